@@ -1,0 +1,117 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace AutoGradRnn;
+
+public static partial class Ops
+{
+    /// <summary>σ(x) = 1 / (1 + e^(−x)), elementwise. ∂/∂x = g·σ(x)(1 − σ(x)).</summary>
+    public static Tensor<T> Sigmoid<T>(Tensor<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var y = K.Map(x, TensorPrimitives.Sigmoid);
+        return Record("sigmoid", y, [x], (g, _) => K.Map(y, (yv, d) =>
+        {
+            TensorPrimitives.Subtract(T.One, yv, d);   // 1 − y
+            TensorPrimitives.Multiply(d, yv, d);        // y(1 − y)
+            TensorPrimitives.Multiply(d, g.Data, d);
+        }));
+    }
+
+    /// <summary>tanh(x), elementwise. ∂/∂x = g·(1 − tanh²(x)).</summary>
+    public static Tensor<T> Tanh<T>(Tensor<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var y = K.Map(x, TensorPrimitives.Tanh);
+        return Record("tanh", y, [x], (g, _) => K.Map(y, (yv, d) =>
+        {
+            TensorPrimitives.Multiply(yv, yv, d);       // y²
+            TensorPrimitives.Subtract(T.One, d, d);     // 1 − y²
+            TensorPrimitives.Multiply(d, g.Data, d);
+        }));
+    }
+
+    /// <summary>eˣ, elementwise. ∂/∂x = g·eˣ.</summary>
+    public static Tensor<T> Exp<T>(Tensor<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var y = K.Map(x, TensorPrimitives.Exp);
+        return Record("exp", y, [x], (g, _) => K.Mul(g, y));
+    }
+
+    /// <summary>ln x, elementwise. ∂/∂x = g / x.</summary>
+    public static Tensor<T> Log<T>(Tensor<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Record("log", K.Map(x, TensorPrimitives.Log), [x], (g, _) => K.Div(g, x));
+
+    /// <summary>max(x, 0), elementwise. ∂/∂x = g where x &gt; 0, else 0.</summary>
+    public static Tensor<T> Relu<T>(Tensor<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Record("relu", K.Map(x, (s, d) => TensorPrimitives.Max(s, T.Zero, d)), [x], (g, _) =>
+        {
+            var d = new T[g.Count];
+            for (int i = 0; i < d.Length; i++) d[i] = x.Data[i] > T.Zero ? g.Data[i] : T.Zero;
+            return new Tensor<T>(d, g.Shape);
+        });
+
+    /// <summary>
+    /// softmax(x)ᵢ = e^(xᵢ − max x) / Σⱼ e^(xⱼ − max x) along <paramref name="axis"/> (default: last).
+    /// ∂/∂x = y ⊙ (g − Σ g⊙y).
+    /// </summary>
+    public static Tensor<T> Softmax<T>(Tensor<T> x, int axis = -1) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Check(x, nameof(x));
+        if (x.Rank == 0) throw new ShapeMismatchException("softmax", "needs at least one axis", x.Shape);
+        int ax = x.Shape.NormalizeAxis(axis, "softmax");
+        if (ax != x.Rank - 1) return Transpose(Softmax(Transpose(x, ax, -1)), ax, -1);
+        int n = x.Shape.Last;
+        var y = K.Map(x, (s, d) => { for (int o = 0; o < s.Length; o += n) SoftmaxRow(s.Slice(o, n), d.Slice(o, n)); });
+        return Record("softmax", y, [x], (g, _) => K.Map(y, (yv, d) =>
+        {
+            for (int o = 0; o < yv.Length; o += n)
+            {
+                var yr = yv.Slice(o, n);
+                T dot = TensorPrimitives.Dot(g.Data.AsSpan(o, n), yr);
+                TensorPrimitives.Subtract(g.Data.AsSpan(o, n), dot, d.Slice(o, n));
+                TensorPrimitives.Multiply(d.Slice(o, n), yr, d.Slice(o, n));
+            }
+        }));
+    }
+
+    /// <summary>
+    /// log softmax(x)ᵢ = xᵢ − max x − ln Σⱼ e^(xⱼ − max x) along <paramref name="axis"/> (default: last),
+    /// stable for any finite input. ∂/∂x = g − softmax(x)·Σ g.
+    /// </summary>
+    public static Tensor<T> LogSoftmax<T>(Tensor<T> x, int axis = -1) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Check(x, nameof(x));
+        if (x.Rank == 0) throw new ShapeMismatchException("log_softmax", "needs at least one axis", x.Shape);
+        int ax = x.Shape.NormalizeAxis(axis, "log_softmax");
+        if (ax != x.Rank - 1) return Transpose(LogSoftmax(Transpose(x, ax, -1)), ax, -1);
+        int n = x.Shape.Last;
+        var y = K.Map(x, (s, d) => { for (int o = 0; o < s.Length; o += n) LogSoftmaxRow(s.Slice(o, n), d.Slice(o, n)); });
+        return Record("log_softmax", y, [x], (g, _) => K.Map(y, (yv, d) =>
+        {
+            for (int o = 0; o < yv.Length; o += n)
+            {
+                T sum = TensorPrimitives.Sum<T>(g.Data.AsSpan(o, n));
+                TensorPrimitives.Exp(yv.Slice(o, n), d.Slice(o, n));               // softmax
+                TensorPrimitives.Multiply(d.Slice(o, n), -sum, d.Slice(o, n));
+                TensorPrimitives.Add(d.Slice(o, n), g.Data.AsSpan(o, n), d.Slice(o, n));
+            }
+        }));
+    }
+
+    internal static void SoftmaxRow<T>(ReadOnlySpan<T> x, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T max = TensorPrimitives.Max(x);
+        TensorPrimitives.Subtract(x, max, d);
+        TensorPrimitives.Exp(d, d);
+        T sum = TensorPrimitives.Sum<T>(d);
+        TensorPrimitives.Divide(d, sum, d);
+    }
+
+    internal static void LogSoftmaxRow<T>(ReadOnlySpan<T> x, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T max = TensorPrimitives.Max(x);
+        TensorPrimitives.Subtract(x, max, d);
+        T sumExp = T.Zero;
+        foreach (var v in d) sumExp += T.Exp(v);
+        TensorPrimitives.Subtract(d, T.Log(sumExp), d);
+    }
+}

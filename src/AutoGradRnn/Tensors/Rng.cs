@@ -1,0 +1,70 @@
+namespace AutoGradRnn;
+
+/// <summary>
+/// A small, fast, seeded random number generator (xoshiro256**, seeded through SplitMix64).
+/// Same seed, same numbers, on every platform and .NET version — unlike <see cref="Random"/>,
+/// whose algorithm is not a compatibility promise. An instance is a stream: it is the one
+/// mutable object in the library and belongs to one thread; pass seeds, not instances, across threads.
+/// </summary>
+public sealed class Rng
+{
+    private ulong s0, s1, s2, s3;
+    private double spareNormal;
+    private bool hasSpare;
+
+    /// <summary>Creates a generator from a seed.</summary>
+    public Rng(long seed)
+    {
+        ulong x = (ulong)seed;
+        s0 = SplitMix(ref x); s1 = SplitMix(ref x); s2 = SplitMix(ref x); s3 = SplitMix(ref x);
+    }
+
+    private static ulong SplitMix(ref ulong x)
+    {
+        ulong z = x += 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+
+    /// <summary>The next 64 random bits.</summary>
+    public ulong NextUInt64()
+    {
+        ulong result = ulong.RotateLeft(s1 * 5, 7) * 9;
+        ulong t = s1 << 17;
+        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3;
+        s2 ^= t;
+        s3 = ulong.RotateLeft(s3, 45);
+        return result;
+    }
+
+    /// <summary>Uniform in [0, 1), 53 random bits.</summary>
+    public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
+
+    /// <summary>Uniform integer in [0, <paramref name="maxExclusive"/>).</summary>
+    public int NextInt(int maxExclusive)
+    {
+        if (maxExclusive <= 0) throw new ArgumentOutOfRangeException(nameof(maxExclusive), $"NextInt: bound {maxExclusive} must be positive");
+        return (int)((NextUInt64() >> 33) % (ulong)maxExclusive);
+    }
+
+    /// <summary>Standard normal N(0, 1) (Marsaglia polar method).</summary>
+    public double NextNormal()
+    {
+        if (hasSpare) { hasSpare = false; return spareNormal; }
+        double u, v, s;
+        do
+        {
+            u = 2 * NextDouble() - 1;
+            v = 2 * NextDouble() - 1;
+            s = u * u + v * v;
+        } while (s >= 1 || s == 0);
+        double m = Math.Sqrt(-2 * Math.Log(s) / s);
+        spareNormal = v * m;
+        hasSpare = true;
+        return u * m;
+    }
+
+    /// <summary>A new generator whose stream is independent of this one's (for handing to a sub-task).</summary>
+    public Rng Split() => new((long)NextUInt64());
+}
