@@ -23,3 +23,22 @@ public class ReadmeExampleTests
         Assert.True(loss.ToScalar() > 0);
     }
 }
+
+public class ReadmeLstmExampleTests
+{
+    [Fact]
+    public void The_readme_lstm_example_runs()
+    {
+        var lstm = Lstm<float>.Create(inputSize: 3, hiddenSize: 8, seed: 1);
+        var x = Tensor.RandomNormal<float>(new Shape(4, 10, 3), seed: 2);
+        var target = Tensor.Zeros<float>(4, 8);
+
+        Tensor<float> Loss(Lstm<float> cell) =>
+            MeanSquaredError(Sequence.Unroll(cell, x).Final.H, target);
+
+        var (loss, grads) = Autodiff.ValueAndGrad((Lstm<float> c) => Loss(c))(lstm);
+        Assert.Equal(lstm.Wf.Shape, grads.Wf.Shape);
+        Assert.True(loss.ToScalar() > 0);
+        Assert.True(grads.Wf.IsFinite());
+    }
+}

@@ -1,0 +1,38 @@
+using System.Numerics;
+using static AutoGradRnn.Ops;
+
+namespace AutoGradRnn;
+
+/// <summary>Outputs of a bidirectional unroll: <c>[B, T, H_fwd + H_bwd]</c> (forward features first) and each direction's final state.</summary>
+public sealed record BidirectionalResult<TState, T>(Tensor<T> Outputs, TState ForwardFinal, TState BackwardFinal)
+    where T : unmanaged, IFloatingPointIeee754<T>;
+
+/// <summary>
+/// Two cells reading the sequence in opposite directions (Schuster &amp; Paliwal 1997); output t joins the
+/// forward cell's h after reading x_1..x_t with the backward cell's h after reading x_T..x_t. With a mask,
+/// the backward cell starts at each sequence's own last real step, as PyTorch's packed sequences do.
+/// </summary>
+public sealed record Bidirectional<TState, T>(IRecurrentCell<TState, T> Forward, IRecurrentCell<TState, T> Backward)
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>Unrolls both directions from zero states.</summary>
+    public BidirectionalResult<TState, T> Unroll(Tensor<T> inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        var ones = Tensor.Ones<T>(inputs.Rank == 3 ? inputs.Shape[0] : 1, inputs.Rank == 3 ? inputs.Shape[1] : 1);
+        return Unroll(inputs, ones);
+    }
+
+    /// <summary>Unrolls both directions over padded sequences (<paramref name="mask"/> <c>[B, T]</c>, 1 = real step).</summary>
+    public BidirectionalResult<TState, T> Unroll(Tensor<T> inputs, Tensor<T> mask)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(mask);
+        if (inputs.Rank != 3) throw new ShapeMismatchException("bidirectional", "inputs must be [batch, time, features]", inputs.Shape);
+        int batch = inputs.Shape[0];
+        var forward = Sequence.Unroll(Forward, inputs, Forward.InitialState(batch), mask);
+        // Reversed in time, trailing padding comes first and leaves the backward state at zero until the real steps begin.
+        var backward = Sequence.Unroll(Backward, Sequence.ReverseTime(inputs), Backward.InitialState(batch), Sequence.ReverseTime(Reshape(mask, batch, -1, 1)).Reshape(batch, -1));
+        return new(Concat(forward.Outputs, Sequence.ReverseTime(backward.Outputs)), forward.Final, backward.Final);
+    }
+}

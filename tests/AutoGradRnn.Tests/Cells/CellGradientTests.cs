@@ -1,0 +1,74 @@
+using static AutoGradRnn.Ops;
+
+namespace AutoGradRnn.Tests;
+
+/// <summary>
+/// Every cell, unrolled over a whole sequence into a scalar loss, gradchecked in float64 with respect to
+/// its parameters, the initial state (the state-carrying path) and the inputs.
+/// </summary>
+public class CellGradientTests
+{
+    /// <summary>A loss touching every output and every leaf of the final state, with random weights so nothing cancels.</summary>
+    internal static Tensor<double> Loss<TState>(SequenceResult<TState, double> r, long seed)
+    {
+        var loss = Sum(r.Outputs * Tensor.RandomNormal<double>(r.Outputs.Shape, seed));
+        foreach (var (leaf, k) in ParameterTree<double>.Leaves(r.Final!).Select((l, k) => (l, k)))
+            loss += Sum(leaf * Tensor.RandomNormal<double>(leaf.Shape, seed + 1 + k));
+        return loss;
+    }
+
+    internal static TState RandomState<TState>(IRecurrentCell<TState, double> cell, int batch, long seed) =>
+        ParameterTree<double>.Map(cell.InitialState(batch), z => Tensor.RandomNormal<double>(z.Shape, seed++, std: 0.5));
+
+    private static void Check<TCell, TState>(Func<CellCase, TCell> create, bool masked = false, int maxTest = 12)
+        where TCell : IRecurrentCell<TState, double> =>
+        Props.Check(CellCase.Arb(), c =>
+        {
+            var cell = create(c);
+            var mask = Sequence.MaskFromLengths<double>(c.Lengths, c.T);
+            Props.GradOk(((TCell Cell, TState State, Tensor<double> X) p) =>
+                Loss(masked ? Sequence.Unroll(p.Cell, p.X, p.State, mask) : Sequence.Unroll(p.Cell, p.X, p.State), c.Seed),
+                (cell, RandomState(cell, c.B, c.Seed + 5), c.Inputs));
+        }, maxTest);
+
+    [Fact] public void Rnn() => Check<Rnn<double>, RnnState<double>>(c => Rnn<double>.Create(c.D, c.H, c.Seed));
+    [Fact] public void Lstm() => Check<Lstm<double>, LstmState<double>>(c => Lstm<double>.Create(c.D, c.H, c.Seed));
+    [Fact] public void Peephole_lstm_full() => Check<PeepholeLstm<double>, LstmState<double>>(c => PeepholeLstm<double>.Create(c.D, c.H, c.Seed));
+    [Fact] public void Peephole_lstm_diagonal() => Check<PeepholeLstm<double>, LstmState<double>>(c => PeepholeLstm<double>.Create(c.D, c.H, c.Seed, diagonal: true));
+    [Fact] public void Coupled_lstm() => Check<CoupledLstm<double>, LstmState<double>>(c => CoupledLstm<double>.Create(c.D, c.H, c.Seed));
+    [Fact] public void Gru_essay_form() => Check<Gru<double>, RnnState<double>>(c => Gru<double>.Create(c.D, c.H, c.Seed));
+    [Fact] public void Gru_reset_after_form() => Check<GruResetAfter<double>, RnnState<double>>(c => GruResetAfter<double>.Create(c.D, c.H, c.Seed));
+
+    [Fact] public void Lstm_masked() => Check<Lstm<double>, LstmState<double>>(c => Lstm<double>.Create(c.D, c.H, c.Seed), masked: true);
+    [Fact] public void Gru_masked() => Check<GruResetAfter<double>, RnnState<double>>(c => GruResetAfter<double>.Create(c.D, c.H, c.Seed), masked: true);
+
+    [Fact]
+    public void Stacked_lstm_layers() => Check<Stacked<LstmState<double>, double>, LstmState<double>[]>(c =>
+        Stacked<LstmState<double>, double>.Of(Lstm<double>.Create(c.D, c.H, c.Seed), Lstm<double>.Create(c.H, 3, c.Seed + 1)), maxTest: 8);
+
+    [Fact]
+    public void Bidirectional_with_masking() => Props.Check(CellCase.Arb(), c =>
+    {
+        var bi = new Bidirectional<LstmState<double>, double>(Lstm<double>.Create(c.D, c.H, c.Seed), Gru2Lstm(c));
+        var mask = Sequence.MaskFromLengths<double>(c.Lengths, c.T);
+        var r = Tensor.RandomNormal<double>(new Shape(c.B, c.T, c.H + 2), c.Seed);
+        Props.GradOk(((Bidirectional<LstmState<double>, double> Net, Tensor<double> X) p) =>
+        {
+            var result = p.Net.Unroll(p.X, mask);
+            return Sum(result.Outputs * r) + Sum(result.BackwardFinal.C) + Sum(result.ForwardFinal.H);
+        }, (bi, c.Inputs));
+    }, maxTest: 8);
+
+    // The backward direction may have another hidden size; here a peephole LSTM of size 2.
+    private static IRecurrentCell<LstmState<double>, double> Gru2Lstm(CellCase c) => PeepholeLstm<double>.Create(c.D, 2, c.Seed + 3, diagonal: true);
+
+    [Fact]
+    public void Linear_and_embedding_layers() => Props.Check(CellCase.Arb(), c =>
+    {
+        var linear = Linear<double>.Create(c.D, c.H, c.Seed);
+        Props.GradOk(((Linear<double> L, Tensor<double> X) p) => p.L.Apply(p.X), (linear, c.Inputs));
+        var embedding = Embedding<double>.Create(c.D + 1, c.H, c.Seed);
+        var symbols = Enumerable.Range(0, c.B * c.T).Select(i => (int)((i + c.Seed) % (c.D + 1))).ToArray();
+        Props.GradOk((Embedding<double> e) => e.Apply(symbols, c.B, c.T), embedding);
+    });
+}
