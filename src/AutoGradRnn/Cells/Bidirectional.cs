@@ -27,12 +27,20 @@ public sealed record Bidirectional<TState, T>(IRecurrentCell<TState, T> Forward,
     public BidirectionalResult<TState, T> Unroll(Tensor<T> inputs, Tensor<T> mask)
     {
         ArgumentNullException.ThrowIfNull(inputs);
+        if (inputs.Rank != 3) throw new ShapeMismatchException("bidirectional", "inputs must be [batch, time, features]", inputs.Shape);
+        return Unroll(inputs, mask, Forward.InitialState(inputs.Shape[0]), Backward.InitialState(inputs.Shape[0]));
+    }
+
+    /// <summary>Unrolls both directions from given initial states (e.g. PyTorch's <c>h0</c> rows for each direction).</summary>
+    public BidirectionalResult<TState, T> Unroll(Tensor<T> inputs, Tensor<T> mask, TState forwardInitial, TState backwardInitial)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(mask);
         if (inputs.Rank != 3) throw new ShapeMismatchException("bidirectional", "inputs must be [batch, time, features]", inputs.Shape);
         int batch = inputs.Shape[0];
-        var forward = Sequence.Unroll(Forward, inputs, Forward.InitialState(batch), mask);
+        var forward = Sequence.Unroll(Forward, inputs, forwardInitial, mask);
         // Reversed in time, trailing padding comes first and leaves the backward state at zero until the real steps begin.
-        var backward = Sequence.Unroll(Backward, Sequence.ReverseTime(inputs), Backward.InitialState(batch), Sequence.ReverseTime(Reshape(mask, batch, -1, 1)).Reshape(batch, -1));
+        var backward = Sequence.Unroll(Backward, Sequence.ReverseTime(inputs), backwardInitial, Sequence.ReverseTime(Reshape(mask, batch, -1, 1)).Reshape(batch, -1));
         return new(Concat(forward.Outputs, Sequence.ReverseTime(backward.Outputs)), forward.Final, backward.Final);
     }
 }

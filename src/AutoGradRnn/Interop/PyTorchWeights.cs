@@ -11,6 +11,19 @@ namespace AutoGradRnn;
 public sealed record PyTorchRnnWeights<T>(Tensor<T> WeightIh, Tensor<T> WeightHh, Tensor<T> BiasIh, Tensor<T> BiasHh)
     where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <summary>
+    /// Layer <paramref name="layer"/> (the backward direction when <paramref name="reverse"/>) of a state_dict, e.g. the
+    /// tensors of a safetensors file written from PyTorch: <c>weight_ih_l{layer}[_reverse]</c> and its three siblings.
+    /// </summary>
+    public static PyTorchRnnWeights<T> FromStateDict(IReadOnlyList<NamedTensor<T>> stateDict, int layer = 0, bool reverse = false)
+    {
+        ArgumentNullException.ThrowIfNull(stateDict);
+        var suffix = $"_l{layer}" + (reverse ? "_reverse" : "");
+        Tensor<T> Get(string name) => stateDict.FirstOrDefault(t => t.Name == name + suffix)?.Value
+            ?? throw new KeyNotFoundException($"state_dict has no '{name + suffix}' (has: {string.Join(", ", stateDict.Select(t => t.Name))})");
+        return new(Get("weight_ih"), Get("weight_hh"), Get("bias_ih"), Get("bias_hh"));
+    }
+
     /// <summary>The state_dict entries of layer <paramref name="layer"/> (suffix <c>_reverse</c> for a bidirectional module's backward direction).</summary>
     public IReadOnlyList<NamedTensor<T>> ToStateDict(int layer = 0, bool reverse = false)
     {

@@ -1,0 +1,203 @@
+using System.Diagnostics;
+using System.Numerics;
+
+namespace AutoGradRnn;
+
+/// <summary>How the <see cref="Trainer{T}"/> runs.</summary>
+public sealed record TrainerOptions
+{
+    /// <summary>Passes over the training batches.</summary>
+    public int Epochs { get; init; } = 1;
+    /// <summary>Stop after this many optimizer steps in total (0: no limit).</summary>
+    public long MaxSteps { get; init; }
+    /// <summary>Clip the global gradient norm to this value (0: no clipping). The pre-clip norm is always reported.</summary>
+    public double ClipNorm { get; init; }
+    /// <summary>Early stopping: stop after this many epochs without a validation improvement (0: never stop early).</summary>
+    public int Patience { get; init; }
+    /// <summary>The least decrease of the validation loss that counts as an improvement.</summary>
+    public double MinDelta { get; init; }
+    /// <summary>With validation data, return the parameters of the best validation epoch rather than the last.</summary>
+    public bool RestoreBest { get; init; } = true;
+    /// <summary>Shuffle the order of independent batches each epoch (never done for carried state, which needs time order).</summary>
+    public bool Shuffle { get; init; } = true;
+    /// <summary>Seed of the shuffling.</summary>
+    public long Seed { get; init; }
+
+    internal void Validate()
+    {
+        if (Epochs <= 0) throw new ArgumentOutOfRangeException(nameof(Epochs), $"trainer: epochs {Epochs} must be positive");
+        if (MaxSteps < 0) throw new ArgumentOutOfRangeException(nameof(MaxSteps), $"trainer: max steps {MaxSteps} must be ≥ 0");
+        if (!(ClipNorm >= 0) || !double.IsFinite(ClipNorm)) throw new ArgumentOutOfRangeException(nameof(ClipNorm), $"trainer: clip norm {ClipNorm} must be finite and ≥ 0");
+        if (Patience < 0) throw new ArgumentOutOfRangeException(nameof(Patience), $"trainer: patience {Patience} must be ≥ 0");
+        if (!(MinDelta >= 0) || !double.IsFinite(MinDelta)) throw new ArgumentOutOfRangeException(nameof(MinDelta), $"trainer: min delta {MinDelta} must be finite and ≥ 0");
+    }
+}
+
+/// <summary>What the trainer reports after every step (through <see cref="IProgress{T}"/>): enough to draw a progress bar or a live loss curve.</summary>
+/// <param name="Epoch">0-based epoch.</param>
+/// <param name="Step">Optimizer steps taken so far (1-based after the first step).</param>
+/// <param name="TotalSteps">Steps the run will take if it is not stopped early.</param>
+/// <param name="Loss">This step's training loss.</param>
+/// <param name="GradientNorm">The global gradient norm before clipping.</param>
+/// <param name="LearningRate">The learning rate used for this step.</param>
+/// <param name="ItemsPerSecond">Tokens or samples per second over the run so far.</param>
+/// <param name="ValidationLoss">The last validation loss (NaN before the first validation).</param>
+/// <param name="Elapsed">Wall time since the run started.</param>
+public sealed record TrainingProgress(int Epoch, long Step, long TotalSteps, double Loss, double GradientNorm, double LearningRate,
+    double ItemsPerSecond, double ValidationLoss, TimeSpan Elapsed);
+
+/// <summary>One epoch's averages (validation loss NaN without validation data).</summary>
+public sealed record EpochSummary(int Epoch, double TrainLoss, double ValidationLoss, TimeSpan Elapsed);
+
+/// <summary>The outcome of a run: the parameters (the best validation epoch's with <see cref="TrainerOptions.RestoreBest"/>), the optimizer state, and the history.</summary>
+public sealed record TrainingResult<TParams, T>(
+    TParams Parameters, OptimizerState<T> OptimizerState, IReadOnlyList<double> StepLosses, IReadOnlyList<double> GradientNorms,
+    IReadOnlyList<EpochSummary> Epochs, bool StoppedEarly, int BestEpoch) where T : unmanaged, IFloatingPointIeee754<T>;
+
+/// <summary>Thrown when the loss or the gradient norm stops being finite; names the epoch, step and values.</summary>
+public sealed class TrainingDivergedException : ArithmeticException
+{
+    internal TrainingDivergedException(int epoch, long step, double loss, double norm)
+        : base($"training diverged at epoch {epoch}, step {step}: loss {loss}, gradient norm {norm}; lower the learning rate or clip gradients (ClipNorm)")
+    { Epoch = epoch; Step = step; Loss = loss; GradientNorm = norm; }
+
+    /// <summary>0-based epoch.</summary>
+    public int Epoch { get; }
+    /// <summary>The step that diverged.</summary>
+    public long Step { get; }
+    /// <summary>Its loss.</summary>
+    public double Loss { get; }
+    /// <summary>Its gradient norm.</summary>
+    public double GradientNorm { get; }
+}
+
+/// <summary>
+/// Training as a pure fold over batches: each step is <c>ValueAndGrad</c> → optional clipping → the optimizer's
+/// pure update. Given the same seed and inputs on one thread, two runs produce bit-identical losses and
+/// parameters. Two forms:
+/// <list type="bullet">
+/// <item><see cref="Fit{TParams, TBatch}"/> for independent batches (classification, forecasting windows).</item>
+/// <item><see cref="FitCarried{TParams, TBatch, TCarry}"/> for truncated BPTT: the final state of batch k, detached
+/// from batch k's graph, is the initial state of batch k+1; batches stay in time order.</item>
+/// </list>
+/// </summary>
+public static class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>Trains on independent batches; <paramref name="validation"/> may be empty (then no early stopping).</summary>
+    public static TrainingResult<TParams, T> Fit<TParams, TBatch>(
+        TParams parameters, IOptimizer<T> optimizer, Func<TParams, TBatch, Tensor<T>> loss,
+        IReadOnlyList<TBatch> train, IReadOnlyList<TBatch> validation, TrainerOptions options, IProgress<TrainingProgress>? progress = null)
+        where TBatch : ITrainingBatch
+    {
+        ArgumentNullException.ThrowIfNull(loss);
+        return Run(parameters, optimizer, (p, _, b) => (loss(p, b), 0), _ => 0, train, validation, options, progress, carried: false);
+    }
+
+    /// <summary>
+    /// Trains with a state carried from each batch to the next (truncated BPTT). <paramref name="loss"/> returns the
+    /// batch loss and the final state; <paramref name="initialState"/> gives the state at the start of each epoch and
+    /// of each validation pass.
+    /// </summary>
+    public static TrainingResult<TParams, T> FitCarried<TParams, TBatch, TCarry>(
+        TParams parameters, IOptimizer<T> optimizer, Func<TParams, TCarry, TBatch, (Tensor<T> Loss, TCarry Final)> loss,
+        Func<TParams, TCarry> initialState, IReadOnlyList<TBatch> train, IReadOnlyList<TBatch> validation,
+        TrainerOptions options, IProgress<TrainingProgress>? progress = null)
+        where TBatch : ITrainingBatch =>
+        Run(parameters, optimizer, loss, initialState, train, validation, options, progress, carried: true);
+
+    /// <summary>The items-weighted mean loss over <paramref name="batches"/>, carrying state from batch to batch. Records nothing on any tape.</summary>
+    public static double Evaluate<TParams, TBatch, TCarry>(TParams parameters, Func<TParams, TCarry, TBatch, (Tensor<T> Loss, TCarry Final)> loss,
+        Func<TParams, TCarry> initialState, IReadOnlyList<TBatch> batches) where TBatch : ITrainingBatch
+    {
+        ArgumentNullException.ThrowIfNull(loss);
+        ArgumentNullException.ThrowIfNull(initialState);
+        ArgumentNullException.ThrowIfNull(batches);
+        if (batches.Count == 0) throw new ArgumentException("evaluate: no batches", nameof(batches));
+        var carry = initialState(parameters);
+        double sum = 0, items = 0;
+        foreach (var batch in batches)
+        {
+            var (l, final) = loss(parameters, carry, batch);
+            carry = final;
+            sum += double.CreateTruncating(l.ToScalar()) * batch.Items;
+            items += batch.Items;
+        }
+        return sum / items;
+    }
+
+    private static TrainingResult<TParams, T> Run<TParams, TBatch, TCarry>(
+        TParams parameters, IOptimizer<T> optimizer, Func<TParams, TCarry, TBatch, (Tensor<T> Loss, TCarry Final)> loss,
+        Func<TParams, TCarry> initialState, IReadOnlyList<TBatch> train, IReadOnlyList<TBatch> validation,
+        TrainerOptions options, IProgress<TrainingProgress>? progress, bool carried)
+        where TBatch : ITrainingBatch
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentNullException.ThrowIfNull(loss);
+        ArgumentNullException.ThrowIfNull(initialState);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(validation);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (train.Count == 0) throw new ArgumentException("trainer: there are no training batches", nameof(train));
+
+        var state = optimizer.Init(parameters);
+        long totalSteps = (long)options.Epochs * train.Count;
+        if (options.MaxSteps > 0) totalSteps = Math.Min(totalSteps, options.MaxSteps);
+        var stepLosses = new List<double>();
+        var norms = new List<double>();
+        var epochs = new List<EpochSummary>();
+        var (best, bestLoss, bestEpoch, waited, stoppedEarly) = (parameters, double.PositiveInfinity, -1, 0, false);
+        double lastValidation = double.NaN;
+        long items = 0;
+        var clock = Stopwatch.StartNew();
+        var rng = new Rng(options.Seed);
+        var step = ValueAndGradCarried(loss);
+
+        for (int epoch = 0; epoch < options.Epochs && stepLosses.Count < totalSteps; epoch++)
+        {
+            var order = Enumerable.Range(0, train.Count).ToArray();
+            if (!carried && options.Shuffle)
+                for (int i = order.Length - 1; i > 0; i--) { int j = rng.NextInt(i + 1); (order[i], order[j]) = (order[j], order[i]); }
+            var carry = initialState(parameters);
+            double epochLoss = 0, epochItems = 0;
+            foreach (int index in order)
+            {
+                if (stepLosses.Count >= totalSteps) break;
+                var batch = train[index];
+                var (value, grads, final) = step(parameters, carry, batch);
+                // Truncated BPTT: the next batch starts from this state, cut from this batch's graph.
+                carry = Detach(final);
+                double l = double.CreateTruncating(value.ToScalar());
+                double norm;
+                (grads, norm) = options.ClipNorm > 0 ? GradientClipping<T>.ByGlobalNorm(grads, options.ClipNorm) : (grads, GradientClipping<T>.GlobalNorm(grads));
+                if (!double.IsFinite(l) || !double.IsFinite(norm)) throw new TrainingDivergedException(epoch, stepLosses.Count + 1, l, norm);
+                double lr = optimizer.LearningRate.At(state.Step);
+                (parameters, state) = optimizer.Update(parameters, grads, state);
+                stepLosses.Add(l);
+                norms.Add(norm);
+                items += batch.Items;
+                epochLoss += l * batch.Items;
+                epochItems += batch.Items;
+                progress?.Report(new TrainingProgress(epoch, stepLosses.Count, totalSteps, l, norm, lr,
+                    items / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), lastValidation, clock.Elapsed));
+            }
+            if (validation.Count > 0)
+            {
+                lastValidation = Evaluate(parameters, loss, initialState, validation);
+                if (lastValidation < bestLoss - options.MinDelta) (best, bestLoss, bestEpoch, waited) = (parameters, lastValidation, epoch, 0);
+                else waited++;
+            }
+            epochs.Add(new EpochSummary(epoch, epochItems > 0 ? epochLoss / epochItems : double.NaN, lastValidation, clock.Elapsed));
+            if (options.Patience > 0 && waited >= options.Patience) { stoppedEarly = true; break; }
+        }
+        var result = validation.Count > 0 && options.RestoreBest && bestEpoch >= 0 ? best : parameters;
+        return new TrainingResult<TParams, T>(result, state, stepLosses, norms, epochs, stoppedEarly, bestEpoch);
+    }
+
+    private static Func<TParams, TCarry, TBatch, (Tensor<T> Value, TParams Gradient, TCarry Final)> ValueAndGradCarried<TParams, TBatch, TCarry>(
+        Func<TParams, TCarry, TBatch, (Tensor<T> Loss, TCarry Final)> loss) =>
+        (p, carry, batch) => Autodiff.ValueAndGradWithAux((TParams q) => loss(q, carry, batch))(p);
+
+    private static TCarry Detach<TCarry>(TCarry carry) => carry is null ? carry : ParameterTree<T>.Map(carry, t => t.Detach());
+}
