@@ -23,6 +23,14 @@ public static class Autodiff
         return p => vg(p).Gradient;
     }
 
+    /// <summary>∇f at <paramref name="parameters"/> directly (the same as <c>Grad(f)(parameters)</c>; reads naturally from F#).</summary>
+    public static TTree Grad<TTree, T>(Func<TTree, Tensor<T>> f, TTree parameters, bool detectAnomaly = false)
+        where T : unmanaged, IFloatingPointIeee754<T> => ValueAndGrad(f, detectAnomaly)(parameters).Gradient;
+
+    /// <summary>f and ∇f at <paramref name="parameters"/> directly (the same as <c>ValueAndGrad(f)(parameters)</c>).</summary>
+    public static (Tensor<T> Value, TTree Gradient) ValueAndGrad<TTree, T>(Func<TTree, Tensor<T>> f, TTree parameters, bool detectAnomaly = false)
+        where T : unmanaged, IFloatingPointIeee754<T> => ValueAndGrad(f, detectAnomaly)(parameters);
+
     /// <summary>A function returning both f(p) (untracked) and ∇f(p) from one forward and one backward pass.</summary>
     public static Func<TTree, (Tensor<T> Value, TTree Gradient)> ValueAndGrad<TTree, T>(Func<TTree, Tensor<T>> f, bool detectAnomaly = false)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -36,7 +44,7 @@ public static class Autodiff
     }
 
     /// <summary>
-    /// Like <see cref="ValueAndGrad{TTree, T}"/> for a function that also returns auxiliary data (JAX's
+    /// Like <see cref="ValueAndGrad{TTree, T}(Func{TTree, Tensor{T}}, bool)"/> for a function that also returns auxiliary data (JAX's
     /// <c>has_aux</c>), e.g. the final recurrent state to carry into the next batch. Tensors in the
     /// auxiliary data are returned as recorded; detach them before reuse.
     /// </summary>

@@ -1,0 +1,34 @@
+/// FsCheck 3 from F#: generators for recurrent problem sizes, and the runner the properties use.
+module AutoGradRnn.FSharp.Tests.Generators
+
+open FsCheck
+open FsCheck.FSharp
+
+/// Batch, time, input and hidden sizes with the seed of every value; printed by FsCheck on failure.
+type Problem =
+    { Batch: int; Time: int; Input: int; Hidden: int; Seed: int64 }
+    override p.ToString() = sprintf "B %d T %d D %d H %d seed %d" p.Batch p.Time p.Input p.Hidden p.Seed
+
+let problems : Arbitrary<Problem> =
+    let gen =
+        gen {
+            let! b = Gen.choose (1, 4)
+            let! t = Gen.choose (1, 6)
+            let! d = Gen.choose (1, 5)
+            let! h = Gen.choose (1, 5)
+            let! s = Gen.choose (0, System.Int32.MaxValue)
+            return { Batch = b; Time = t; Input = d; Hidden = h; Seed = int64 s }
+        }
+    // Shrink each size towards 1, so a failure is reported at the smallest problem that still fails.
+    let shrink p =
+        seq {
+            if p.Batch > 1 then yield { p with Batch = p.Batch - 1 }
+            if p.Time > 1 then yield { p with Time = p.Time - 1 }
+            if p.Input > 1 then yield { p with Input = p.Input - 1 }
+            if p.Hidden > 1 then yield { p with Hidden = p.Hidden - 1 }
+        }
+    Arb.fromGenShrink (gen, shrink)
+
+/// Checks a property, throwing with FsCheck's report (replay seed, shrunk case) on the first failure.
+let check (maxTest: int) (property: Property) =
+    Check.One(Config.QuickThrowOnFailure.WithMaxTest(maxTest).WithQuietOnSuccess(true), property)

@@ -1,0 +1,40 @@
+using System.Diagnostics;
+
+namespace AutoGradRnn.Notebooks.Tests;
+
+/// <summary>Paths in the repository, found by walking up from the test binaries to AutoGradRnn.sln.</summary>
+public static class Repo
+{
+    public static string Root { get; } = FindRoot();
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "AutoGradRnn.sln"))) return dir.FullName;
+        throw new InvalidOperationException("AutoGradRnn.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    public static string LibraryDll => Path.Combine(Root, "src", "AutoGradRnn", "bin", "Release", "net10.0", "AutoGradRnn.dll");
+
+    public static string[] Notebooks => Directory.GetFiles(Path.Combine(Root, "notebooks"), "*.ipynb").Order(StringComparer.Ordinal).ToArray();
+
+    /// <summary>The npm folder with plotly.js and KaTeX, installed on first use (pinned in docs/site/package.json).</summary>
+    public static string NodeModules
+    {
+        get
+        {
+            var site = Path.Combine(Root, "docs", "site");
+            var modules = Path.Combine(site, "node_modules");
+            if (File.Exists(Path.Combine(modules, "plotly.js-dist-min", "plotly.min.js")) && Directory.Exists(Path.Combine(modules, "katex", "dist"))) return modules;
+            var psi = new ProcessStartInfo("npm", ["install", "--prefix", site, "--no-package-lock", "--no-audit", "--no-fund", "--loglevel=error"]) { UseShellExecute = false };
+            using var p = Process.Start(psi) ?? throw new InvalidOperationException("npm could not be started");
+            p.WaitForExit();
+            if (p.ExitCode != 0) throw new InvalidOperationException($"npm install in {site} failed with exit code {p.ExitCode}");
+            return modules;
+        }
+    }
+}
+
+/// <summary>Tests that capture Console output or run notebooks must not run in parallel (Console.SetOut is process-wide).</summary>
+[CollectionDefinition("notebooks", DisableParallelization = true)]
+public sealed class NotebookCollection;

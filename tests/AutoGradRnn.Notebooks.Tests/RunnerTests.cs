@@ -1,0 +1,114 @@
+using System.Text.Json.Nodes;
+
+namespace AutoGradRnn.Notebooks.Tests;
+
+[Collection("notebooks")]
+public class RunnerTests
+{
+    private static JsonObject Code(string source, string kernel = "csharp") => new()
+    {
+        ["cell_type"] = "code", ["execution_count"] = null, ["id"] = Guid.NewGuid().ToString("N")[..8],
+        ["metadata"] = new JsonObject { ["polyglot_notebook"] = new JsonObject { ["kernelName"] = kernel } },
+        ["outputs"] = new JsonArray(), ["source"] = Notebook.Lines(source),
+    };
+
+    private static JsonObject Markdown(string source) => new()
+    {
+        ["cell_type"] = "markdown", ["id"] = Guid.NewGuid().ToString("N")[..8], ["metadata"] = new JsonObject(), ["source"] = Notebook.Lines(source),
+    };
+
+    /// <summary>Writes a notebook into a fresh temp folder and loads it.</summary>
+    private static Notebook Make(params JsonObject[] cells)
+    {
+        var dir = Directory.CreateTempSubdirectory("nb-").FullName;
+        var root = new JsonObject
+        {
+            ["cells"] = new JsonArray(cells), ["nbformat"] = 4, ["nbformat_minor"] = 5,
+            ["metadata"] = new JsonObject { ["polyglot_notebook"] = new JsonObject { ["kernelInfo"] = new JsonObject { ["defaultKernelName"] = "csharp" } } },
+        };
+        var path = Path.Combine(dir, "test.ipynb");
+        File.WriteAllText(path, root.ToJsonString());
+        return Notebook.Load(path);
+    }
+
+    private static string Ref => $"#r \"{Repo.LibraryDll}\"\nusing AutoGradRnn;\nusing static AutoGradRnn.Ops;\n";
+
+    private static JsonArray Outputs(Notebook nb, int cell) => (JsonArray)nb.Cells[cell]!["outputs"]!;
+
+    [Fact]
+    public void Values_display_calls_and_console_output_become_nbformat_outputs()
+    {
+        var nb = Make(
+            Markdown("# T\n$x$"),
+            Code(Ref + "Console.WriteLine(\"hi\");\nvar x = Tensor.FromArray(new[] { 1.0, 2.0 });"),
+            Code("display(Chart.Line(new[] { 1.0, 2.0 }));\nSum(x)"),
+            Code("var unused = 3;"));
+        NotebookRunner.Run(nb, TimeSpan.FromSeconds(120));
+        Assert.Equal("stream", Outputs(nb, 1)[0]!["output_type"]!.GetValue<string>());
+        Assert.Equal("hi\n", Outputs(nb, 1)[0]!["text"]![0]!.GetValue<string>());
+        var display = Outputs(nb, 2)[0]!;
+        Assert.Equal("display_data", display["output_type"]!.GetValue<string>());
+        Assert.Contains("Plotly.newPlot", display["data"]!["text/html"]!.GetValue<string>());
+        var result = Outputs(nb, 2)[1]!;
+        Assert.Equal("execute_result", result["output_type"]!.GetValue<string>());
+        Assert.Contains("Tensor&lt;Double&gt;", result["data"]!["text/html"]!.GetValue<string>());
+        Assert.StartsWith("Tensor<Double> []\n3", result["data"]!["text/plain"]!.GetValue<string>());
+        Assert.Empty(Outputs(nb, 3));
+        Assert.Equal([1, 2, 3], Enumerable.Range(1, 3).Select(i => nb.Cells[i]!["execution_count"]!.GetValue<int>()));
+        Assert.Null(Notebook.Validate((JsonObject)JsonNode.Parse(nb.ToJson())!));
+    }
+
+    [Fact]
+    public void FSharp_cells_run_in_their_own_kernel_with_display()
+    {
+        var nb = Make(
+            Code($"#r \"{Repo.LibraryDll}\"\nopen AutoGradRnn\nlet t = Tensor.Ones<float>(2, 2)\nprintfn \"rank %d\" t.Rank\ndisplay t\nt.Shape", "fsharp"),
+            Code("#!fsharp\nlet u = t.Count\nu"));
+        NotebookRunner.Run(nb, TimeSpan.FromSeconds(120));
+        var outputs = Outputs(nb, 0);
+        Assert.Equal("rank 2\n", outputs[0]!["text"]![0]!.GetValue<string>());
+        Assert.Equal("display_data", outputs[1]!["output_type"]!.GetValue<string>());
+        Assert.Equal("[2,2]", outputs[2]!["data"]!["text/plain"]!.GetValue<string>());
+        Assert.Equal("4", Outputs(nb, 1)[0]!["data"]!["text/plain"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void A_failing_cell_names_notebook_cell_line_and_exception_and_records_an_error_output()
+    {
+        var nb = Make(Markdown("# x"), Code(Ref + "var a = 1;"), Code("var b = 2;\nvar c = Tensor.Zeros<double>(2, 3).MatMul(Tensor.Zeros<double>(2, 3));"), Code("var never = 1;"));
+        var e = Assert.Throws<NotebookExecutionException>(() => NotebookRunner.Run(nb, TimeSpan.FromSeconds(120)));
+        Assert.Equal("test.ipynb: cell 3, line 2: runtime error: matmul: [2,3] x [2,3]: inner dimensions 3 and 2 differ", e.Message);
+        Assert.Equal((3, 2), (e.Cell, e.Line));
+        Assert.Equal("ShapeMismatchException", Outputs(nb, 2)[0]!["ename"]!.GetValue<string>());
+        Assert.Empty(Outputs(nb, 3));
+
+        var compile = Make(Code("var ok = 1;"), Code("var x = 1;\nvar y = undefinedName;"));
+        var ce = Assert.Throws<NotebookExecutionException>(() => NotebookRunner.Run(compile, TimeSpan.FromSeconds(60)));
+        Assert.Contains("cell 2, line 2: compile error", ce.Message);
+        Assert.Contains("undefinedName", ce.Message);
+
+        var fs = Make(Code("let a = 1\nlet b = a + \"x\"", "fsharp"));
+        var fe = Assert.Throws<NotebookExecutionException>(() => NotebookRunner.Run(fs, TimeSpan.FromSeconds(60)));
+        Assert.Contains("cell 1, line 2: compile error", fe.Message);
+    }
+
+    [Fact]
+    public void A_cell_that_runs_too_long_fails_with_a_timeout()
+    {
+        var nb = Make(Code("System.Threading.Thread.Sleep(5000);"));
+        var e = Assert.Throws<NotebookExecutionException>(() => NotebookRunner.Run(nb, TimeSpan.FromSeconds(1)));
+        Assert.Contains("cell 1: timeout error: the cell ran longer than 1 s", e.Message);
+    }
+
+    [Fact]
+    public void Malformed_and_missing_notebooks_are_named()
+    {
+        var dir = Directory.CreateTempSubdirectory("nb-").FullName;
+        var bad = Path.Combine(dir, "bad.ipynb");
+        File.WriteAllText(bad, "{\"nbformat\": 3, \"cells\": []}");
+        Assert.Contains("bad.ipynb': nbformat must be 4", Assert.Throws<NotebookFormatException>(() => Notebook.Load(bad)).Message);
+        File.WriteAllText(bad, "{ not json");
+        Assert.Contains("not valid JSON", Assert.Throws<NotebookFormatException>(() => Notebook.Load(bad)).Message);
+        Assert.Throws<FileNotFoundException>(() => Notebook.Load(Path.Combine(dir, "missing.ipynb")));
+    }
+}

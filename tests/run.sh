@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The README's test command. Installs what the tests need that NuGet does not bring:
+#   - Debian's chromium (the docs-site browser test drives it through Playwright),
+#   - plotly.js and KaTeX from npm (pinned in docs/site/package.json; copied into the built site),
+# then runs every test project in the solution, writing TRX results to TestResults/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "tests/run.sh: installing chromium (apt)"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-liberation >/dev/null
+  else
+    echo "tests/run.sh: the browser test needs Debian's chromium: sudo apt-get install -y chromium fonts-liberation" >&2
+    exit 2
+  fi
+fi
+
+if [ ! -f docs/site/node_modules/plotly.js-dist-min/plotly.min.js ] || [ ! -d docs/site/node_modules/katex/dist ]; then
+  echo "tests/run.sh: installing plotly.js and KaTeX (npm)"
+  npm install --prefix docs/site --no-package-lock --no-audit --no-fund --loglevel=error
+fi
+
+dotnet test AutoGradRnn.sln -c Release --logger trx --results-directory TestResults "$@"
