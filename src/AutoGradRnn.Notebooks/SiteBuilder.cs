@@ -128,6 +128,7 @@ public static partial class SiteBuilder
             .output.error { background: #fde8e8; color: #900; }
             .output.stream, .output.text { background: #fff; border-left: 3px solid #ddd; }
             table { border-collapse: collapse; } td, th { border: 1px solid #ddd; padding: 2px 8px; }
+            .output.html { overflow-x: auto; }
             </style>
             </head>
             <body>

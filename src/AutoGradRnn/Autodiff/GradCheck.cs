@@ -8,7 +8,7 @@ public enum GradCheckMode
 {
     /// <summary>Every element of the Jacobian: one backward pass per output element, two forward passes per input element.</summary>
     Full,
-    /// <summary>vᵀJu for random directions u, v (PyTorch's fast mode, JAX's <c>check_grads</c>): one backward and two forwards per direction, for large inputs.</summary>
+    /// <summary>vᵀJu for random directions u, v (PyTorch's fast mode, JAX's <c>check_grads</c>): per direction one recorded forward, one backward and two plain forwards, for large inputs.</summary>
     Directional,
 }
 
@@ -55,7 +55,8 @@ public sealed record GradCheckEntry(string Input, int[] Index, int OutputIndex, 
     /// <inheritdoc/>
     public override string ToString()
     {
-        var where = Index.Length == 0 && Input.Length == 0 ? $"direction {OutputIndex}" : $"input '{Input}' [{string.Join(",", Index)}], output [{OutputIndex}]";
+        var leaf = Input.Length == 0 ? "input" : $"input '{Input}'";
+        var where = Index.Length == 0 && Input.Length == 0 ? $"direction {OutputIndex}" : $"{leaf} [{string.Join(",", Index)}], output [{OutputIndex}]";
         return string.Create(CultureInfo.InvariantCulture,
             $"{where}: analytic {Analytic:G10}, numeric {Numeric:G10}, abs err {AbsoluteError:G3}, rel err {RelativeError:G3}");
     }

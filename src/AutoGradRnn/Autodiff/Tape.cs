@@ -34,6 +34,9 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Whether NaN/∞ checks run after every recorded op (forward and backward).</summary>
     public bool DetectAnomaly { get; }
 
+    /// <summary>False while a backward pass runs: ops a backward rule performs on tracked tensors are not recorded.</summary>
+    internal bool Recording { get; private set; } = true;
+
     /// <summary>Number of recorded entries (tracked leaves and ops).</summary>
     public int Count => nodes.Count;
 
@@ -86,23 +89,33 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
             throw new ShapeMismatchException("backward", "seed and output shapes differ", seed.Shape, output.Shape);
         var grads = new Tensor<T>?[nodes.Count];
         grads[output.Id] = seed.Detach();
-        for (int id = output.Id; id >= 0; id--)
+        // A backward rule may compute with the tracked tensors it captured (Ops.Custom rules often do);
+        // that arithmetic is gradient bookkeeping, not part of the recorded function.
+        Recording = false;
+        try
         {
-            var g = grads[id];
-            var node = nodes[id];
-            if (g is null || node.Backward is null) continue;
-            for (int i = 0; i < node.Inputs.Length; i++)
+            for (int id = output.Id; id >= 0; id--)
             {
-                var input = node.Inputs[i];
-                if (input.Tape != this) continue; // constants and data: no gradient work at all
-                var gi = node.Backward(g, i).Detach();
-                // Broadcasting's adjoint, once for every op: sum the gradient back to the input's shape.
-                if (gi.Shape != input.Shape) gi = Broadcast.SumTo(gi, input.Shape);
-                if (DetectAnomaly && !gi.IsFinite())
-                    throw new AnomalyException(node.Op, "backward", $"gradient for input {i} {input.Shape} contains NaN or Inf", node.Inputs.Select(x => x.Shape));
-                var acc = grads[input.Id];
-                grads[input.Id] = acc is null ? gi : Broadcast.Apply<T, AddKernel<T>>("accumulate", acc, gi);
+                var g = grads[id];
+                var node = nodes[id];
+                if (g is null || node.Backward is null) continue;
+                for (int i = 0; i < node.Inputs.Length; i++)
+                {
+                    var input = node.Inputs[i];
+                    if (input.Tape != this) continue; // constants and data: no gradient work at all
+                    var gi = node.Backward(g, i).Detach();
+                    // Broadcasting's adjoint, once for every op: sum the gradient back to the input's shape.
+                    if (gi.Shape != input.Shape) gi = Broadcast.SumTo(gi, input.Shape);
+                    if (DetectAnomaly && !gi.IsFinite())
+                        throw new AnomalyException(node.Op, "backward", $"gradient for input {i} {input.Shape} contains NaN or Inf", node.Inputs.Select(x => x.Shape));
+                    var acc = grads[input.Id];
+                    grads[input.Id] = acc is null ? gi : Broadcast.Apply<T, AddKernel<T>>("accumulate", acc, gi);
+                }
             }
+        }
+        finally
+        {
+            Recording = true;
         }
         return new Gradients<T>(this, grads);
     }

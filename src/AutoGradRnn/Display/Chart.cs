@@ -72,9 +72,13 @@ public sealed class Chart
         return Of(new JsonObject { ["type"] = "bar", ["x"] = Strings(k), ["y"] = Numbers(v), ["name"] = name });
     }
 
-    /// <summary>A heatmap of rows <paramref name="z"/> (z[row][column]), with optional column and row labels.</summary>
+    /// <summary>
+    /// A heatmap of rows <paramref name="z"/> (z[row][column]), with optional column and row labels. Cells sit at
+    /// integer positions with the labels as tick text, so repeated labels (the same character twice in a text) stay
+    /// separate columns and every label is shown. <paramref name="firstRowOnTop"/> draws row 0 at the top, as a matrix reads.
+    /// </summary>
     public static Chart Heatmap(IEnumerable<IEnumerable<double>> z, IEnumerable<string>? columnLabels = null, IEnumerable<string>? rowLabels = null,
-        string colorScale = "RdBu", bool reverseScale = false, double? zMin = null, double? zMax = null)
+        string colorScale = "RdBu", bool reverseScale = false, double? zMin = null, double? zMax = null, bool firstRowOnTop = false)
     {
         ArgumentNullException.ThrowIfNull(z);
         var rows = z.Select(r => r.ToArray()).ToArray();
@@ -85,22 +89,34 @@ public sealed class Chart
             ["type"] = "heatmap", ["z"] = new JsonArray(rows.Select(r => (JsonNode?)Numbers(r)).ToArray()),
             ["colorscale"] = colorScale, ["reversescale"] = reverseScale,
         };
-        if (columnLabels is not null) trace["x"] = Strings(columnLabels);
-        if (rowLabels is not null) trace["y"] = Strings(rowLabels);
         if (zMin is double lo) trace["zmin"] = lo;
         if (zMax is double hi) trace["zmax"] = hi;
-        return Of(trace);
+        var layout = new JsonObject();
+        if (columnLabels?.ToArray() is { } cols) layout["xaxis"] = Ticks(cols, rows.FirstOrDefault()?.Length ?? 0, "column");
+        if (rowLabels?.ToArray() is { } rl) layout["yaxis"] = Ticks(rl, rows.Length, "row");
+        if (firstRowOnTop) ((JsonObject)(layout["yaxis"] ??= new JsonObject()))["autorange"] = "reversed";
+        return new Chart(new JsonArray(trace), layout);
+    }
+
+    private static JsonObject Ticks(string[] labels, int count, string what)
+    {
+        if (labels.Length != count) throw new ArgumentException($"heatmap: {labels.Length} {what} labels for {count} {what}s");
+        return new JsonObject
+        {
+            ["tickmode"] = "array", ["tickvals"] = Numbers(Enumerable.Range(0, count).Select(i => (double)i)), ["ticktext"] = Strings(labels),
+        };
     }
 
     /// <summary>A heatmap of a rank-2 tensor (rows × columns).</summary>
-    public static Chart Heatmap<T>(Tensor<T> matrix, IEnumerable<string>? columnLabels = null, IEnumerable<string>? rowLabels = null, string colorScale = "RdBu")
+    public static Chart Heatmap<T>(Tensor<T> matrix, IEnumerable<string>? columnLabels = null, IEnumerable<string>? rowLabels = null, string colorScale = "RdBu",
+        double? zMin = null, double? zMax = null, bool firstRowOnTop = false)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(matrix);
         if (matrix.Rank != 2) throw new ShapeMismatchException("heatmap", "needs a matrix (rank 2)", matrix.Shape);
         int c = matrix.Shape[1];
         var values = matrix.ToArray().Select(v => double.CreateTruncating(v)).ToArray();
-        return Heatmap(Enumerable.Range(0, matrix.Shape[0]).Select(r => values.Skip(r * c).Take(c)), columnLabels, rowLabels, colorScale);
+        return Heatmap(Enumerable.Range(0, matrix.Shape[0]).Select(r => values.Skip(r * c).Take(c)), columnLabels, rowLabels, colorScale, false, zMin, zMax, firstRowOnTop);
     }
 
     /// <summary>All traces of <paramref name="charts"/> on one set of axes; the first chart's layout wins.</summary>
@@ -162,11 +178,11 @@ public sealed class Chart
     /// <summary>The chart's title.</summary>
     public Chart WithTitle(string title) => WithLayout(l => l["title"] = new JsonObject { ["text"] = title });
 
-    /// <summary>The x axis' title (and optionally a log scale).</summary>
-    public Chart WithXAxisStyle(string title, bool log = false) => WithLayout(l => l["xaxis"] = Axis(title, log));
+    /// <summary>The x axis' title (and optionally a log scale); other axis settings (e.g. a heatmap's ticks) are kept.</summary>
+    public Chart WithXAxisStyle(string title, bool log = false) => WithLayout(l => l["xaxis"] = Axis(l["xaxis"] as JsonObject, title, log));
 
-    /// <summary>The y axis' title (and optionally a log scale).</summary>
-    public Chart WithYAxisStyle(string title, bool log = false) => WithLayout(l => l["yaxis"] = Axis(title, log));
+    /// <summary>The y axis' title (and optionally a log scale); other axis settings are kept.</summary>
+    public Chart WithYAxisStyle(string title, bool log = false) => WithLayout(l => l["yaxis"] = Axis(l["yaxis"] as JsonObject, title, log));
 
     /// <summary>Width and height in pixels.</summary>
     public Chart WithSize(int width, int height) => WithLayout(l => { l["width"] = width; l["height"] = height; });
@@ -174,9 +190,10 @@ public sealed class Chart
     /// <summary>Whether the legend shows.</summary>
     public Chart WithLegend(bool show) => WithLayout(l => l["showlegend"] = show);
 
-    private static JsonObject Axis(string title, bool log)
+    private static JsonObject Axis(JsonObject? existing, string title, bool log)
     {
-        var axis = new JsonObject { ["title"] = new JsonObject { ["text"] = title } };
+        var axis = (JsonObject?)existing?.DeepClone() ?? [];
+        axis["title"] = new JsonObject { ["text"] = title };
         if (log) axis["type"] = "log";
         return axis;
     }

@@ -43,7 +43,7 @@ public sealed class FormatterSource
                 return true;
             case GradCheckResult r:
                 writer.Write($"<div class=\"autogradrnn-gradcheck\" style=\"padding:4px 8px;border-left:4px solid {(r.Passed ? "#2a2" : "#c22")}\">");
-                writer.Write($"<b>{(r.Passed ? "✔ gradcheck passed" : "✘ gradcheck FAILED")}</b> <span>({r.Mode.ToString().ToLowerInvariant()}, {r.Compared} values)</span><br/>");
+                writer.Write($"<b>{(r.Passed ? "✔ gradcheck passed" : "✘ gradcheck FAILED")}</b> <span>({r.Mode.ToString().ToLowerInvariant()}, {r.Compared} values, eps {r.Options.Eps:G3}, tolerance {r.Options.Atol:G3} + {r.Options.Rtol:G3}·|numeric|)</span><br/>");
                 writer.Write($"<code>{WebUtility.HtmlEncode(r.Worst.ToString())}</code></div>");
                 return true;
             default:

@@ -47,7 +47,7 @@ public class GradCheckTests
         Assert.Equal([2], e.Result.Worst.Index);
         Assert.Equal(27, e.Result.Worst.Numeric, 1e-4);
         Assert.Equal(18, e.Result.Worst.Analytic, 1e-9);
-        Assert.Contains("input '' [2]", e.Message);
+        Assert.Contains("input [2], output [2]", e.Message);
     }
 
     [Fact]

@@ -55,6 +55,22 @@ public class TapeTests
     }
 
     [Fact]
+    public void Backward_rules_that_compute_with_tracked_tensors_do_not_grow_the_tape()
+    {
+        var tape = new Tape<double>();
+        var x = tape.Track(Tensor.FromArray([0.5, -1.0]));
+        // A user-defined op whose backward uses the captured (tracked) input with ordinary operators.
+        var y = Ops.Custom("cube", Tensor.FromArray(x.ToArray().Select(v => v * v * v).ToArray()), [x], (g, _) => g * x * x * 3.0);
+        var loss = Sum(y);
+        int before = tape.Count;
+        var grad = tape.Backward(loss)[x];
+        Assert.Equal(before, tape.Count);
+        Assert.False(grad.IsTracked);
+        TensorAssert.Close(Tensor.FromArray([0.75, 3.0]), grad);
+        Assert.True(Sum(x * 2.0).IsTracked);           // recording resumes after the backward pass
+    }
+
+    [Fact]
     public void Detach_stops_gradients()
     {
         var tape = new Tape<double>();

@@ -36,7 +36,7 @@ public static partial class Ops
             else if (tape != input.Tape)
                 throw new InvalidOperationException($"{op}: inputs are recorded on two different tapes; Detach() one of them");
         }
-        return tape is null ? value : tape.Push(op, value, inputs, backward);
+        return tape is null || !tape.Recording ? value : tape.Push(op, value, inputs, backward);
     }
 
     internal static void Check<T>(Tensor<T> x, string name) where T : unmanaged, IFloatingPointIeee754<T> =>

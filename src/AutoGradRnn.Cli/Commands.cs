@@ -1,0 +1,228 @@
+using System.CommandLine;
+using Spectre.Console;
+
+namespace AutoGradRnn.Cli;
+
+/// <summary>The subcommands; each parses its options, calls the library and reports.</summary>
+internal static class Commands
+{
+    public static IEnumerable<Command> All(IAnsiConsole console) =>
+        [TrainChar(console), Sample(console), Forecast(console), LongMemoryCommand(console), Classify(console), GradCheckCommand(console)];
+
+    private static Option<T> Opt<T>(string name, string description, T defaultValue) =>
+        new(name) { Description = description, DefaultValueFactory = _ => defaultValue };
+
+    private static Option<string> Required(string name, string description) => new(name) { Description = description, Required = true };
+
+    private static Option<string> CellOption(string defaultCell) =>
+        Opt("--cell", "rnn, lstm, gru (PyTorch's form), peephole, coupled, gru-essay", defaultCell)
+            .AcceptOnlyFromAmong("rnn", "lstm", "gru", "peephole", "coupled", "gru-essay");
+
+    private static Option<long> Seed() => Opt("--seed", "random seed", 0L);
+
+    private static Option<int> Threads() => Opt("--threads", "threads for large matrix products (1 = deterministic single-threaded)", 1);
+
+    private static void ApplyThreads(int threads)
+    {
+        if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads), $"--threads {threads} must be ≥ 1");
+        Parallelism.SetMaxThreads(threads);
+    }
+
+    private static Command TrainChar(IAnsiConsole console)
+    {
+        var text = Required("--text", "a UTF-8 text file (e.g. data/moby_dick.txt)");
+        var cell = CellOption("lstm");
+        var hidden = Opt("--hidden", "hidden units per layer", 256);
+        var layers = Opt("--layers", "stacked layers", 1);
+        var seq = Opt("--seq", "truncated-BPTT length T", 64);
+        var batch = Opt("--batch", "parallel streams B", 32);
+        var steps = Opt("--steps", "optimizer steps", 1000);
+        var lr = Opt("--lr", "Adam learning rate", 2e-3);
+        var checkpoint = Opt("--checkpoint", "where to save the model", "");
+        var output = Opt("--out", "folder for results.json and chart.html", Path.Combine("runs", "train-char"));
+        var (seed, threads) = (Seed(), Threads());
+        var command = new Command("train-char", "Train a character-level language model; prints validation bits per character.")
+            { text, cell, hidden, layers, seq, batch, steps, lr, checkpoint, output, seed, threads };
+        command.SetAction(r =>
+        {
+            ApplyThreads(r.GetValue(threads));
+            var corpus = TextCorpus.Load(r.GetValue(text)!);
+            var options = new CharModelOptions
+            {
+                Cell = AutoGradRnn.Cells.Parse(r.GetValue(cell)!), Hidden = r.GetValue(hidden), Layers = r.GetValue(layers), SequenceLength = r.GetValue(seq),
+                Batch = r.GetValue(batch), Steps = r.GetValue(steps), LearningRate = r.GetValue(lr), Seed = r.GetValue(seed),
+            };
+            var folder = r.GetValue(output)!;
+            Directory.CreateDirectory(folder);
+            var path = r.GetValue(checkpoint) is { Length: > 0 } c ? c : Path.Combine(folder, "model.safetensors");
+            var report = ProgressView.Run(console, "train-char", "chars", p => CharLanguageModel.Train(corpus, options, path, p));
+            console.MarkupLine($"validation bits per character: [bold]{report.ValidationBitsPerCharacter:F3}[/] ({report.ValidationCharacters:N0} characters; {report.Steps} steps, {report.CharactersPerSecond:N0} chars/s)");
+            console.MarkupLine($"checkpoint: {Markup.Escape(path)}");
+            RunOutput.Write(console, folder, report, AutoGradRnn.Chart.Line(report.StepLosses.Select(l => Metrics.BitsPerCharacter(l)), "training bpc")
+                .WithTitle($"{report.Cell} {report.Hidden}×{report.Layers}: validation {report.ValidationBitsPerCharacter:F3} bpc").WithXAxisStyle("step").WithYAxisStyle("bits per character"), "train-char");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Sample(IAnsiConsole console)
+    {
+        var checkpoint = Required("--checkpoint", "a checkpoint written by train-char");
+        var length = Opt("--length", "characters to generate", 500);
+        var temperature = Opt("--temperature", "softmax temperature (lower is more conservative)", 0.8);
+        var prime = Opt("--prime", "text to start from", "");
+        var seed = Seed();
+        var command = new Command("sample", "Generate text from a trained character model.") { checkpoint, length, temperature, prime, seed };
+        command.SetAction(r =>
+        {
+            var p = r.GetValue(prime)!;
+            var text = CharLanguageModel.Sample(r.GetValue(checkpoint)!, r.GetValue(length), r.GetValue(temperature), p, r.GetValue(seed));
+            console.Profile.Out.Writer.WriteLine(p + text);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Forecast(IAnsiConsole console)
+    {
+        var csv = Required("--csv", "a CSV file with a header row");
+        var horizon = Opt("--horizon", "steps per forecast (0 = the shortest period)", 0);
+        var cell = CellOption("lstm");
+        var column = Opt("--column", "column to forecast (default: the last numeric column)", "");
+        var timeColumn = Opt("--time-column", "timestamp column (default: the first column if it parses as dates)", "");
+        var periods = Opt("--periods", "seasonal periods in steps, e.g. 48,336 (default: inferred from the timestamps)", "");
+        var testFraction = Opt("--test-fraction", "fraction held out for testing (default: two cycles of the longest period)", 0.0);
+        var covariates = Opt("--covariates", "extra numeric input columns, e.g. a,b", "");
+        var hidden = Opt("--hidden", "hidden units", 64);
+        var window = Opt("--window", "input window in steps (0 = twice the horizon)", 0);
+        var epochs = Opt("--epochs", "training epochs", 30);
+        var output = Opt("--out", "folder for results.json and chart.html", Path.Combine("runs", "forecast"));
+        var (seed, threads) = (Seed(), Threads());
+        var command = new Command("forecast", "Forecast a time series with a recurrent network and compare with seasonal-naive baselines.")
+            { csv, horizon, cell, column, timeColumn, periods, testFraction, covariates, hidden, window, epochs, output, seed, threads };
+        command.SetAction(r =>
+        {
+            ApplyThreads(r.GetValue(threads));
+            var options = new ForecastOptions
+            {
+                Horizon = r.GetValue(horizon), Cell = AutoGradRnn.Cells.Parse(r.GetValue(cell)!), Column = r.GetValue(column)!, TimeColumn = r.GetValue(timeColumn)!,
+                Periods = CliApp.Ints(r.GetValue(periods)!, "--periods"), TestFraction = r.GetValue(testFraction), Covariates = CliApp.List(r.GetValue(covariates)!),
+                Hidden = r.GetValue(hidden), Window = r.GetValue(window), Epochs = r.GetValue(epochs), Seed = r.GetValue(seed),
+            };
+            if (options.Horizon < 0 || options.Window < 0 || options.Epochs < 1 || options.Hidden < 1)
+                throw new ArgumentOutOfRangeException(nameof(options), "--horizon and --window must be ≥ 0, --epochs and --hidden ≥ 1");
+            var report = ProgressView.Run(console, "forecast", "windows", p => Forecasting.Run(r.GetValue(csv)!, options, p));
+            console.MarkupLine($"{Markup.Escape(report.Target)}: periods {Markup.Escape($"[{string.Join(",", report.Periods)}]")}, {report.Origins.Length} forecasts of {report.Horizon} steps over the test period (rows {report.TestStart}–{report.TestStart + report.Origins.Length * report.Horizon - 1})");
+            var table = new Table().AddColumns("method", "MAPE %", "RMSE", "MAE");
+            foreach (var s in report.Scores) table.AddRow(Markup.Escape(s.Method), $"{s.Mape:F2}", $"{s.Rmse:F1}", $"{s.Mae:F1}");
+            console.Write(table);
+            RunOutput.Write(console, r.GetValue(output)!, report, report.Chart(), "forecast");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command LongMemoryCommand(IAnsiConsole console)
+    {
+        var task = Opt("--task", "recall or adding", "recall").AcceptOnlyFromAmong("recall", "adding");
+        var placement = Opt("--placement", "recall: key first or at a random position", "random").AcceptOnlyFromAmong("first", "random");
+        var gaps = Opt("--gaps", "gap lengths", "5,10,20,50,100");
+        var cells = Opt("--cells", "cells to compare", "rnn,lstm,gru");
+        var init = Opt("--init", "initialisations to compare: default, forget1, chrono (comma list)", "default");
+        var seeds = Opt("--seeds", "seeds per configuration", 3);
+        var hidden = Opt("--hidden", "hidden units", 32);
+        var steps = Opt("--steps", "Adam steps per run", 3000);
+        var batch = Opt("--batch", "sequences per batch", 32);
+        var output = Opt("--out", "folder for results.json and chart.html", Path.Combine("runs", "long-memory"));
+        var threads = Threads();
+        var command = new Command("long-memory", "The essay's long-term-dependency experiment: accuracy (recall) or MSE (adding) against the gap.")
+            { task, placement, gaps, cells, init, seeds, hidden, steps, batch, output, threads };
+        command.SetAction(r =>
+        {
+            ApplyThreads(r.GetValue(threads));
+            var options = new LongMemoryOptions
+            {
+                Task = r.GetValue(task) == "adding" ? MemoryTask.Adding : MemoryTask.Recall,
+                Placement = r.GetValue(placement) == "first" ? KeyPlacement.First : KeyPlacement.Random,
+                Gaps = CliApp.Ints(r.GetValue(gaps)!, "--gaps"), Cells = CliApp.List(r.GetValue(cells)!).Select(AutoGradRnn.Cells.Parse).ToArray(),
+                Inits = CliApp.List(r.GetValue(init)!).Select(ParseInit).ToArray(), Seeds = r.GetValue(seeds), Hidden = r.GetValue(hidden),
+                Steps = r.GetValue(steps), Batch = r.GetValue(batch),
+            };
+            var results = LongMemory.Run(options, new ProgressCallback<LongMemoryResult>(x =>
+                console.WriteLine($"{x.Cell}/{x.Init} gap {x.Gap} seed {x.Seed}: {(options.Task == MemoryTask.Adding ? "MSE" : "accuracy")} {x.Metric:F3} (chance {x.Chance:F3})")));
+            var metric = options.Task == MemoryTask.Adding ? "MSE" : "accuracy";
+            var table = new Table().AddColumns(["cell", "init", .. options.Gaps.Select(g => $"gap {g}")]);
+            var groups = results.GroupBy(x => (x.Cell, x.Init)).ToList();
+            foreach (var g in groups)
+                table.AddRow([g.Key.Cell, g.Key.Init, .. options.Gaps.Select(gap => Summary(g.Where(x => x.Gap == gap).Select(x => x.Metric).ToArray()))]);
+            console.Write(table);
+            console.MarkupLine($"{metric} as mean ± spread (min–max half-range) over {options.Seeds} seeds; chance: {results[0].Chance:F3}");
+            var chart = AutoGradRnn.Chart.Combine(groups.Select(g => AutoGradRnn.Chart.Line(options.Gaps.Select(gap => (double)gap),
+                    options.Gaps.Select(gap => g.Where(x => x.Gap == gap).Average(x => x.Metric)), $"{g.Key.Cell} ({g.Key.Init})", showMarkers: true)))
+                .WithTitle($"{options.Task} ({options.Placement}): {metric} vs gap").WithXAxisStyle("gap", log: true).WithYAxisStyle(metric);
+            RunOutput.Write(console, r.GetValue(output)!, new { options.Task, options.Placement, Results = results }, chart, "long-memory");
+            return 0;
+        });
+        return command;
+    }
+
+    private static GateInit ParseInit(string s) => s.ToLowerInvariant() switch
+    {
+        "default" => GateInit.Default, "forget1" => GateInit.Forget1, "chrono" => GateInit.Chrono,
+        _ => throw new ArgumentException($"--init: unknown initialisation '{s}' (default, forget1, chrono)"),
+    };
+
+    private static string Summary(double[] values) =>
+        values.Length == 0 ? "" : $"{values.Average():F3} ± {(values.Max() - values.Min()) / 2:F3}";
+
+    private static Command Classify(IAnsiConsole console)
+    {
+        var csv = Required("--csv", "a CSV file: a text column and a label column (e.g. data/surnames_by_language.csv)");
+        var textColumn = Opt("--text-column", "the text column (default: the first)", "");
+        var labelColumn = Opt("--label-column", "the label column (default: the last)", "");
+        var cell = CellOption("lstm");
+        var hidden = Opt("--hidden", "hidden units", 64);
+        var epochs = Opt("--epochs", "training epochs", 10);
+        var output = Opt("--out", "folder for results.json and chart.html", Path.Combine("runs", "classify"));
+        var (seed, threads) = (Seed(), Threads());
+        var command = new Command("classify", "Classify character sequences (e.g. surname → language); prints accuracy and a confusion matrix.")
+            { csv, textColumn, labelColumn, cell, hidden, epochs, output, seed, threads };
+        command.SetAction(r =>
+        {
+            ApplyThreads(r.GetValue(threads));
+            var options = new ClassifierOptions
+            {
+                TextColumn = r.GetValue(textColumn)!, LabelColumn = r.GetValue(labelColumn)!, Cell = AutoGradRnn.Cells.Parse(r.GetValue(cell)!),
+                Hidden = r.GetValue(hidden), Epochs = r.GetValue(epochs), Seed = r.GetValue(seed),
+            };
+            if (options.Hidden < 1 || options.Epochs < 1) throw new ArgumentOutOfRangeException(nameof(options), "--hidden and --epochs must be ≥ 1");
+            var report = ProgressView.Run(console, "classify", "sequences", p => SequenceClassification.Run(r.GetValue(csv)!, options, p));
+            console.MarkupLine($"test accuracy [bold]{report.Accuracy:P1}[/] on {report.TestSize} held-out rows (majority class '{Markup.Escape(report.MajorityLabel)}': {report.MajorityAccuracy:P1})");
+            var table = new Table().AddColumns(["true \\ predicted", .. report.Labels.Select(l => Markup.Escape(l.Length > 4 ? l[..4] : l))]);
+            for (int i = 0; i < report.Labels.Length; i++) table.AddRow([Markup.Escape(report.Labels[i]), .. report.Confusion[i].Select(c => c.ToString())]);
+            console.Write(table);
+            RunOutput.Write(console, r.GetValue(output)!, report, report.Chart(), "classify");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command GradCheckCommand(IAnsiConsole console)
+    {
+        var seed = Seed();
+        var command = new Command("gradcheck", "Verify the gradient of every op and cell against finite differences.") { seed };
+        command.SetAction(r =>
+        {
+            var entries = GradCheckSuite.Run(r.GetValue(seed));
+            var table = new Table().AddColumns("check", "kind", "result", "values", "worst abs err", "worst rel err");
+            foreach (var e in entries)
+                table.AddRow(Markup.Escape(e.Name), e.Kind, e.Result.Passed ? "[green]passed[/]" : "[red]FAILED[/]", e.Result.Compared.ToString(),
+                    $"{e.Result.Worst.AbsoluteError:E1}", $"{e.Result.Worst.RelativeError:E1}");
+            console.Write(table);
+            int failed = entries.Count(e => !e.Result.Passed);
+            console.MarkupLine($"{entries.Count - failed} of {entries.Count} gradient checks passed");
+            return failed == 0 ? 0 : 1;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,69 @@
+namespace AutoGradRnn;
+
+/// <summary>The recurrent cells an application can be built from.</summary>
+public enum CellKind
+{
+    /// <summary><see cref="Rnn{T}"/>, the single tanh layer.</summary>
+    Rnn,
+    /// <summary><see cref="Lstm{T}"/>.</summary>
+    Lstm,
+    /// <summary><see cref="GruResetAfter{T}"/>: the GRU PyTorch, cuDNN and Keras compute (so results compare with theirs).</summary>
+    Gru,
+    /// <summary><see cref="PeepholeLstm{T}"/> with diagonal peepholes.</summary>
+    Peephole,
+    /// <summary><see cref="CoupledLstm{T}"/>.</summary>
+    Coupled,
+    /// <summary><see cref="Gru{T}"/>: the essay's GRU (reset before the product).</summary>
+    GruEssay,
+}
+
+/// <summary>Something to do with a cell whose state type is only known once the kind is chosen.</summary>
+public interface ICellVisitor<out TResult>
+{
+    /// <summary>Called with a factory <c>(inputSize, hiddenSize, seed) → cell</c> for the chosen kind.</summary>
+    TResult Visit<TState>(Func<int, int, long, IRecurrentCell<TState, float>> create);
+}
+
+/// <summary>Turns a <see cref="CellKind"/> (and an initialisation) into cells, and parses kind names.</summary>
+public static class Cells
+{
+    /// <summary>Calls <paramref name="visitor"/> with a factory for <paramref name="kind"/>, initialised by <paramref name="init"/>.</summary>
+    public static TResult Visit<TResult>(CellKind kind, CellInit init, ICellVisitor<TResult> visitor)
+    {
+        ArgumentNullException.ThrowIfNull(init);
+        ArgumentNullException.ThrowIfNull(visitor);
+        return kind switch
+        {
+            CellKind.Rnn => visitor.Visit<RnnState<float>>((d, h, s) => Rnn<float>.Create(d, h, s, init)),
+            CellKind.Lstm => visitor.Visit<LstmState<float>>((d, h, s) => Lstm<float>.Create(d, h, s, init)),
+            CellKind.Gru => visitor.Visit<RnnState<float>>((d, h, s) => GruResetAfter<float>.Create(d, h, s, init)),
+            CellKind.Peephole => visitor.Visit<LstmState<float>>((d, h, s) => PeepholeLstm<float>.Create(d, h, s, diagonal: true, init)),
+            CellKind.Coupled => visitor.Visit<LstmState<float>>((d, h, s) => CoupledLstm<float>.Create(d, h, s, init)),
+            CellKind.GruEssay => visitor.Visit<RnnState<float>>((d, h, s) => Gru<float>.Create(d, h, s, init)),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), $"unknown cell kind {kind}"),
+        };
+    }
+
+    /// <summary>Parses <c>rnn</c>, <c>lstm</c>, <c>gru</c>, <c>peephole</c>, <c>coupled</c>, <c>gru-essay</c> (case-insensitive).</summary>
+    public static CellKind Parse(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return name.Trim().ToLowerInvariant() switch
+        {
+            "rnn" => CellKind.Rnn, "lstm" => CellKind.Lstm, "gru" => CellKind.Gru, "peephole" => CellKind.Peephole,
+            "coupled" => CellKind.Coupled, "gru-essay" => CellKind.GruEssay,
+            _ => throw new ArgumentException($"unknown cell '{name}' (rnn, lstm, gru, peephole, coupled, gru-essay)", nameof(name)),
+        };
+    }
+
+    /// <summary>The command-line name of a kind.</summary>
+    public static string Name(CellKind kind) => kind == CellKind.GruEssay ? "gru-essay" : kind.ToString().ToLowerInvariant();
+
+    /// <summary><paramref name="layers"/> cells of one kind stacked, the first reading <paramref name="inputSize"/> features.</summary>
+    public static Stacked<TState, float> Stack<TState>(Func<int, int, long, IRecurrentCell<TState, float>> create, int inputSize, int hiddenSize, int layers, long seed)
+    {
+        ArgumentNullException.ThrowIfNull(create);
+        if (layers <= 0) throw new ArgumentOutOfRangeException(nameof(layers), $"layers {layers} must be positive");
+        return Stacked<TState, float>.Of(Enumerable.Range(0, layers).Select(l => create(l == 0 ? inputSize : hiddenSize, hiddenSize, seed + 1000 * l)).ToArray());
+    }
+}

@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using System.Globalization;
+using static AutoGradRnn.Ops;
+
+namespace AutoGradRnn;
+
+/// <summary>Settings of a character-level language model run (the defaults are the reference run's).</summary>
+public sealed record CharModelOptions
+{
+    /// <summary>The recurrent cell.</summary>
+    public CellKind Cell { get; init; } = CellKind.Lstm;
+    /// <summary>Hidden units per layer.</summary>
+    public int Hidden { get; init; } = 256;
+    /// <summary>Stacked layers.</summary>
+    public int Layers { get; init; } = 1;
+    /// <summary>Truncated-BPTT chunk length T.</summary>
+    public int SequenceLength { get; init; } = 64;
+    /// <summary>Parallel streams B.</summary>
+    public int Batch { get; init; } = 32;
+    /// <summary>Optimizer steps.</summary>
+    public int Steps { get; init; } = 1000;
+    /// <summary>Adam's learning rate.</summary>
+    public double LearningRate { get; init; } = 2e-3;
+    /// <summary>Gradient-norm clip.</summary>
+    public double Clip { get; init; } = 5;
+    /// <summary>The last fraction of the text held out for validation.</summary>
+    public double ValidationFraction { get; init; } = 0.1;
+    /// <summary>Seed of the weights.</summary>
+    public long Seed { get; init; }
+
+    internal void Validate()
+    {
+        if (Hidden <= 0) throw new ArgumentOutOfRangeException(nameof(Hidden), $"hidden size {Hidden} must be positive");
+        if (Layers <= 0) throw new ArgumentOutOfRangeException(nameof(Layers), $"layers {Layers} must be positive");
+        if (SequenceLength <= 0) throw new ArgumentOutOfRangeException(nameof(SequenceLength), $"sequence length {SequenceLength} must be positive");
+        if (Batch <= 0) throw new ArgumentOutOfRangeException(nameof(Batch), $"batch {Batch} must be positive");
+        if (Steps <= 0) throw new ArgumentOutOfRangeException(nameof(Steps), $"steps {Steps} must be positive");
+        if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentOutOfRangeException(nameof(LearningRate), $"learning rate {LearningRate} must be a finite number > 0");
+        if (!(ValidationFraction > 0 && ValidationFraction < 0.5)) throw new ArgumentOutOfRangeException(nameof(ValidationFraction), $"validation fraction {ValidationFraction} must be in (0, 0.5)");
+    }
+}
+
+/// <summary>What a training run measured.</summary>
+public sealed record CharTrainingReport(
+    string Cell, int Hidden, int Layers, int Vocabulary, int Steps, IReadOnlyList<double> StepLosses, IReadOnlyList<double> GradientNorms,
+    double ValidationBitsPerCharacter, int ValidationCharacters, int DroppedValidationCharacters, double CharactersPerSecond, double Seconds);
+
+/// <summary>
+/// A character-level language model (one-hot characters → stacked recurrent cells → linear → softmax over the
+/// vocabulary), trained with truncated BPTT over B parallel streams of the text, Adam and gradient clipping.
+/// The vocabulary is built from the training split and stored in the checkpoint with the model's shape, so
+/// <see cref="Sample"/> needs nothing but the checkpoint.
+/// </summary>
+public static class CharLanguageModel
+{
+    private sealed record Model<TState>(Stacked<TState, float> Rnn, Linear<float> Head);
+
+    /// <summary>Trains on <paramref name="text"/> and saves the model to <paramref name="checkpoint"/> (atomically).</summary>
+    public static CharTrainingReport Train(string text, CharModelOptions options, string checkpoint, IProgress<TrainingProgress>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        options.Validate();
+        int split = (int)(text.Length * (1 - options.ValidationFraction));
+        var (train, valid) = (text[..split], text[split..]);
+        var vocabulary = CharVocabulary.FromText(train);
+        return Cells.Visit(options.Cell, new CellInit(), new Trainer(train, valid, vocabulary, options, checkpoint, progress));
+    }
+
+    private sealed class Trainer(string train, string valid, CharVocabulary vocabulary, CharModelOptions o, string checkpoint, IProgress<TrainingProgress>? progress)
+        : ICellVisitor<CharTrainingReport>
+    {
+        public CharTrainingReport Visit<TState>(Func<int, int, long, IRecurrentCell<TState, float>> create)
+        {
+            int v = vocabulary.Size;
+            var model = new Model<TState>(Cells.Stack(create, v, o.Hidden, o.Layers, o.Seed), Linear<float>.Create(o.Hidden, v, o.Seed + 7));
+            var (_, batches) = StreamBatching.Tokens(vocabulary.Encode(train), o.Batch, o.SequenceLength);
+            var validIds = vocabulary.EncodeKnown(valid);
+            int validStreams = Math.Max(1, Math.Min(o.Batch, validIds.Length / (o.SequenceLength + 1)));
+            var (_, validBatches) = StreamBatching.Tokens(validIds, validStreams, o.SequenceLength);
+            var watch = Stopwatch.StartNew();
+            var result = Trainer<float>.FitCarried(model, new Adam<float>(o.LearningRate), Loss,
+                m => m.Rnn.InitialState(o.Batch), batches, [],
+                new TrainerOptions { Epochs = (o.Steps + batches.Count - 1) / batches.Count, MaxSteps = o.Steps, ClipNorm = o.Clip }, progress);
+            double seconds = watch.Elapsed.TotalSeconds;
+            double validLoss = Trainer<float>.Evaluate(result.Parameters, Loss, m => m.Rnn.InitialState(validStreams), validBatches);
+            Checkpoint<float>.Save(checkpoint, result.Parameters, new Dictionary<string, string>
+            {
+                ["model"] = "char-lm", ["cell"] = Cells.Name(o.Cell), ["hidden"] = o.Hidden.ToString(CultureInfo.InvariantCulture),
+                ["layers"] = o.Layers.ToString(CultureInfo.InvariantCulture), ["vocabulary"] = vocabulary.Characters,
+                ["validation_bpc"] = Metrics.BitsPerCharacter(validLoss).ToString("R", CultureInfo.InvariantCulture),
+            });
+            return new CharTrainingReport(Cells.Name(o.Cell), o.Hidden, o.Layers, v, result.StepLosses.Count, result.StepLosses, result.GradientNorms,
+                Metrics.BitsPerCharacter(validLoss), validBatches.Count * validStreams * o.SequenceLength, valid.Length - validIds.Length,
+                (double)result.StepLosses.Count * o.Batch * o.SequenceLength / seconds, seconds);
+        }
+
+        private (Tensor<float>, TState[]) Loss<TState>(Model<TState> m, TState[] state, TokenBatch b)
+        {
+            var x = Tensor.OneHot<float>(b.Inputs, vocabulary.Size).Reshape(b.Streams, b.Steps, vocabulary.Size);
+            var r = Sequence.Unroll(m.Rnn, x, state);
+            return (CrossEntropy(m.Head.Apply(r.Outputs), b.Targets), r.Final);
+        }
+    }
+
+    /// <summary>
+    /// Generates <paramref name="length"/> characters after <paramref name="prime"/> by sampling from softmax(logits / temperature).
+    /// The prime's characters must be in the model's vocabulary (an unknown one is an error naming it); an empty prime
+    /// starts from a seeded random character.
+    /// </summary>
+    public static string Sample(string checkpoint, int length, double temperature, string prime, long seed)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        ArgumentNullException.ThrowIfNull(prime);
+        if (length < 0) throw new ArgumentOutOfRangeException(nameof(length), $"sample: length {length} must be ≥ 0");
+        if (!(temperature > 0) || !double.IsFinite(temperature)) throw new ArgumentOutOfRangeException(nameof(temperature), $"sample: temperature {temperature} must be a finite number > 0");
+        var meta = Checkpoint<float>.Metadata(checkpoint);
+        string Need(string key) => meta.TryGetValue(key, out var value) ? value : throw new CheckpointException(checkpoint, $"not a character model checkpoint (no '{key}' in its metadata)");
+        if (Need("model") != "char-lm") throw new CheckpointException(checkpoint, $"holds a '{meta["model"]}' model, not a character language model");
+        var vocabulary = new CharVocabulary(Need("vocabulary"));
+        var ids = vocabulary.Encode(prime);
+        int hidden = int.Parse(Need("hidden"), CultureInfo.InvariantCulture), layers = int.Parse(Need("layers"), CultureInfo.InvariantCulture);
+        return Cells.Visit(Cells.Parse(Need("cell")), new CellInit(), new Sampler(checkpoint, vocabulary, hidden, layers, ids, length, temperature, seed));
+    }
+
+    private sealed class Sampler(string checkpoint, CharVocabulary vocabulary, int hidden, int layers, int[] prime, int length, double temperature, long seed)
+        : ICellVisitor<string>
+    {
+        public string Visit<TState>(Func<int, int, long, IRecurrentCell<TState, float>> create)
+        {
+            var template = new Model<TState>(Cells.Stack(create, vocabulary.Size, hidden, layers, 0), Linear<float>.Create(hidden, vocabulary.Size, 0));
+            var m = Checkpoint<float>.Load(checkpoint, template);
+            var rng = new Rng(seed);
+            var state = m.Rnn.InitialState(1);
+            var input = prime.Length > 0 ? prime : [rng.NextInt(vocabulary.Size)];
+            var output = new List<int>();
+            Tensor<float> Step(int id)
+            {
+                state = m.Rnn.Step(state, Tensor.OneHot<float>([id], vocabulary.Size));
+                return m.Head.Apply(m.Rnn.Output(state));
+            }
+            var logits = input.Select(Step).Last();
+            for (int i = 0; i < length; i++)
+            {
+                int next = SampleIndex(Softmax(logits / (float)temperature).AsSpan(), rng);
+                output.Add(next);
+                logits = Step(next);
+            }
+            return vocabulary.Decode(output);
+        }
+    }
+
+    internal static int SampleIndex(ReadOnlySpan<float> probabilities, Rng rng)
+    {
+        double u = rng.NextDouble(), cumulative = 0;
+        for (int i = 0; i < probabilities.Length; i++) if ((cumulative += probabilities[i]) > u) return i;
+        return probabilities.Length - 1;   // rounding left u above the total
+    }
+}

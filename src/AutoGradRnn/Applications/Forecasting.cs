@@ -1,0 +1,208 @@
+using System.Diagnostics;
+using static AutoGradRnn.Ops;
+
+namespace AutoGradRnn;
+
+/// <summary>Settings of a forecasting run; every "0 / empty" means "infer it from the data".</summary>
+public sealed record ForecastOptions
+{
+    /// <summary>The column to forecast ("" = the last numeric column).</summary>
+    public string Column { get; init; } = "";
+    /// <summary>The timestamp column ("" = the first column if it parses as dates, else year/month/day columns if present).</summary>
+    public string TimeColumn { get; init; } = "";
+    /// <summary>Seasonal periods in steps (empty = inferred from the timestamps' spacing).</summary>
+    public int[] Periods { get; init; } = [];
+    /// <summary>Steps forecast from each origin (0 = the shortest period, e.g. a day).</summary>
+    public int Horizon { get; init; }
+    /// <summary>Fraction of the series held out for testing (0 = two cycles of the longest period, e.g. two weeks).</summary>
+    public double TestFraction { get; init; }
+    /// <summary>Extra numeric columns fed to the model as inputs.</summary>
+    public string[] Covariates { get; init; } = [];
+    /// <summary>The recurrent cell.</summary>
+    public CellKind Cell { get; init; } = CellKind.Lstm;
+    /// <summary>Hidden units.</summary>
+    public int Hidden { get; init; } = 64;
+    /// <summary>Input window in steps (0 = twice the horizon).</summary>
+    public int Window { get; init; }
+    /// <summary>Training epochs (early stopping on the validation part picks the best).</summary>
+    public int Epochs { get; init; } = 30;
+    /// <summary>Adam's learning rate.</summary>
+    public double LearningRate { get; init; } = 3e-3;
+    /// <summary>Windows per mini-batch.</summary>
+    public int Batch { get; init; } = 32;
+    /// <summary>Steps between consecutive training windows (0 = an eighth of the horizon).</summary>
+    public int Stride { get; init; }
+    /// <summary>Seed of the weights and the shuffling.</summary>
+    public long Seed { get; init; }
+}
+
+/// <summary>Test-set errors of one method: MAPE (%), RMSE and MAE in the series' units.</summary>
+public sealed record ForecastScore(string Method, double Mape, double Rmse, double Mae);
+
+/// <summary>A forecasting run: the data it inferred, the forecasts and the scores of the model and of the seasonal-naive baselines.</summary>
+public sealed record ForecastReport(
+    string Source, string Target, int[] Periods, int ReferencePeriod, int Horizon, int Window, int TrainEnd, int TestStart,
+    int[] Origins, double[] Actual, double[] Forecast, IReadOnlyDictionary<string, double[]> Baselines, IReadOnlyList<ForecastScore> Scores,
+    IReadOnlyList<double> StepLosses, IReadOnlyList<EpochSummary> Epochs, double Seconds)
+{
+    /// <summary>Actual, model and baseline forecasts over the test origins.</summary>
+    public Chart Chart() =>
+        AutoGradRnn.Chart.Combine([
+                AutoGradRnn.Chart.Line(Actual, "actual"),
+                AutoGradRnn.Chart.Line(Forecast, "model"),
+                .. Baselines.Select(b => AutoGradRnn.Chart.Line(b.Value, b.Key)),
+            ])
+            .WithTitle($"{Target}: {Horizon}-step forecasts over the test period").WithXAxisStyle("step of the test period").WithYAxisStyle(Target);
+}
+
+/// <summary>
+/// Day-ahead-style forecasting of one column of any CSV with a recurrent network, against seasonal-naive baselines.
+/// The network reads a window of the recent past — the value, its change against one seasonal period earlier, the
+/// covariates and the phase within each period — and predicts the next <c>H</c> values as corrections to the
+/// seasonal-naive forecast of the best period (chosen on the validation part), so it starts from the strong
+/// baseline and learns where to depart from it. Splits are by time; normalisation is fitted on training data only.
+/// </summary>
+public static class Forecasting
+{
+    private sealed record Model<TState>(IRecurrentCell<TState, float> Cell, Linear<float> Head);
+
+    /// <summary>Loads the CSV, infers what is not given, trains and evaluates.</summary>
+    public static ForecastReport Run(string csvPath, ForecastOptions options, IProgress<TrainingProgress>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var table = CsvTable.Load(csvPath);
+        var target = options.Column.Length > 0 ? options.Column
+            : table.Header.LastOrDefault(table.IsNumeric) ?? throw new DataFormatException(csvPath, "has no numeric column to forecast");
+        var y = table.Numbers(target);
+        var periods = options.Periods.Length > 0 ? options.Periods : InferPeriods(table, options.TimeColumn, csvPath);
+        if (periods.Any(p => p < 2)) throw new ArgumentOutOfRangeException(nameof(options), $"periods [{string.Join(",", periods)}] must all be ≥ 2");
+        var covariates = options.Covariates.Select(table.Numbers).ToArray();
+        return Run(csvPath, target, y, periods, covariates, options, progress);
+    }
+
+    /// <summary>
+    /// Seasonal periods from the timestamps' spacing: 15 min → 96/672, half-hourly → 48/336, hourly → 24/168,
+    /// daily → 7/365, weekly → 52, monthly → 12. Uses the named time column, else the first column if it parses as
+    /// dates, else year/month/day columns.
+    /// </summary>
+    public static int[] InferPeriods(CsvTable table, string timeColumn, string source)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        var times = Timestamps(table, timeColumn, source);
+        if (times.Length < 3) throw new DataFormatException(source, "too few rows to infer seasonal periods; pass --periods");
+        var spacing = times.Zip(times.Skip(1), (a, b) => (b - a).TotalMinutes).Order().ElementAt(times.Length / 2);
+        return spacing switch
+        {
+            15 => [96, 672], 30 => [48, 336], 60 => [24, 168], 1440 => [7, 365], 10080 => [52],
+            >= 40320 and <= 44640 => [12],
+            _ => throw new DataFormatException(source, $"cannot infer seasonal periods from a spacing of {spacing} minutes; pass --periods"),
+        };
+    }
+
+    private static DateTime[] Timestamps(CsvTable table, string timeColumn, string source)
+    {
+        if (timeColumn.Length > 0) return table.Timestamps(timeColumn);
+        if (table.IsTimestamp(table.Header[0])) return table.Timestamps(table.Header[0]);
+        string? Find(params string[] names) => names.FirstOrDefault(table.Has);
+        if (Find("year") is { } yc && Find("month") is { } mc && Find("day", "date_of_month", "day_of_month", "date") is { } dc)
+        {
+            var (ys, ms, ds) = (table.Numbers(yc), table.Numbers(mc), table.Numbers(dc));
+            return ys.Select((yv, i) => new DateTime((int)yv, (int)ms[i], (int)ds[i])).ToArray();
+        }
+        throw new DataFormatException(source, "no timestamp column found (first column is not dates, and no year/month/day columns); pass --time-column or --periods");
+    }
+
+    /// <summary>The seasonal-naive forecast of y[t+h] issued at origin t: the value one period earlier (repeated for horizons beyond a period).</summary>
+    public static double SeasonalNaive(double[] y, int origin, int h, int period) => y[origin + h % period - period];
+
+    private static ForecastReport Run(string source, string target, double[] y, int[] periods, double[][] covariates, ForecastOptions o, IProgress<TrainingProgress>? progress)
+    {
+        int n = y.Length, longest = periods.Max();
+        int horizon = o.Horizon > 0 ? o.Horizon : periods.Min();
+        int window = o.Window > 0 ? o.Window : 2 * horizon;
+        int testLength = o.TestFraction > 0 ? (int)(n * o.TestFraction) : 2 * longest;
+        testLength = Math.Max(horizon, testLength / horizon * horizon);            // whole forecasts, ending at the last row
+        int testStart = n - testLength, trainEnd = testStart - Math.Max(horizon, testLength / 2 / horizon * horizon);   // validation: half a test's worth
+        if (trainEnd - longest - window < 4 * horizon)
+            throw new ArgumentException($"forecast: {n} rows are too few for a test period of {testLength}, a window of {window} and the period {longest}; shorten them or give more data");
+        if (horizon > longest) throw new ArgumentOutOfRangeException(nameof(o), $"forecast: horizon {horizon} must not exceed the longest period {longest}");
+
+        // The baseline to correct: the period whose seasonal naive does best on the validation part.
+        int[] validationOrigins = Enumerable.Range(0, (testStart - trainEnd) / horizon).Select(k => trainEnd + k * horizon).ToArray();
+        int reference = periods.OrderBy(p => Score("", validationOrigins, p, y, horizon).Mape).First();
+
+        // Features per step: value, change over the reference period, covariates, phase within each period.
+        int fCount = 2 + covariates.Length + 2 * periods.Length;
+        var features = new float[n * fCount];
+        double Mean(Func<int, double> f, int from) { double s = 0; for (int t = from; t < trainEnd; t++) s += f(t); return s / (trainEnd - from); }
+        double Std(Func<int, double> f, int from) { double m = Mean(f, from), s = 0; for (int t = from; t < trainEnd; t++) s += (f(t) - m) * (f(t) - m); return Math.Max(Math.Sqrt(s / (trainEnd - from)), 1e-9); }
+        Func<int, double> change = t => t >= reference ? y[t] - y[t - reference] : 0;
+        var (yMean, yStd, cStd) = (Mean(t => y[t], 0), Std(t => y[t], 0), Std(change, reference));
+        var covStats = covariates.Select(c => (Mean(t => c[t], 0), Std(t => c[t], 0))).ToArray();
+        for (int t = 0; t < n; t++)
+        {
+            int f = t * fCount;
+            features[f++] = (float)((y[t] - yMean) / yStd);
+            features[f++] = (float)(change(t) / cStd);
+            for (int c = 0; c < covariates.Length; c++) features[f++] = (float)((covariates[c][t] - covStats[c].Item1) / covStats[c].Item2);
+            foreach (var p in periods)
+            {
+                features[f++] = (float)Math.Sin(2 * Math.PI * (t % p) / p);
+                features[f++] = (float)Math.Cos(2 * Math.PI * (t % p) / p);
+            }
+        }
+        // Targets: the correction to the seasonal naive, in units of the change's spread.
+        WindowBatch<float> Windows(IEnumerable<int> origins)
+        {
+            var list = origins.ToArray();
+            var x = new float[list.Length * window * fCount];
+            var targets = new float[list.Length * horizon];
+            for (int i = 0; i < list.Length; i++)
+            {
+                Array.Copy(features, (list[i] - window) * fCount, x, i * window * fCount, window * fCount);
+                for (int h = 0; h < horizon; h++) targets[i * horizon + h] = (float)((y[list[i] + h] - SeasonalNaive(y, list[i], h, reference)) / cStd);
+            }
+            return new WindowBatch<float>(Tensor.FromArray(x, list.Length, window, fCount), Tensor.FromArray(targets, list.Length, horizon), list);
+        }
+        int stride = o.Stride > 0 ? o.Stride : Math.Max(1, horizon / 8);
+        int first = Math.Max(window, longest);
+        var trainWindows = Windows(Enumerable.Range(0, (trainEnd - horizon - first) / stride + 1).Select(k => first + k * stride));
+        var validWindows = Windows(validationOrigins);
+        int[] testOrigins = Enumerable.Range(0, testLength / horizon).Select(k => testStart + k * horizon).ToArray();
+        var testWindows = Windows(testOrigins);
+
+        var watch = Stopwatch.StartNew();
+        var (corrections, losses, epochs) = Cells.Visit(o.Cell, new CellInit(), new Fit(o, fCount, horizon, trainWindows, validWindows, testWindows, progress));
+        double seconds = watch.Elapsed.TotalSeconds;
+
+        var actual = testOrigins.SelectMany(t => Enumerable.Range(0, horizon).Select(h => y[t + h])).ToArray();
+        var forecast = testOrigins.SelectMany((t, i) => Enumerable.Range(0, horizon).Select(h => SeasonalNaive(y, t, h, reference) + corrections[i * horizon + h] * cStd)).ToArray();
+        var baselines = periods.Distinct().ToDictionary(p => $"seasonal naive ({p})", p => testOrigins.SelectMany(t => Enumerable.Range(0, horizon).Select(h => SeasonalNaive(y, t, h, p))).ToArray());
+        var scores = new List<ForecastScore> { Score($"{Cells.Name(o.Cell)} (corrects naive {reference})", actual, forecast) };
+        scores.AddRange(baselines.Select(b => Score(b.Key, actual, b.Value)));
+        return new ForecastReport(source, target, periods, reference, horizon, window, trainEnd, testStart, testOrigins, actual, forecast, baselines, scores, losses, epochs, seconds);
+    }
+
+    private static ForecastScore Score(string method, int[] origins, int period, double[] y, int horizon)
+    {
+        var actual = origins.SelectMany(t => Enumerable.Range(0, horizon).Select(h => y[t + h])).ToArray();
+        return Score(method, actual, origins.SelectMany(t => Enumerable.Range(0, horizon).Select(h => SeasonalNaive(y, t, h, period))).ToArray());
+    }
+
+    private static ForecastScore Score(string method, double[] actual, double[] forecast) =>
+        new(method, actual.All(a => a != 0) ? Metrics.Mape(forecast, actual) : double.NaN, Metrics.Rmse(forecast, actual), Metrics.Mae(forecast, actual));
+
+    private sealed class Fit(ForecastOptions o, int features, int horizon, WindowBatch<float> train, WindowBatch<float> valid, WindowBatch<float> test, IProgress<TrainingProgress>? progress)
+        : ICellVisitor<(float[] Corrections, IReadOnlyList<double> Losses, IReadOnlyList<EpochSummary> Epochs)>
+    {
+        public (float[], IReadOnlyList<double>, IReadOnlyList<EpochSummary>) Visit<TState>(Func<int, int, long, IRecurrentCell<TState, float>> create)
+        {
+            var model = new Model<TState>(create(features, o.Hidden, o.Seed), Linear<float>.Create(o.Hidden, horizon, o.Seed + 1));
+            Tensor<float> Predict(Model<TState> m, Tensor<float> x) => m.Head.Apply(m.Cell.Output(Sequence.Unroll(m.Cell, x).Final));
+            var result = Trainer<float>.Fit(model, new Adam<float>(o.LearningRate), (m, b) => MeanSquaredError(Predict(m, b.Inputs), b.Targets),
+                Windows.Batches(train, o.Batch), Windows.Batches(valid, o.Batch),
+                new TrainerOptions { Epochs = o.Epochs, Patience = 6, ClipNorm = 1, Seed = o.Seed }, progress);
+            return (Predict(result.Parameters, test.Inputs).ToArray(), result.StepLosses, result.Epochs);
+        }
+    }
+}

@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using static AutoGradRnn.Ops;
+
+namespace AutoGradRnn;
+
+/// <summary>Settings of a character-level sequence classifier.</summary>
+public sealed record ClassifierOptions
+{
+    /// <summary>The text column ("" = the first column).</summary>
+    public string TextColumn { get; init; } = "";
+    /// <summary>The label column ("" = the last column).</summary>
+    public string LabelColumn { get; init; } = "";
+    /// <summary>The recurrent cell.</summary>
+    public CellKind Cell { get; init; } = CellKind.Lstm;
+    /// <summary>Hidden units.</summary>
+    public int Hidden { get; init; } = 64;
+    /// <summary>Character embedding size.</summary>
+    public int Embedding { get; init; } = 16;
+    /// <summary>Training epochs.</summary>
+    public int Epochs { get; init; } = 10;
+    /// <summary>Sequences per batch (padded, with a mask).</summary>
+    public int Batch { get; init; } = 64;
+    /// <summary>Adam's learning rate.</summary>
+    public double LearningRate { get; init; } = 5e-3;
+    /// <summary>Fraction held out for testing (as much again for validation).</summary>
+    public double TestFraction { get; init; } = 0.1;
+    /// <summary>Seed of the split, the weights and the shuffling.</summary>
+    public long Seed { get; init; }
+}
+
+/// <summary>A classifier's test results: accuracy against the majority-class baseline, and the confusion matrix (rows = true label, columns = predicted).</summary>
+public sealed record ClassificationReport(string[] Labels, int TrainSize, int TestSize, double Accuracy, double MajorityAccuracy, string MajorityLabel,
+    int[][] Confusion, IReadOnlyList<double> StepLosses, IReadOnlyList<EpochSummary> Epochs, double Seconds)
+{
+    /// <summary>The confusion matrix as a heatmap (row-normalised: each true label's spread of predictions).</summary>
+    public Chart Chart() =>
+        AutoGradRnn.Chart.Heatmap(Confusion.Select(row => row.Select(c => row.Sum() == 0 ? 0 : (double)c / row.Sum())), Labels, Labels, "Blues", reverseScale: true)
+            .WithTitle($"confusion (test accuracy {Accuracy:P1}, majority {MajorityAccuracy:P1})").WithXAxisStyle("predicted").WithYAxisStyle("true").WithSize(800, 700);
+}
+
+/// <summary>
+/// Character-level sequence classification of a CSV's text column into its label column (e.g. surname → language):
+/// embedded characters → recurrent cell over variable-length sequences (padded, masked) → last real state → softmax.
+/// </summary>
+public static class SequenceClassification
+{
+    private sealed record Model<TState>(Embedding<float> Embed, IRecurrentCell<TState, float> Cell, Linear<float> Head);
+
+    private sealed record Batch(int[] Ids, Tensor<float> Mask, int[] Labels, int Size, int Length) : ITrainingBatch
+    {
+        public int Items => Size;
+    }
+
+    /// <summary>Loads, splits (seeded, never testing on training rows), trains and tests.</summary>
+    public static ClassificationReport Run(string csvPath, ClassifierOptions o, IProgress<TrainingProgress>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        var table = CsvTable.Load(csvPath);
+        var texts = table.Text(o.TextColumn.Length > 0 ? o.TextColumn : table.Header[0]);
+        var labelsText = table.Text(o.LabelColumn.Length > 0 ? o.LabelColumn : table.Header[^1]);
+        int empty = Array.FindIndex(texts, t => t.Length == 0);
+        if (empty >= 0) throw new DataFormatException(csvPath, "the text is empty", empty + 2, o.TextColumn.Length > 0 ? o.TextColumn : table.Header[0]);
+        var labels = labelsText.Distinct().Order(StringComparer.Ordinal).ToArray();
+        if (labels.Length < 2) throw new DataFormatException(csvPath, $"needs at least two labels, found {labels.Length}");
+        var y = labelsText.Select(l => Array.IndexOf(labels, l)).ToArray();
+
+        var rng = new Rng(o.Seed);
+        var order = Enumerable.Range(0, texts.Length).ToArray();
+        for (int i = order.Length - 1; i > 0; i--) { int j = rng.NextInt(i + 1); (order[i], order[j]) = (order[j], order[i]); }
+        int test = Math.Max(1, (int)(texts.Length * o.TestFraction));
+        var (testRows, validRows, trainRows) = (order[..test], order[test..(2 * test)], order[(2 * test)..]);
+        var vocabulary = CharVocabulary.FromText(string.Concat(trainRows.Select(r => texts[r])));
+        List<Batch> Batches(int[] rows) => rows.Chunk(o.Batch).Select(chunk =>
+        {
+            var encoded = chunk.Select(r => vocabulary.EncodeKnown(texts[r])).ToArray();
+            int length = Math.Max(1, encoded.Max(e => e.Length));
+            var ids = new int[chunk.Length * length];
+            var mask = new float[chunk.Length * length];
+            for (int b = 0; b < chunk.Length; b++)
+                for (int t = 0; t < encoded[b].Length; t++) { ids[b * length + t] = encoded[b][t]; mask[b * length + t] = 1; }
+            return new Batch(ids, Tensor.FromArray(mask, chunk.Length, length), chunk.Select(r => y[r]).ToArray(), chunk.Length, length);
+        }).ToList();
+
+        var watch = Stopwatch.StartNew();
+        var predicted = Cells.Visit(o.Cell, new CellInit(), new Fit(o, vocabulary.Size, labels.Length, Batches(trainRows), Batches(validRows), Batches(testRows), progress));
+        var actual = testRows.Select(r => y[r]).ToArray();
+        var confusion = labels.Select(_ => new int[labels.Length]).ToArray();
+        for (int i = 0; i < actual.Length; i++) confusion[actual[i]][predicted.Predictions[i]]++;
+        var majority = trainRows.GroupBy(r => y[r]).MaxBy(g => g.Count())!.Key;
+        return new ClassificationReport(labels, trainRows.Length, testRows.Length, Metrics.Accuracy(predicted.Predictions, actual),
+            actual.Count(a => a == majority) / (double)actual.Length, labels[majority], confusion, predicted.Losses, predicted.Epochs, watch.Elapsed.TotalSeconds);
+    }
+
+    private sealed class Fit(ClassifierOptions o, int vocabulary, int classes, List<Batch> train, List<Batch> valid, List<Batch> test, IProgress<TrainingProgress>? progress)
+        : ICellVisitor<(int[] Predictions, IReadOnlyList<double> Losses, IReadOnlyList<EpochSummary> Epochs)>
+    {
+        public (int[], IReadOnlyList<double>, IReadOnlyList<EpochSummary>) Visit<TState>(Func<int, int, long, IRecurrentCell<TState, float>> create)
+        {
+            var model = new Model<TState>(Embedding<float>.Create(vocabulary, o.Embedding, o.Seed + 1), create(o.Embedding, o.Hidden, o.Seed + 2), Linear<float>.Create(o.Hidden, classes, o.Seed + 3));
+            Tensor<float> Logits(Model<TState> m, Batch b)
+            {
+                var x = m.Embed.Apply(b.Ids, b.Size, b.Length);
+                var final = Sequence.Unroll(m.Cell, x, m.Cell.InitialState(b.Size), b.Mask).Final;   // the state after each name's last real character
+                return m.Head.Apply(m.Cell.Output(final));
+            }
+            var result = Trainer<float>.Fit(model, new Adam<float>(o.LearningRate), (m, b) => CrossEntropy(Logits(m, b), b.Labels), train, valid,
+                new TrainerOptions { Epochs = o.Epochs, ClipNorm = 5, Patience = 3, Seed = o.Seed }, progress);
+            return (test.SelectMany(b => Metrics.ArgMax(Logits(result.Parameters, b))).ToArray(), result.StepLosses, result.Epochs);
+        }
+    }
+}

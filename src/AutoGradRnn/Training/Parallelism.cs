@@ -1,0 +1,24 @@
+namespace AutoGradRnn;
+
+/// <summary>
+/// How many threads large matrix products may use — a process-wide setting, like OMP_NUM_THREADS, read from
+/// the environment variable <c>AUTOGRADRNN_THREADS</c> at start-up (default: 1, so results are bit-reproducible
+/// unless more threads are asked for). Everything else in the library is single-threaded per call and
+/// thread-safe across calls.
+/// </summary>
+public static class Parallelism
+{
+    private static int maxThreads = Parse(Environment.GetEnvironmentVariable("AUTOGRADRNN_THREADS"));
+
+    /// <summary>Threads a large product may use (≥ 1).</summary>
+    public static int MaxThreads => Volatile.Read(ref maxThreads);
+
+    /// <summary>Sets <see cref="MaxThreads"/> for the process (the CLI's <c>--threads</c>).</summary>
+    public static void SetMaxThreads(int threads)
+    {
+        if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads), $"threads {threads} must be ≥ 1");
+        Volatile.Write(ref maxThreads, Math.Min(threads, Environment.ProcessorCount * 4));
+    }
+
+    private static int Parse(string? value) => int.TryParse(value, out int n) && n >= 1 ? n : 1;
+}

@@ -1,0 +1,118 @@
+using System.Text.Json;
+
+namespace AutoGradRnn.Cli.Tests;
+
+/// <summary>Each command end to end at tiny sizes, through its real code path.</summary>
+public class CommandTests
+{
+    [Fact]
+    public void Train_char_then_sample_from_its_checkpoint()
+    {
+        using var dir = new TempDir();
+        var text = dir.File("text.txt");
+        File.WriteAllText(text, File.ReadAllText(Cli.Data("moby_dick.txt"))[..40_000]);
+        var (exit, output, error) = Cli.Run("train-char", "--text", text, "--cell", "gru", "--hidden", "16", "--steps", "15", "--seq", "16", "--batch", "4", "--out", dir.Path);
+        Assert.True(exit == 0, error);
+        Assert.Contains("validation bits per character:", output);
+        Assert.Contains("step 15/15", output);
+        using var results = JsonDocument.Parse(File.ReadAllText(dir.File("results.json")));
+        Assert.Equal(15, results.RootElement.GetProperty("StepLosses").GetArrayLength());
+        Assert.True(results.RootElement.GetProperty("ValidationBitsPerCharacter").GetDouble() > 0);
+        Assert.Contains("Plotly.newPlot", File.ReadAllText(dir.File("chart.html")));
+
+        var sample = Cli.Run("sample", "--checkpoint", dir.File("model.safetensors"), "--length", "40", "--prime", "Call me", "--temperature", "0.5");
+        Assert.True(sample.Exit == 0, sample.Err);
+        Assert.StartsWith("Call me", sample.Out);
+        Assert.Equal("Call me".Length + 40, sample.Out.TrimEnd('\n').Length);
+        var again = Cli.Run("sample", "--checkpoint", dir.File("model.safetensors"), "--length", "40", "--prime", "Call me", "--temperature", "0.5");
+        Assert.Equal(sample.Out, again.Out);                          // seeded
+    }
+
+    [Fact]
+    public void Forecast_taylor_and_births_against_seasonal_naive()
+    {
+        using var dir = new TempDir();
+        var taylor = Cli.Run("forecast", "--csv", Cli.Data("taylor_electricity_demand_halfhourly.csv"), "--horizon", "48", "--hidden", "8", "--epochs", "1", "--out", dir.Path);
+        Assert.True(taylor.Exit == 0, taylor.Err);
+        Assert.Contains("periods [48,336]", taylor.Out);
+        Assert.Contains("14 forecasts of 48 steps", taylor.Out);
+        Assert.Contains("seasonal naive (336)", taylor.Out);
+        Assert.Contains("1.73", taylor.Out);                               // the previous-week naive MAPE on the last two weeks
+        using var json = JsonDocument.Parse(File.ReadAllText(dir.File("results.json")));
+        Assert.Equal(14 * 48, json.RootElement.GetProperty("Forecast").GetArrayLength());
+
+        var births = Cli.Run("forecast", "--csv", Cli.Data("us_births_daily_1969_1988.csv"), "--horizon", "7", "--hidden", "8", "--epochs", "1", "--out", dir.Path);
+        Assert.True(births.Exit == 0, births.Err);
+        Assert.Contains("births: periods [7,365]", births.Out);            // inferred from the year/month/date columns
+    }
+
+    [Fact]
+    public void Long_memory_runs_both_tasks()
+    {
+        using var dir = new TempDir();
+        var recall = Cli.Run("long-memory", "--task", "recall", "--gaps", "2,3", "--cells", "rnn,lstm", "--init", "default,chrono", "--seeds", "1", "--steps", "5", "--hidden", "8", "--out", dir.Path);
+        Assert.True(recall.Exit == 0, recall.Err);
+        Assert.Contains("lstm/chrono gap 3 seed 0: accuracy", recall.Out);
+        var adding = Cli.Run("long-memory", "--task", "adding", "--gaps", "10", "--cells", "gru", "--seeds", "2", "--steps", "5", "--hidden", "8", "--out", dir.Path);
+        Assert.True(adding.Exit == 0, adding.Err);
+        Assert.Contains("MSE", adding.Out);
+    }
+
+    [Fact]
+    public void The_lstm_really_learns_the_recall_task_at_a_small_gap()
+    {
+        var results = LongMemory.Run(new LongMemoryOptions
+        {
+            Task = MemoryTask.Recall, Placement = KeyPlacement.Random, Gaps = [4], Cells = [CellKind.Lstm], Seeds = 1, Steps = 400, Hidden = 16,
+        });
+        Assert.True(results[0].Metric > 0.9, $"accuracy {results[0].Metric} should be far above chance {results[0].Chance}");
+    }
+
+    [Fact]
+    public void Classify_surnames_beats_the_majority_class()
+    {
+        using var dir = new TempDir();
+        var (exit, output, error) = Cli.Run("classify", "--csv", Cli.Data("surnames_by_language.csv"), "--hidden", "16", "--epochs", "1", "--out", dir.Path);
+        Assert.True(exit == 0, error);
+        Assert.Contains("majority class 'Italian'", output);
+        using var json = JsonDocument.Parse(File.ReadAllText(dir.File("results.json")));
+        Assert.True(json.RootElement.GetProperty("Accuracy").GetDouble() > json.RootElement.GetProperty("MajorityAccuracy").GetDouble());
+    }
+
+    [Fact]
+    public void Gradcheck_verifies_every_op_and_cell()
+    {
+        var (exit, output, error) = Cli.Run("gradcheck");
+        Assert.True(exit == 0, error + output);
+        Assert.Matches(@"(\d+) of \1 gradient checks passed", output);
+        Assert.Contains("bidirectional lstm", output);
+    }
+
+    [Theory]
+    [InlineData("text file 'missing.txt' does not exist", "train-char", "--text", "missing.txt")]
+    [InlineData("'banana' not recognized", "train-char", "--text", "x.txt", "--cell", "banana")]
+    [InlineData("hidden size -3 must be positive", "train-char", "--text", "DATA:moby_dick.txt", "--hidden", "-3")]
+    [InlineData("steps 0 must be positive", "train-char", "--text", "DATA:moby_dick.txt", "--steps", "0")]
+    [InlineData("there is no column 'nope'", "forecast", "--csv", "DATA:surnames_by_language.csv", "--column", "nope")]
+    [InlineData("has no numeric column to forecast", "forecast", "--csv", "DATA:surnames_by_language.csv")]
+    [InlineData("'not-a-number' is not a number", "forecast", "--csv", "DATA:surnames_by_language.csv", "--column", "surname")]
+    [InlineData("--periods: 'x' is not a comma-separated list", "forecast", "--csv", "DATA:taylor_electricity_demand_halfhourly.csv", "--periods", "x")]
+    [InlineData("--gaps: '5,,x' is not a comma-separated list", "long-memory", "--gaps", "5,,x")]
+    [InlineData("unknown cell 'lstn'", "long-memory", "--cells", "lstm,lstn")]
+    [InlineData("--init: unknown initialisation 'glorot'", "long-memory", "--init", "glorot")]
+    [InlineData("temperature 0 must be", "sample", "--checkpoint", "DATA:moby_dick.txt", "--temperature", "0")]
+    [InlineData("the header claims", "sample", "--checkpoint", "DATA:moby_dick.txt")]
+    [InlineData("--threads 0 must be", "classify", "--csv", "DATA:surnames_by_language.csv", "--threads", "0")]
+    [InlineData("Option '--csv' is required", "forecast")]
+    public void Bad_arguments_exit_2_with_one_line_and_no_stack_trace(string expected, params string[] args)
+    {
+        var resolved = args.Select(a => a.StartsWith("DATA:", StringComparison.Ordinal) ? Cli.Data(a[5..]) : a).ToArray();
+        if (expected.Contains("'not-a-number'")) expected = "is not a number";
+        var (exit, _, error) = Cli.Run(resolved);
+        Assert.Equal(2, exit);
+        Assert.Contains(expected, error);
+        Assert.StartsWith("autogradrnn: ", error);
+        Assert.Single(error.TrimEnd('\n').Split('\n'));
+        Assert.DoesNotContain("   at ", error);
+    }
+}
