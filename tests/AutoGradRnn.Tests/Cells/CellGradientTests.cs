@@ -46,6 +46,7 @@ public class CellGradientTests
         GainX = Tensor.RandomNormal<double>(new Shape(4 * c.H), c.Seed + 23), BiasX = Tensor.RandomNormal<double>(new Shape(4 * c.H), c.Seed + 24),
         GainC = Tensor.RandomNormal<double>(new Shape(c.H), c.Seed + 25), BiasC = Tensor.RandomNormal<double>(new Shape(c.H), c.Seed + 26),
     });
+    [Fact] public void Projection_lstm() => Check<ProjectionLstm<double>, LstmState<double>>(c => ProjectionLstm<double>.Create(c.D, c.H, 1 + (int)(c.Seed % 4), c.Seed));
 
     [Fact] public void Lstm_masked() => Check<Lstm<double>, LstmState<double>>(c => Lstm<double>.Create(c.D, c.H, c.Seed), masked: true);
     [Fact] public void Gru_masked() => Check<GruResetAfter<double>, RnnState<double>>(c => GruResetAfter<double>.Create(c.D, c.H, c.Seed), masked: true);
