@@ -48,6 +48,10 @@ public class CellGradientTests
     });
     [Fact] public void Projection_lstm() => Check<ProjectionLstm<double>, LstmState<double>>(c => ProjectionLstm<double>.Create(c.D, c.H, 1 + (int)(c.Seed % 4), c.Seed));
 
+    [Fact]
+    public void Depth_gated_lstm() => Check<DepthGatedLstm<double>, LstmState<double>[]>(c =>
+        DepthGatedLstm<double>.Create(c.D, c.H, layers: 1 + (int)(c.Seed % 3), c.Seed), maxTest: 8);
+
     [Fact] public void Lstm_masked() => Check<Lstm<double>, LstmState<double>>(c => Lstm<double>.Create(c.D, c.H, c.Seed), masked: true);
     [Fact] public void Gru_masked() => Check<GruResetAfter<double>, RnnState<double>>(c => GruResetAfter<double>.Create(c.D, c.H, c.Seed), masked: true);
 
