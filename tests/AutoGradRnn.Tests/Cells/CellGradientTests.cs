@@ -52,6 +52,14 @@ public class CellGradientTests
     public void Depth_gated_lstm() => Check<DepthGatedLstm<double>, LstmState<double>[]>(c =>
         DepthGatedLstm<double>.Create(c.D, c.H, layers: 1 + (int)(c.Seed % 3), c.Seed), maxTest: 8);
 
+    [Fact]
+    public void Grid_lstm() => Check<GridLstm<double>, GridLstmState<double>>(c =>
+        GridLstm<double>.Create(c.D, c.H, layers: 1 + (int)(c.Seed % 3), c.Seed), maxTest: 8);
+
+    [Fact]
+    public void Grid_lstm_standard_output_masked() => Check<GridLstm<double>, GridLstmState<double>>(c =>
+        GridLstm<double>.Create(c.D, c.H, layers: 2, c.Seed, output: GridLstmOutput.Standard), masked: true, maxTest: 6);
+
     [Fact] public void Lstm_masked() => Check<Lstm<double>, LstmState<double>>(c => Lstm<double>.Create(c.D, c.H, c.Seed), masked: true);
     [Fact] public void Gru_masked() => Check<GruResetAfter<double>, RnnState<double>>(c => GruResetAfter<double>.Create(c.D, c.H, c.Seed), masked: true);
 
