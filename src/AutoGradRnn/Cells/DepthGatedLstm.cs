@@ -59,7 +59,7 @@ public sealed record DepthGatedLstm<T>(Lstm<T> Bottom, DepthGatedLstmLayer<T>[] 
     {
         ArgumentNullException.ThrowIfNull(state);
         if (state.Length != Layers)
-            throw new ArgumentException($"depth-gated lstm: {state.Length} layer states given for {Layers} layers", nameof(state));
+            throw new ArgumentOutOfRangeException(nameof(state), $"depth-gated lstm: {state.Length} layer states given for {Layers} layers");
         var next = new LstmState<T>[Layers];
         var gates = new LstmGates<T>[Layers];
         var depthGates = new Tensor<T>[Upper.Length];

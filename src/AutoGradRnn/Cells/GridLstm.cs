@@ -96,7 +96,7 @@ public sealed record GridLstm<T>(Tensor<T> Projection, GridLstmBlock<T>[] Blocks
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(state.Time);
         if (state.Time.Length != Layers)
-            throw new ArgumentException($"grid lstm: {state.Time.Length} layer states given for {Layers} layers", nameof(state));
+            throw new ArgumentOutOfRangeException(nameof(state), $"grid lstm: {state.Time.Length} layer states given for {Layers} layers");
         CellChecks.Step("grid lstm", input, state.Time[0].H, InputSize, TimeSize);
         var time = new LstmState<T>[Layers];
         var (timeGates, depthGates) = (new LstmGates<T>[Layers], new LstmGates<T>[Layers]);

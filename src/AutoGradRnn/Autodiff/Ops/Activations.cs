@@ -80,8 +80,7 @@ public static partial class Ops
     /// is a constant (it receives no gradient). ∂/∂x = y ⊙ (g − Σ g⊙y), as for <see cref="Softmax{T}"/>.
     /// </summary>
     /// <exception cref="ShapeMismatchException">x is a scalar, or the mask's shape differs from x's.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A mask value is neither 0 nor 1.</exception>
-    /// <exception cref="ArgumentException">A row has no unmasked entry (its softmax is undefined).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A mask value is neither 0 nor 1, or a row has no unmasked entry (its softmax is undefined).</exception>
     public static Tensor<T> MaskedSoftmax<T>(Tensor<T> x, Tensor<T> mask) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Check(x, nameof(x));
@@ -100,7 +99,7 @@ public static partial class Ops
                 if (mask.Data[j] == T.One) max = T.Max(max, x.Data[j]);
             }
             if (T.IsNegativeInfinity(max))
-                throw new ArgumentException($"masked_softmax: row {o / n} of {x.Shape} has no unmasked entry", nameof(mask));
+                throw new ArgumentOutOfRangeException(nameof(mask), $"masked_softmax: row {o / n} of {x.Shape} has no unmasked entry");
             T sum = T.Zero;
             for (int j = o; j < o + n; j++) sum += y[j] = mask.Data[j] == T.One ? T.Exp(x.Data[j] - max) : T.Zero;
             TensorPrimitives.Divide(y.AsSpan(o, n), sum, y.AsSpan(o, n));
