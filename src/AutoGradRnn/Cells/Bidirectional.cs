@@ -12,9 +12,18 @@ public sealed record BidirectionalResult<TState, T>(Tensor<T> Outputs, TState Fo
 /// forward cell's h after reading x_1..x_t with the backward cell's h after reading x_T..x_t. With a mask,
 /// the backward cell starts at each sequence's own last real step, as PyTorch's packed sequences do.
 /// </summary>
-public sealed record Bidirectional<TState, T>(IRecurrentCell<TState, T> Forward, IRecurrentCell<TState, T> Backward)
+public sealed record Bidirectional<TState, T>(IRecurrentCell<TState, T> Forward, IRecurrentCell<TState, T> Backward) : ISequenceEncoder<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <inheritdoc/>
+    public int InputSize => Forward.InputSize;
+
+    /// <summary>Features per output step: the forward cell's H plus the backward cell's.</summary>
+    public int OutputSize => Forward.HiddenSize + Backward.HiddenSize;
+
+    /// <summary>The joined outputs <c>[B, T, H_fwd + H_bwd]</c> of <see cref="Unroll(Tensor{T}, Tensor{T})"/>: an encoder for attention.</summary>
+    public Tensor<T> Encode(Tensor<T> inputs, Tensor<T> mask) => Unroll(inputs, mask).Outputs;
+
     /// <summary>Unrolls both directions from zero states.</summary>
     public BidirectionalResult<TState, T> Unroll(Tensor<T> inputs)
     {

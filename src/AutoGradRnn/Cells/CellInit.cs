@@ -40,12 +40,24 @@ public sealed record CellInit
     internal Tensor<T> GateWeight<T>(Rng rng, int inputSize, int hiddenSize) where T : unmanaged, IFloatingPointIeee754<T> =>
         Ops.Concat([Block<T>(rng, hiddenSize, hiddenSize, recurrent: true), Block<T>(rng, inputSize, hiddenSize, recurrent: false)], axis: 0);
 
-    /// <summary>A <c>[rows, H]</c> block: the recurrent part of a gate (rows = H) or its input part (rows = D).</summary>
+    /// <summary>
+    /// A <c>[rows, H]</c> block: the recurrent part of a gate (rows = H, or P for a projected recurrence) or its input part
+    /// (rows = D). An orthogonal recurrent block that is not square is cut from a square one, so its rows (rows &lt; H) or
+    /// its columns (rows &gt; H) are orthonormal.
+    /// </summary>
     internal Tensor<T> Block<T>(Rng rng, int rows, int hiddenSize, bool recurrent) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (recurrent && OrthogonalRecurrent) return Orthogonal<T>(rng, hiddenSize);
+        if (recurrent && OrthogonalRecurrent)
+            return rows == hiddenSize ? Orthogonal<T>(rng, hiddenSize) : Ops.Slice(Ops.Slice(Orthogonal<T>(rng, Math.Max(rows, hiddenSize)), 0, rows, 0), 0, hiddenSize, 1);
         double bound = Weights == WeightInit.PyTorchUniform ? 1 / Math.Sqrt(hiddenSize) : Math.Sqrt(6.0 / (rows + hiddenSize));
         return Tensor.RandomUniform<T>(new Shape(rows, hiddenSize), rng, -bound, bound);
+    }
+
+    /// <summary>A projection <c>[H, P]</c> from the cell outputs to the recurrent state (PyTorch's <c>weight_hr</c>, transposed): U(±1/√H), or Glorot.</summary>
+    internal Tensor<T> Projection<T>(Rng rng, int hiddenSize, int projectionSize) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        double bound = Weights == WeightInit.PyTorchUniform ? 1 / Math.Sqrt(hiddenSize) : Math.Sqrt(6.0 / (hiddenSize + projectionSize));
+        return Tensor.RandomUniform<T>(new Shape(hiddenSize, projectionSize), rng, -bound, bound);
     }
 
     /// <summary>A gate bias <c>[H]</c>; <paramref name="forget"/> marks an LSTM forget gate.</summary>

@@ -47,6 +47,20 @@ internal static class CellChecks
             throw new ShapeMismatchException($"{cell} step", $"state must be [{input.Shape[0]}, {hiddenSize}] for this input", input.Shape, hidden.Shape);
     }
 
+    /// <summary>A memory (cell state) must be <c>[batch, size]</c> for the batch of the input.</summary>
+    public static void Memory<T>(string cell, Tensor<T> memory, int batch, int size) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(memory);
+        if (memory.Shape != new Shape(batch, size))
+            throw new ShapeMismatchException($"{cell} step", $"the cell state must be [{batch}, {size}]", memory.Shape);
+    }
+
+    /// <summary>A count (layers, modules) must be at least one.</summary>
+    public static void Count(string cell, string what, int count, string paramName)
+    {
+        if (count <= 0) throw new ArgumentOutOfRangeException(paramName, $"{cell}: {count} {what}; at least 1 is needed");
+    }
+
     public static void Weight<T>(string cell, string name, Tensor<T> w, params int[] expected) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(w, name);

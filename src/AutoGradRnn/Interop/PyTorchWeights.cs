@@ -40,7 +40,7 @@ public sealed record PyTorchRnnWeights<T>(Tensor<T> WeightIh, Tensor<T> WeightHh
 /// <c>bias_hh</c>: the same function. The conversions are built from differentiable ops, so gradients
 /// flow through them (gradients with respect to PyTorch-layout tensors come out for free).
 /// </summary>
-public static class PyTorchWeights
+public static partial class PyTorchWeights
 {
     /// <summary><c>nn.RNN</c> (tanh) → <see cref="Rnn{T}"/>.</summary>
     public static Rnn<T> ToRnn<T>(PyTorchRnnWeights<T> w) where T : unmanaged, IFloatingPointIeee754<T>
@@ -105,8 +105,12 @@ public static class PyTorchWeights
         Slice(w.BiasIh, k * h, h) + Slice(w.BiasHh, k * h, h);
 
     private static PyTorchRnnWeights<T> Export<T>(Tensor<T>[] gateWeights, Tensor<T>[] biases, int h, int d) where T : unmanaged, IFloatingPointIeee754<T> =>
-        new(Concat(gateWeights.Select(g => Transpose(Slice(g, h, d, 0))).ToArray(), 0),
-            Concat(gateWeights.Select(g => Transpose(Slice(g, 0, h, 0))).ToArray(), 0),
+        Export(gateWeights, biases, h, d, h);
+
+    /// <summary>Gate weights <c>[R + D, H]</c> (R recurrent rows: H, or P with a projection) and merged biases → PyTorch's four tensors.</summary>
+    private static PyTorchRnnWeights<T> Export<T>(Tensor<T>[] gateWeights, Tensor<T>[] biases, int recurrentRows, int d, int h) where T : unmanaged, IFloatingPointIeee754<T> =>
+        new(Concat(gateWeights.Select(g => Transpose(Slice(g, recurrentRows, d, 0))).ToArray(), 0),
+            Concat(gateWeights.Select(g => Transpose(Slice(g, 0, recurrentRows, 0))).ToArray(), 0),
             Concat(biases, 0),
             Tensor.Zeros<T>(biases.Length * h));
 

@@ -191,6 +191,24 @@ public class OpGradientTests
     });
 
     [Fact]
+    public void Layer_norm_over_the_last_axis() => Props.Check(Any, c =>
+    {
+        var gain = Tensor.RandomNormal<double>(new Shape(c.Shape.Last), c.Seed + 1);
+        var bias = Tensor.RandomNormal<double>(new Shape(c.Shape.Last), c.Seed + 2);
+        var weights = Tensor.RandomNormal<double>(c.Shape, c.Seed + 3);   // so that ∂y is not constant along a row
+        Props.GradOk(((Tensor<double> x, Tensor<double> g, Tensor<double> b) p) => LayerNorm(p.x, p.g, p.b) * weights, (c.Values(), gain, bias));
+        Props.GradOk(((Tensor<double> x, Tensor<double> g, Tensor<double> b) p) => LayerNorm(p.x, p.g, p.b, epsilon: 0.5) * weights, (c.Values(), gain, bias));
+    });
+
+    [Fact]
+    public void Masked_softmax_over_random_masks() => Props.Check(Any, c =>
+    {
+        var mask = NormalizationTests.RandomMask(c.Shape, c.Seed);
+        var weights = Tensor.RandomNormal<double>(c.Shape, c.Seed + 3);
+        Props.GradOk((Tensor<double> x) => MaskedSoftmax(x, mask) * weights, c.Values());
+    });
+
+    [Fact]
     public void Mean_squared_error() => Props.Check(Any, c =>
         Props.GradOk(((Tensor<double> p, Tensor<double> y) q) => MeanSquaredError(q.p, q.y), (c.Values(), c.Values(salt: 1))));
 

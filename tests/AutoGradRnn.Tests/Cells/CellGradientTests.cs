@@ -39,6 +39,27 @@ public class CellGradientTests
     [Fact] public void Gru_essay_form() => Check<Gru<double>, RnnState<double>>(c => Gru<double>.Create(c.D, c.H, c.Seed));
     [Fact] public void Gru_reset_after_form() => Check<GruResetAfter<double>, RnnState<double>>(c => GruResetAfter<double>.Create(c.D, c.H, c.Seed));
 
+    [Fact] public void Layer_norm_lstm() => Check<LayerNormLstm<double>, LstmState<double>>(c => LayerNormLstm<double>.Create(c.D, c.H, c.Seed) with
+    {
+        // random gains and shifts, so the gradient of every LN parameter is exercised away from 1 and 0
+        GainH = Tensor.RandomNormal<double>(new Shape(4 * c.H), c.Seed + 21), BiasH = Tensor.RandomNormal<double>(new Shape(4 * c.H), c.Seed + 22),
+        GainX = Tensor.RandomNormal<double>(new Shape(4 * c.H), c.Seed + 23), BiasX = Tensor.RandomNormal<double>(new Shape(4 * c.H), c.Seed + 24),
+        GainC = Tensor.RandomNormal<double>(new Shape(c.H), c.Seed + 25), BiasC = Tensor.RandomNormal<double>(new Shape(c.H), c.Seed + 26),
+    });
+    [Fact] public void Projection_lstm() => Check<ProjectionLstm<double>, LstmState<double>>(c => ProjectionLstm<double>.Create(c.D, c.H, 1 + (int)(c.Seed % 4), c.Seed));
+
+    [Fact]
+    public void Depth_gated_lstm() => Check<DepthGatedLstm<double>, LstmState<double>[]>(c =>
+        DepthGatedLstm<double>.Create(c.D, c.H, layers: 1 + (int)(c.Seed % 3), c.Seed), maxTest: 8);
+
+    [Fact]
+    public void Grid_lstm() => Check<GridLstm<double>, GridLstmState<double>>(c =>
+        GridLstm<double>.Create(c.D, c.H, layers: 1 + (int)(c.Seed % 3), c.Seed), maxTest: 8);
+
+    [Fact]
+    public void Grid_lstm_standard_output_masked() => Check<GridLstm<double>, GridLstmState<double>>(c =>
+        GridLstm<double>.Create(c.D, c.H, layers: 2, c.Seed, output: GridLstmOutput.Standard), masked: true, maxTest: 6);
+
     [Fact] public void Lstm_masked() => Check<Lstm<double>, LstmState<double>>(c => Lstm<double>.Create(c.D, c.H, c.Seed), masked: true);
     [Fact] public void Gru_masked() => Check<GruResetAfter<double>, RnnState<double>>(c => GruResetAfter<double>.Create(c.D, c.H, c.Seed), masked: true);
 

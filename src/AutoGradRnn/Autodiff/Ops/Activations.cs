@@ -74,6 +74,50 @@ public static partial class Ops
     }
 
     /// <summary>
+    /// Softmax over the last axis restricted to the entries where <paramref name="mask"/> is 1 (e.g. attention over the
+    /// real, unpadded encoder steps): yᵢ = mᵢ·e^(xᵢ − max) / Σⱼ mⱼ·e^(xⱼ − max), the max taken over unmasked entries.
+    /// Masked entries get exactly 0 and no gradient, whatever their score. The mask has x's shape, holds only 0 and 1, and
+    /// is a constant (it receives no gradient). ∂/∂x = y ⊙ (g − Σ g⊙y), as for <see cref="Softmax{T}"/>.
+    /// </summary>
+    /// <exception cref="ShapeMismatchException">x is a scalar, or the mask's shape differs from x's.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A mask value is neither 0 nor 1, or a row has no unmasked entry (its softmax is undefined).</exception>
+    public static Tensor<T> MaskedSoftmax<T>(Tensor<T> x, Tensor<T> mask) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Check(x, nameof(x));
+        Check(mask, nameof(mask));
+        if (x.Rank == 0) throw new ShapeMismatchException("masked_softmax", "needs at least one axis", x.Shape);
+        if (mask.Shape != x.Shape) throw new ShapeMismatchException("masked_softmax", "the mask must have the scores' shape", x.Shape, mask.Shape);
+        int n = x.Shape.Last;
+        var y = new T[x.Count];
+        for (int o = 0; o < y.Length; o += n)
+        {
+            T max = T.NegativeInfinity;
+            for (int j = o; j < o + n; j++)
+            {
+                if (mask.Data[j] != T.Zero && mask.Data[j] != T.One)
+                    throw new ArgumentOutOfRangeException(nameof(mask), $"masked_softmax: mask value {mask.Data[j]} at flat index {j} of {mask.Shape} is neither 0 nor 1");
+                if (mask.Data[j] == T.One) max = T.Max(max, x.Data[j]);
+            }
+            if (T.IsNegativeInfinity(max))
+                throw new ArgumentOutOfRangeException(nameof(mask), $"masked_softmax: row {o / n} of {x.Shape} has no unmasked entry");
+            T sum = T.Zero;
+            for (int j = o; j < o + n; j++) sum += y[j] = mask.Data[j] == T.One ? T.Exp(x.Data[j] - max) : T.Zero;
+            TensorPrimitives.Divide(y.AsSpan(o, n), sum, y.AsSpan(o, n));
+        }
+        var yt = new Tensor<T>(y, x.Shape);
+        return Record("masked_softmax", yt, [x], (g, _) => K.Map(yt, (yv, d) =>
+        {
+            for (int o = 0; o < yv.Length; o += n)
+            {
+                var yr = yv.Slice(o, n);
+                T dot = TensorPrimitives.Dot(g.Data.AsSpan(o, n), yr);
+                TensorPrimitives.Subtract(g.Data.AsSpan(o, n), dot, d.Slice(o, n));
+                TensorPrimitives.Multiply(d.Slice(o, n), yr, d.Slice(o, n));   // masked entries: y = 0, so 0
+            }
+        }));
+    }
+
+    /// <summary>
     /// log softmax(x)ᵢ = xᵢ − max x − ln Σⱼ e^(xⱼ − max x) along <paramref name="axis"/> (default: last),
     /// stable for any finite input. ∂/∂x = g − softmax(x)·Σ g.
     /// </summary>
