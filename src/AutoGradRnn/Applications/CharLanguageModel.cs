@@ -151,6 +151,41 @@ public static class CharLanguageModel
         }
     }
 
+    /// <summary>
+    /// Runs a trained model over <paramref name="text"/> and returns, for every state leaf of every layer (e.g.
+    /// <c>[0].H</c> and <c>[0].C</c> for an LSTM), its value after each character: <c>[characters, hidden]</c>. This is
+    /// what Karpathy, Johnson &amp; Fei-Fei (2015) colour text by. Characters outside the vocabulary are an error.
+    /// </summary>
+    public static IReadOnlyList<NamedTensor<float>> Activations(string checkpoint, string text)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        ArgumentNullException.ThrowIfNull(text);
+        var meta = Checkpoint<float>.Metadata(checkpoint);
+        if (!meta.TryGetValue("model", out var kind) || kind != "char-lm") throw new CheckpointException(checkpoint, "not a character language model checkpoint");
+        var vocabulary = new CharVocabulary(meta["vocabulary"]);
+        var ids = vocabulary.Encode(text);
+        int hidden = int.Parse(meta["hidden"], CultureInfo.InvariantCulture), layers = int.Parse(meta["layers"], CultureInfo.InvariantCulture);
+        return Cells.Visit(Cells.Parse(meta["cell"]), new CellInit(), new Recorder(checkpoint, vocabulary, hidden, layers, ids));
+    }
+
+    private sealed class Recorder(string checkpoint, CharVocabulary vocabulary, int hidden, int layers, int[] ids) : ICellVisitor<IReadOnlyList<NamedTensor<float>>>
+    {
+        public IReadOnlyList<NamedTensor<float>> Visit<TState>(Func<int, int, long, IRecurrentCell<TState, float>> create)
+        {
+            var template = new Model<TState>(Cells.Stack(create, vocabulary.Size, hidden, layers, 0), Linear<float>.Create(hidden, vocabulary.Size, 0));
+            var m = Checkpoint<float>.Load(checkpoint, template);
+            var state = m.Rnn.InitialState(1);
+            var steps = new List<IReadOnlyList<NamedTensor<float>>>();
+            foreach (var id in ids)
+            {
+                state = m.Rnn.Step(state, Tensor.OneHot<float>([id], vocabulary.Size));
+                steps.Add(ParameterTree<float>.Flatten(state));
+            }
+            if (steps.Count == 0) return [];
+            return steps[0].Select((leaf, k) => new NamedTensor<float>(leaf.Name, Stack(steps.Select(s => s[k].Value.Reshape(-1)).ToArray()))).ToList();
+        }
+    }
+
     internal static int SampleIndex(ReadOnlySpan<float> probabilities, Rng rng)
     {
         double u = rng.NextDouble(), cumulative = 0;

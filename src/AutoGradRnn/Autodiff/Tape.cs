@@ -44,6 +44,13 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
     public IReadOnlyList<string> Ops => nodes.Select(n => n.Op).ToList();
 
     /// <summary>
+    /// The recorded graph, in recording order: each node's id, op, output shape and inputs (the id of a recorded input,
+    /// or −1 for a constant that never touched the tape). Edges run from inputs to the nodes that consume them.
+    /// </summary>
+    public IReadOnlyList<TapeNode> Nodes =>
+        nodes.Select((n, id) => new TapeNode(id, n.Op, n.Output.Shape, n.Inputs.Select(i => new TapeInput(i.Tape == this ? i.Id : -1, i.Shape)).ToList())).ToList();
+
+    /// <summary>
     /// Starts tracking <paramref name="value"/>: returns a tensor with the same values, recorded on this
     /// tape as a leaf, so gradients can be asked for it.
     /// </summary>
@@ -121,6 +128,12 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 }
 
+/// <summary>One recorded entry of a <see cref="Tape{T}"/>: a leaf (no inputs) or an op.</summary>
+public sealed record TapeNode(int Id, string Op, Shape Output, IReadOnlyList<TapeInput> Inputs);
+
+/// <summary>An input of a recorded op: the node that produced it (−1 for a constant) and its shape.</summary>
+public sealed record TapeInput(int Id, Shape Shape);
+
 /// <summary>The result of a backward pass: the gradient of the output with respect to any tensor recorded on the tape.</summary>
 public sealed class Gradients<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -142,6 +155,14 @@ public sealed class Gradients<T> where T : unmanaged, IFloatingPointIeee754<T>
                 throw new InvalidOperationException($"gradient requested for a tensor {x.Shape} that is not recorded on this tape (track it with tape.Track before using it)");
             return (x.Id < grads.Length ? grads[x.Id] : null) ?? Tensor.Zeros<T>(x.Shape);
         }
+    }
+
+    /// <summary>The gradient arriving at node <paramref name="id"/> of <see cref="Tape{T}.Nodes"/> (zeros of its shape if none arrived), for stepping through a backward pass.</summary>
+    public Tensor<T> OfNode(int id)
+    {
+        var nodes = tape.Nodes;
+        if ((uint)id >= (uint)nodes.Count) throw new ArgumentOutOfRangeException(nameof(id), $"node {id} is outside the tape's {nodes.Count} nodes");
+        return (id < grads.Length ? grads[id] : null) ?? Tensor.Zeros<T>(nodes[id].Output);
     }
 }
 

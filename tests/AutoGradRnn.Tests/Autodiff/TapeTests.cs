@@ -21,6 +21,25 @@ public class TapeTests
     }
 
     [Fact]
+    public void The_recorded_graph_lists_ops_shapes_and_edges()
+    {
+        var tape = new Tape<double>();
+        var w = tape.Track(Tensor.Ones<double>(3, 2));
+        var x = Tensor.Ones<double>(4, 3);                   // data: an edge from a constant
+        var h = Tanh(MatMul(x, w));
+        var loss = Sum(h);
+        var nodes = tape.Nodes;
+        Assert.Equal(["leaf", "matmul", "tanh", "sum"], nodes.Select(n => n.Op));
+        Assert.Equal([-1, 0], nodes[1].Inputs.Select(i => i.Id));
+        Assert.Equal(new Shape(4, 3), nodes[1].Inputs[0].Shape);
+        Assert.Equal(new Shape(4, 2), nodes[2].Output);
+        var g = tape.Backward(loss);
+        TensorAssert.Close(g[h], g.OfNode(2));
+        TensorAssert.Close(g[w], g.OfNode(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => g.OfNode(9));
+    }
+
+    [Fact]
     public void Backward_can_run_twice_and_gives_zeros_for_unused_leaves()
     {
         var tape = new Tape<double>();

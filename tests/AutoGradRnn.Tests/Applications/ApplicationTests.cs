@@ -1,0 +1,52 @@
+namespace AutoGradRnn.Tests;
+
+public class ApplicationTests
+{
+    [Fact]
+    public void Char_model_activations_have_one_row_per_character_for_every_state_leaf()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("m.safetensors");
+        var text = string.Concat(Enumerable.Repeat("a quiet sea, a loud ship. ", 40));
+        CharLanguageModel.Train(text, new CharModelOptions { Hidden = 6, Layers = 2, Steps = 3, Batch = 2, SequenceLength = 8 }, path);
+        var activations = CharLanguageModel.Activations(path, "a sea");
+        Assert.Equal(["[0].H", "[0].C", "[1].H", "[1].C"], activations.Select(a => a.Name));
+        Assert.All(activations, a => Assert.Equal(new Shape(5, 6), a.Value.Shape));
+        Assert.Contains("'Z' (U+005A) at position 0", Assert.Throws<ArgumentException>(() => CharLanguageModel.Activations(path, "Z")).Message);
+    }
+
+    [Fact]
+    public void Text_and_csv_loaders_name_what_is_wrong()
+    {
+        using var dir = new TempDir();
+        var empty = dir.File("empty.txt");
+        File.WriteAllText(empty, "");
+        Assert.Contains("the file is empty", Assert.Throws<DataFormatException>(() => TextCorpus.Load(empty)).Message);
+        var latin1 = dir.File("latin1.txt");
+        File.WriteAllBytes(latin1, [0x63, 0x61, 0x66, 0xE9, 0x0A]);
+        Assert.Contains("not valid UTF-8 at byte 3 (0xE9)", Assert.Throws<DataFormatException>(() => TextCorpus.Load(latin1)).Message);
+
+        var csv = CsvTable.Parse("t,v,\"note, quoted\"\n2000-01-01,1.5,\"a \"\"b\"\"\"\n2000-01-02,,x\n", "x.csv");
+        Assert.Equal(["t", "v", "note, quoted"], csv.Header);
+        Assert.Equal(["a \"b\"", "x"], csv.Text("note, quoted"));
+        Assert.Equal("x.csv, row 3, column 'v': the value is missing", Assert.Throws<DataFormatException>(() => csv.Numbers("v")).Message);
+        Assert.True(csv.IsTimestamp("t"));
+        Assert.Contains("has 1 fields, the header has 2", Assert.Throws<DataFormatException>(() => CsvTable.Parse("a,b\n1\n")).Message);
+        Assert.Contains("no data rows", Assert.Throws<DataFormatException>(() => CsvTable.Parse("a,b\n")).Message);
+        Assert.Contains("never closed", Assert.Throws<DataFormatException>(() => CsvTable.Parse("a\n\"open\n")).Message);
+    }
+
+    [Fact]
+    public void Forecast_periods_are_inferred_from_the_spacing_of_timestamps()
+    {
+        string Series(string start, TimeSpan step, int n) =>
+            "time,value\n" + string.Concat(Enumerable.Range(0, n).Select(i => $"{DateTime.Parse(start, System.Globalization.CultureInfo.InvariantCulture) + step * i:s},{i}\n"));
+        Assert.Equal([24, 168], Forecasting.InferPeriods(CsvTable.Parse(Series("2020-01-01", TimeSpan.FromHours(1), 10)), "", "h"));
+        Assert.Equal([48, 336], Forecasting.InferPeriods(CsvTable.Parse(Series("2020-01-01", TimeSpan.FromMinutes(30), 10)), "", "h"));
+        Assert.Equal([7, 365], Forecasting.InferPeriods(CsvTable.Parse(Series("2020-01-01", TimeSpan.FromDays(1), 10)), "", "d"));
+        Assert.Contains("spacing of 7 minutes", Assert.Throws<DataFormatException>(() =>
+            Forecasting.InferPeriods(CsvTable.Parse(Series("2020-01-01", TimeSpan.FromMinutes(7), 10)), "", "odd.csv")).Message);
+        Assert.Contains("no timestamp column", Assert.Throws<DataFormatException>(() =>
+            Forecasting.InferPeriods(CsvTable.Parse("a,b\n1,2\n3,4\n5,6\n"), "", "plain.csv")).Message);
+    }
+}
