@@ -41,7 +41,7 @@ public class RunnerTests
         var nb = Make(
             Markdown("# T\n$x$"),
             Code(Ref + "Console.WriteLine(\"hi\");\nvar x = Tensor.FromArray(new[] { 1.0, 2.0 });"),
-            Code("display(Chart.Line(new[] { 1.0, 2.0 }));\nSum(x)"),
+            Code("display(Chart.Line(new[] { 1.0, 2.0 }));\ndisplay(new Html(\"<b>bold</b>\"));\nSum(x)"),
             Code("var unused = 3;"));
         NotebookRunner.Run(nb, TimeSpan.FromSeconds(120));
         Assert.Equal("stream", Outputs(nb, 1)[0]!["output_type"]!.GetValue<string>());
@@ -49,7 +49,8 @@ public class RunnerTests
         var display = Outputs(nb, 2)[0]!;
         Assert.Equal("display_data", display["output_type"]!.GetValue<string>());
         Assert.Contains("Plotly.newPlot", display["data"]!["text/html"]!.GetValue<string>());
-        var result = Outputs(nb, 2)[1]!;
+        Assert.Equal("<b>bold</b>", Outputs(nb, 2)[1]!["data"]!["text/html"]!.GetValue<string>());
+        var result = Outputs(nb, 2)[2]!;
         Assert.Equal("execute_result", result["output_type"]!.GetValue<string>());
         Assert.Contains("Tensor&lt;Double&gt;", result["data"]!["text/html"]!.GetValue<string>());
         Assert.StartsWith("Tensor<Double> []\n3", result["data"]!["text/plain"]!.GetValue<string>());

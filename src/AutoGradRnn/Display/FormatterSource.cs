@@ -15,7 +15,7 @@ public sealed class FormatterSource
     public IEnumerable<object> CreateTypeFormatters() =>
     [
         new Formatter("text/html", FormatHtml),
-        new Formatter("text/plain", (value, writer) => { writer.Write(value.ToString()); return value is Chart or GradCheckResult || IsTensor(value); }),
+        new Formatter("text/plain", (value, writer) => { writer.Write(value.ToString()); return value is Chart or GradCheckResult or Html || IsTensor(value); }),
     ];
 
     /// <summary>One convention-based formatter.</summary>
@@ -40,6 +40,9 @@ public sealed class FormatterSource
         {
             case Chart chart:
                 writer.Write(chart.ToHtml());
+                return true;
+            case Html html:
+                writer.Write(html.Content);
                 return true;
             case GradCheckResult r:
                 writer.Write($"<div class=\"autogradrnn-gradcheck\" style=\"padding:4px 8px;border-left:4px solid {(r.Passed ? "#2a2" : "#c22")}\">");
