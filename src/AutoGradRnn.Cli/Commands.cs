@@ -109,8 +109,6 @@ internal static class Commands
                 Periods = CliApp.Ints(r.GetValue(periods)!, "--periods"), TestFraction = r.GetValue(testFraction), Covariates = CliApp.List(r.GetValue(covariates)!),
                 Hidden = r.GetValue(hidden), Window = r.GetValue(window), Epochs = r.GetValue(epochs), Seed = r.GetValue(seed),
             };
-            if (options.Horizon < 0 || options.Window < 0 || options.Epochs < 1 || options.Hidden < 1)
-                throw new ArgumentOutOfRangeException(nameof(options), "--horizon and --window must be ≥ 0, --epochs and --hidden ≥ 1");
             var report = ProgressView.Run(console, "forecast", "windows", p => Forecasting.Run(r.GetValue(csv)!, options, p));
             console.MarkupLine($"{Markup.Escape(report.Target)}: periods {Markup.Escape($"[{string.Join(",", report.Periods)}]")}, {report.Origins.Length} forecasts of {report.Horizon} steps over the test period (rows {report.TestStart}–{report.TestStart + report.Origins.Length * report.Horizon - 1})");
             var table = new Table().AddColumns("method", "MAPE %", "RMSE", "MAE");
@@ -195,7 +193,6 @@ internal static class Commands
                 TextColumn = r.GetValue(textColumn)!, LabelColumn = r.GetValue(labelColumn)!, Cell = AutoGradRnn.Cells.Parse(r.GetValue(cell)!),
                 Hidden = r.GetValue(hidden), Epochs = r.GetValue(epochs), Seed = r.GetValue(seed),
             };
-            if (options.Hidden < 1 || options.Epochs < 1) throw new ArgumentOutOfRangeException(nameof(options), "--hidden and --epochs must be ≥ 1");
             var report = ProgressView.Run(console, "classify", "sequences", p => SequenceClassification.Run(r.GetValue(csv)!, options, p));
             console.MarkupLine($"test accuracy [bold]{report.Accuracy:P1}[/] on {report.TestSize} held-out rows (majority class '{Markup.Escape(report.MajorityLabel)}': {report.MajorityAccuracy:P1})");
             var table = new Table().AddColumns(["true \\ predicted", .. report.Labels.Select(l => Markup.Escape(l.Length > 4 ? l[..4] : l))]);

@@ -34,6 +34,18 @@ public sealed record ForecastOptions
     public int Stride { get; init; }
     /// <summary>Seed of the weights and the shuffling.</summary>
     public long Seed { get; init; }
+
+    internal void Validate()
+    {
+        if (Horizon < 0) throw new ArgumentOutOfRangeException(nameof(Horizon), $"forecast: horizon {Horizon} must be ≥ 0 (0 = the shortest period)");
+        if (Window < 0) throw new ArgumentOutOfRangeException(nameof(Window), $"forecast: window {Window} must be ≥ 0 (0 = twice the horizon)");
+        if (Stride < 0) throw new ArgumentOutOfRangeException(nameof(Stride), $"forecast: stride {Stride} must be ≥ 0");
+        if (Hidden < 1) throw new ArgumentOutOfRangeException(nameof(Hidden), $"forecast: hidden size {Hidden} must be ≥ 1");
+        if (Epochs < 1) throw new ArgumentOutOfRangeException(nameof(Epochs), $"forecast: epochs {Epochs} must be ≥ 1");
+        if (Batch < 1) throw new ArgumentOutOfRangeException(nameof(Batch), $"forecast: batch {Batch} must be ≥ 1");
+        if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentOutOfRangeException(nameof(LearningRate), $"forecast: learning rate {LearningRate} must be a finite number > 0");
+        if (!(TestFraction >= 0 && TestFraction < 0.5)) throw new ArgumentOutOfRangeException(nameof(TestFraction), $"forecast: test fraction {TestFraction} must be in [0, 0.5) (0 = two cycles of the longest period)");
+    }
 }
 
 /// <summary>Test-set errors of one method: MAPE (%), RMSE and MAE in the series' units.</summary>
@@ -70,6 +82,7 @@ public static class Forecasting
     public static ForecastReport Run(string csvPath, ForecastOptions options, IProgress<TrainingProgress>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
         var table = CsvTable.Load(csvPath);
         var target = options.Column.Length > 0 ? options.Column
             : table.Header.LastOrDefault(table.IsNumeric) ?? throw new DataFormatException(csvPath, "has no numeric column to forecast");

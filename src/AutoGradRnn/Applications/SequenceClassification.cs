@@ -26,6 +26,15 @@ public sealed record ClassifierOptions
     public double TestFraction { get; init; } = 0.1;
     /// <summary>Seed of the split, the weights and the shuffling.</summary>
     public long Seed { get; init; }
+
+    internal void Validate()
+    {
+        if (Hidden < 1) throw new ArgumentOutOfRangeException(nameof(Hidden), $"classify: hidden size {Hidden} must be ≥ 1");
+        if (Embedding < 1) throw new ArgumentOutOfRangeException(nameof(Embedding), $"classify: embedding size {Embedding} must be ≥ 1");
+        if (Epochs < 1) throw new ArgumentOutOfRangeException(nameof(Epochs), $"classify: epochs {Epochs} must be ≥ 1");
+        if (Batch < 1) throw new ArgumentOutOfRangeException(nameof(Batch), $"classify: batch {Batch} must be ≥ 1");
+        if (!(TestFraction > 0 && TestFraction < 0.5)) throw new ArgumentOutOfRangeException(nameof(TestFraction), $"classify: test fraction {TestFraction} must be in (0, 0.5)");
+    }
 }
 
 /// <summary>A classifier's test results: accuracy against the majority-class baseline, and the confusion matrix (rows = true label, columns = predicted).</summary>
@@ -55,6 +64,7 @@ public static class SequenceClassification
     public static ClassificationReport Run(string csvPath, ClassifierOptions o, IProgress<TrainingProgress>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(o);
+        o.Validate();
         var table = CsvTable.Load(csvPath);
         var texts = table.Text(o.TextColumn.Length > 0 ? o.TextColumn : table.Header[0]);
         var labelsText = table.Text(o.LabelColumn.Length > 0 ? o.LabelColumn : table.Header[^1]);

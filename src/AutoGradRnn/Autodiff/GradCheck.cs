@@ -102,7 +102,10 @@ public static class GradCheck
         if (leaves.Sum(l => l.Value.Count) == 0)
             throw new ArgumentException("gradcheck: the inputs contain no tensor elements to perturb", nameof(inputs));
         if (leaves.Any(l => !l.Value.IsFinite()))
-            throw new ArgumentException($"gradcheck: input '{leaves.First(l => !l.Value.IsFinite()).Name}' contains NaN or Inf", nameof(inputs));
+        {
+            var name = leaves.First(l => !l.Value.IsFinite()).Name;
+            throw new ArgumentException($"gradcheck: {(name.Length == 0 ? "the input" : $"input '{name}'")} contains NaN or Inf; gradients can only be checked at finite points", nameof(inputs));
+        }
         return o.Mode == GradCheckMode.Full ? Full(f, inputs, leaves, o) : Directional(f, inputs, leaves, o);
     }
 

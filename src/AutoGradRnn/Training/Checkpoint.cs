@@ -69,7 +69,7 @@ public static class Checkpoint<T> where T : unmanaged, IFloatingPointIeee754<T>
         var byName = contents.Tensors.ToDictionary(t => t.Name, t => t.Value);
         var expected = ParameterTree<T>.Flatten(template!);
         var extra = byName.Keys.Where(k => !k.StartsWith("optimizer.", StringComparison.Ordinal)).Except(expected.Select(e => e.Name)).FirstOrDefault();
-        if (extra is not null) throw new CheckpointException(path, $"the file has this tensor but the model ({typeof(TParams).Name}) does not", extra);
+        if (extra is not null) throw new CheckpointException(path, $"the file has this tensor but the model ({TypeName(typeof(TParams))}) does not; was it saved from another model?", extra);
         return ParameterTree<T>.Unflatten(template, expected.Select(e => Take(path, byName, e.Name, e.Value.Shape)).ToList());
     }
 
@@ -82,6 +82,10 @@ public static class Checkpoint<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (t.Shape != shape) throw new CheckpointException(path, $"shape {t.Shape} does not match the model's {shape}", name);
         return t;
     }
+
+    /// <summary>A readable type name: <c>Lstm&lt;Single&gt;</c> rather than <c>Lstm`1</c>.</summary>
+    private static string TypeName(Type t) =>
+        t.IsGenericType ? $"{t.Name[..t.Name.IndexOf('`')]}<{string.Join(", ", t.GetGenericArguments().Select(TypeName))}>" : t.Name;
 
     private static Dictionary<string, string> WithFormat(IReadOnlyDictionary<string, string>? metadata)
     {
