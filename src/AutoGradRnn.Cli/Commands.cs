@@ -39,10 +39,11 @@ internal static class Commands
         var steps = Opt("--steps", "optimizer steps", 1000);
         var lr = Opt("--lr", "Adam learning rate", 2e-3);
         var checkpoint = Opt("--checkpoint", "where to save the model", "");
+        var init = Opt("--init", "default (forget-gate bias 1), pytorch (PyTorch's exact default) or keras", "default").AcceptOnlyFromAmong("default", "pytorch", "keras");
         var output = Opt("--out", "folder for results.json and chart.html", Path.Combine("runs", "train-char"));
         var (seed, threads) = (Seed(), Threads());
         var command = new Command("train-char", "Train a character-level language model; prints validation bits per character.")
-            { text, cell, hidden, layers, seq, batch, steps, lr, checkpoint, output, seed, threads };
+            { text, cell, hidden, layers, seq, batch, steps, lr, checkpoint, init, output, seed, threads };
         command.SetAction(r =>
         {
             ApplyThreads(r.GetValue(threads));
@@ -51,6 +52,7 @@ internal static class Commands
             {
                 Cell = AutoGradRnn.Cells.Parse(r.GetValue(cell)!), Hidden = r.GetValue(hidden), Layers = r.GetValue(layers), SequenceLength = r.GetValue(seq),
                 Batch = r.GetValue(batch), Steps = r.GetValue(steps), LearningRate = r.GetValue(lr), Seed = r.GetValue(seed),
+                Init = r.GetValue(init) switch { "pytorch" => CellInit.PyTorch, "keras" => CellInit.Keras, _ => new CellInit() },
             };
             var folder = r.GetValue(output)!;
             Directory.CreateDirectory(folder);

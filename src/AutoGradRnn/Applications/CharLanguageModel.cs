@@ -28,6 +28,9 @@ public sealed record CharModelOptions
     /// <summary>Seed of the weights.</summary>
     public long Seed { get; init; }
 
+    /// <summary>Initialisation of the cells (default: PyTorch's uniform weights with forget-gate bias 1; <see cref="CellInit.PyTorch"/> to match PyTorch exactly).</summary>
+    public CellInit Init { get; init; } = new();
+
     internal void Validate()
     {
         if (Hidden <= 0) throw new ArgumentOutOfRangeException(nameof(Hidden), $"hidden size {Hidden} must be positive");
@@ -65,7 +68,7 @@ public static class CharLanguageModel
         int split = (int)(text.Length * (1 - options.ValidationFraction));
         var (train, valid) = (text[..split], text[split..]);
         var vocabulary = CharVocabulary.FromText(train);
-        return Cells.Visit(options.Cell, new CellInit(), new Trainer(train, valid, vocabulary, options, checkpoint, progress));
+        return Cells.Visit(options.Cell, options.Init, new Trainer(train, valid, vocabulary, options, checkpoint, progress));
     }
 
     private sealed class Trainer(string train, string valid, CharVocabulary vocabulary, CharModelOptions o, string checkpoint, IProgress<TrainingProgress>? progress)
