@@ -214,6 +214,7 @@ internal static class Gemm
     }
 
     /// <summary>Packs panels [from, to) of op(B); panel jp lands at slot jp − <paramref name="firstSlot"/> of <paramref name="dst"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackPanels<T>(T[] b, int bOff, int ldb, bool transB, int k, int n, int nr, T[] dst, int from, int to, int firstSlot)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -246,6 +247,7 @@ internal static class Gemm
     }
 
     /// <summary>Packs rows i0..i0+mc, columns p0..p0+kc of op(A) into MR-row panels (zero-padded): element (r, p) of panel i at <c>(i·kc + p)·MR + r</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackA<T>(T[] a, int aOff, int lda, bool transA, int i0, int mc, int p0, int kc, int mr, Span<T> dst)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -268,6 +270,7 @@ internal static class Gemm
     }
 
     /// <summary>Rows [m0, m1) × panels [j0, j1) of C, single-threaded: KC blocks of k, MC blocks of rows, then micro-tiles.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Run<T>(T[] a, int aOff, int lda, bool transA, PackedB<T> b, T[] c, int cOff, int ldc,
         int m0, int m1, int j0, int j1, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -319,152 +322,243 @@ internal static class Gemm
     private static void Kernel<T>(GemmWidth w, int kc, ref T a, ref T b, int bStride, ref T c, int ldc, bool acc)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (w == GemmWidth.V512) Kernel512(kc, ref a, ref b, bStride, ref c, ldc, acc);
-        else if (w == GemmWidth.V256) Kernel256(kc, ref a, ref b, bStride, ref c, ldc, acc);
-        else Kernel128(kc, ref a, ref b, bStride, ref c, ldc, acc);
+        // One non-generic kernel per (width, type), so every FMA is an intrinsic the JIT emits inline.
+        if (typeof(T) == typeof(float))
+        {
+            ref float af = ref Unsafe.As<T, float>(ref a), bf = ref Unsafe.As<T, float>(ref b), cf = ref Unsafe.As<T, float>(ref c);
+            if (w == GemmWidth.V512) Kernel512F(kc, ref af, ref bf, bStride, ref cf, ldc, acc);
+            else if (w == GemmWidth.V256) Kernel256F(kc, ref af, ref bf, bStride, ref cf, ldc, acc);
+            else Kernel128F(kc, ref af, ref bf, bStride, ref cf, ldc, acc);
+        }
+        else
+        {
+            ref double ad = ref Unsafe.As<T, double>(ref a), bd = ref Unsafe.As<T, double>(ref b), cd = ref Unsafe.As<T, double>(ref c);
+            if (w == GemmWidth.V512) Kernel512D(kc, ref ad, ref bd, bStride, ref cd, ldc, acc);
+            else if (w == GemmWidth.V256) Kernel256D(kc, ref ad, ref bd, bStride, ref cd, ldc, acc);
+            else Kernel128D(kc, ref ad, ref bd, bStride, ref cd, ldc, acc);
+        }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<T> Fma<T>(Vector512<T> x, Vector512<T> y, Vector512<T> z)
+    /// <summary>8 rows × 2 Vector512&lt;float&gt; columns: 16 accumulators; per k: 2 loads, 8 broadcasts, 16 FMAs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel512F(int kc, ref float a, ref float b, int bStride, ref float c, int ldc, bool acc)
     {
-        if (typeof(T) == typeof(float)) return Vector512.FusedMultiplyAdd(x.AsSingle(), y.AsSingle(), z.AsSingle()).As<float, T>();
-        if (typeof(T) == typeof(double)) return Vector512.FusedMultiplyAdd(x.AsDouble(), y.AsDouble(), z.AsDouble()).As<double, T>();
-        return x * y + z;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<T> Fma<T>(Vector256<T> x, Vector256<T> y, Vector256<T> z)
-    {
-        if (typeof(T) == typeof(float)) return Vector256.MultiplyAddEstimate(x.AsSingle(), y.AsSingle(), z.AsSingle()).As<float, T>();
-        if (typeof(T) == typeof(double)) return Vector256.MultiplyAddEstimate(x.AsDouble(), y.AsDouble(), z.AsDouble()).As<double, T>();
-        return x * y + z;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<T> Fma<T>(Vector128<T> x, Vector128<T> y, Vector128<T> z)
-    {
-        if (typeof(T) == typeof(float)) return Vector128.MultiplyAddEstimate(x.AsSingle(), y.AsSingle(), z.AsSingle()).As<float, T>();
-        if (typeof(T) == typeof(double)) return Vector128.MultiplyAddEstimate(x.AsDouble(), y.AsDouble(), z.AsDouble()).As<double, T>();
-        return x * y + z;
-    }
-
-    /// <summary>8 rows × 2 Vector512 columns: 16 accumulators, 2 loads + 8 broadcasts + 16 FMAs per k.</summary>
-    private static void Kernel512<T>(int kc, ref T a, ref T b, int bStride, ref T c, int ldc, bool acc)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int L = Vector512<T>.Count;
-        Vector512<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
-        Vector512<T> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
         for (int p = 0; p < kc; p++)
         {
             var b0 = Vector512.LoadUnsafe(ref b);
-            var b1 = Vector512.LoadUnsafe(ref b, (nuint)L);
-            var x = Vector512.Create(a); c00 = Fma(x, b0, c00); c01 = Fma(x, b1, c01);
-            x = Vector512.Create(Unsafe.Add(ref a, 1)); c10 = Fma(x, b0, c10); c11 = Fma(x, b1, c11);
-            x = Vector512.Create(Unsafe.Add(ref a, 2)); c20 = Fma(x, b0, c20); c21 = Fma(x, b1, c21);
-            x = Vector512.Create(Unsafe.Add(ref a, 3)); c30 = Fma(x, b0, c30); c31 = Fma(x, b1, c31);
-            x = Vector512.Create(Unsafe.Add(ref a, 4)); c40 = Fma(x, b0, c40); c41 = Fma(x, b1, c41);
-            x = Vector512.Create(Unsafe.Add(ref a, 5)); c50 = Fma(x, b0, c50); c51 = Fma(x, b1, c51);
-            x = Vector512.Create(Unsafe.Add(ref a, 6)); c60 = Fma(x, b0, c60); c61 = Fma(x, b1, c61);
-            x = Vector512.Create(Unsafe.Add(ref a, 7)); c70 = Fma(x, b0, c70); c71 = Fma(x, b1, c71);
+            var b1 = Vector512.LoadUnsafe(ref b, 16);
+            var x = Vector512.Create(a); c00 = Vector512.FusedMultiplyAdd(x, b0, c00); c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
+            x = Vector512.Create(Unsafe.Add(ref a, 1)); c10 = Vector512.FusedMultiplyAdd(x, b0, c10); c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
+            x = Vector512.Create(Unsafe.Add(ref a, 2)); c20 = Vector512.FusedMultiplyAdd(x, b0, c20); c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
+            x = Vector512.Create(Unsafe.Add(ref a, 3)); c30 = Vector512.FusedMultiplyAdd(x, b0, c30); c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
+            x = Vector512.Create(Unsafe.Add(ref a, 4)); c40 = Vector512.FusedMultiplyAdd(x, b0, c40); c41 = Vector512.FusedMultiplyAdd(x, b1, c41);
+            x = Vector512.Create(Unsafe.Add(ref a, 5)); c50 = Vector512.FusedMultiplyAdd(x, b0, c50); c51 = Vector512.FusedMultiplyAdd(x, b1, c51);
+            x = Vector512.Create(Unsafe.Add(ref a, 6)); c60 = Vector512.FusedMultiplyAdd(x, b0, c60); c61 = Vector512.FusedMultiplyAdd(x, b1, c61);
+            x = Vector512.Create(Unsafe.Add(ref a, 7)); c70 = Vector512.FusedMultiplyAdd(x, b0, c70); c71 = Vector512.FusedMultiplyAdd(x, b1, c71);
             a = ref Unsafe.Add(ref a, 8);
             b = ref Unsafe.Add(ref b, bStride);
         }
-        Store(ref c, L, acc, c00, c01); c = ref Unsafe.Add(ref c, ldc);
-        Store(ref c, L, acc, c10, c11); c = ref Unsafe.Add(ref c, ldc);
-        Store(ref c, L, acc, c20, c21); c = ref Unsafe.Add(ref c, ldc);
-        Store(ref c, L, acc, c30, c31); c = ref Unsafe.Add(ref c, ldc);
-        Store(ref c, L, acc, c40, c41); c = ref Unsafe.Add(ref c, ldc);
-        Store(ref c, L, acc, c50, c51); c = ref Unsafe.Add(ref c, ldc);
-        Store(ref c, L, acc, c60, c61); c = ref Unsafe.Add(ref c, ldc);
-        Store(ref c, L, acc, c70, c71);
+        if (acc) { c00 += Vector512.LoadUnsafe(ref c); c01 += Vector512.LoadUnsafe(ref c, 16); }
+        c00.StoreUnsafe(ref c); c01.StoreUnsafe(ref c, 16);
+        c = ref Unsafe.Add(ref c, ldc);
+        if (acc) { c10 += Vector512.LoadUnsafe(ref c); c11 += Vector512.LoadUnsafe(ref c, 16); }
+        c10.StoreUnsafe(ref c); c11.StoreUnsafe(ref c, 16);
+        c = ref Unsafe.Add(ref c, ldc);
+        if (acc) { c20 += Vector512.LoadUnsafe(ref c); c21 += Vector512.LoadUnsafe(ref c, 16); }
+        c20.StoreUnsafe(ref c); c21.StoreUnsafe(ref c, 16);
+        c = ref Unsafe.Add(ref c, ldc);
+        if (acc) { c30 += Vector512.LoadUnsafe(ref c); c31 += Vector512.LoadUnsafe(ref c, 16); }
+        c30.StoreUnsafe(ref c); c31.StoreUnsafe(ref c, 16);
+        c = ref Unsafe.Add(ref c, ldc);
+        if (acc) { c40 += Vector512.LoadUnsafe(ref c); c41 += Vector512.LoadUnsafe(ref c, 16); }
+        c40.StoreUnsafe(ref c); c41.StoreUnsafe(ref c, 16);
+        c = ref Unsafe.Add(ref c, ldc);
+        if (acc) { c50 += Vector512.LoadUnsafe(ref c); c51 += Vector512.LoadUnsafe(ref c, 16); }
+        c50.StoreUnsafe(ref c); c51.StoreUnsafe(ref c, 16);
+        c = ref Unsafe.Add(ref c, ldc);
+        if (acc) { c60 += Vector512.LoadUnsafe(ref c); c61 += Vector512.LoadUnsafe(ref c, 16); }
+        c60.StoreUnsafe(ref c); c61.StoreUnsafe(ref c, 16);
+        c = ref Unsafe.Add(ref c, ldc);
+        if (acc) { c70 += Vector512.LoadUnsafe(ref c); c71 += Vector512.LoadUnsafe(ref c, 16); }
+        c70.StoreUnsafe(ref c); c71.StoreUnsafe(ref c, 16);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store<T>(ref T c, int L, bool acc, Vector512<T> v0, Vector512<T> v1)
+    /// <summary>8 rows × 2 Vector512&lt;double&gt; columns: 16 accumulators; per k: 2 loads, 8 broadcasts, 16 FMAs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel512D(int kc, ref double a, ref double b, int bStride, ref double c, int ldc, bool acc)
     {
-        if (acc)
+        Vector512<double> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
+        for (int p = 0; p < kc; p++)
         {
-            v0 += Vector512.LoadUnsafe(ref c);
-            v1 += Vector512.LoadUnsafe(ref c, (nuint)L);
+            var b0 = Vector512.LoadUnsafe(ref b);
+            var b1 = Vector512.LoadUnsafe(ref b, 8);
+            var x = Vector512.Create(a); c00 = Vector512.FusedMultiplyAdd(x, b0, c00); c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
+            x = Vector512.Create(Unsafe.Add(ref a, 1)); c10 = Vector512.FusedMultiplyAdd(x, b0, c10); c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
+            x = Vector512.Create(Unsafe.Add(ref a, 2)); c20 = Vector512.FusedMultiplyAdd(x, b0, c20); c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
+            x = Vector512.Create(Unsafe.Add(ref a, 3)); c30 = Vector512.FusedMultiplyAdd(x, b0, c30); c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
+            x = Vector512.Create(Unsafe.Add(ref a, 4)); c40 = Vector512.FusedMultiplyAdd(x, b0, c40); c41 = Vector512.FusedMultiplyAdd(x, b1, c41);
+            x = Vector512.Create(Unsafe.Add(ref a, 5)); c50 = Vector512.FusedMultiplyAdd(x, b0, c50); c51 = Vector512.FusedMultiplyAdd(x, b1, c51);
+            x = Vector512.Create(Unsafe.Add(ref a, 6)); c60 = Vector512.FusedMultiplyAdd(x, b0, c60); c61 = Vector512.FusedMultiplyAdd(x, b1, c61);
+            x = Vector512.Create(Unsafe.Add(ref a, 7)); c70 = Vector512.FusedMultiplyAdd(x, b0, c70); c71 = Vector512.FusedMultiplyAdd(x, b1, c71);
+            a = ref Unsafe.Add(ref a, 8);
+            b = ref Unsafe.Add(ref b, bStride);
         }
-        v0.StoreUnsafe(ref c);
-        v1.StoreUnsafe(ref c, (nuint)L);
+        if (acc) { c00 += Vector512.LoadUnsafe(ref c); c01 += Vector512.LoadUnsafe(ref c, 8); }
+        c00.StoreUnsafe(ref c); c01.StoreUnsafe(ref c, 8);
+        c = ref Unsafe.Add(ref c, ldc);
+        if (acc) { c10 += Vector512.LoadUnsafe(ref c); c11 += Vector512.LoadUnsafe(ref c, 8); }
+        c10.StoreUnsafe(ref c); c11.StoreUnsafe(ref c, 8);
+        c = ref Unsafe.Add(ref c, ldc);
+        if (acc) { c20 += Vector512.LoadUnsafe(ref c); c21 += Vector512.LoadUnsafe(ref c, 8); }
+        c20.StoreUnsafe(ref c); c21.StoreUnsafe(ref c, 8);
+        c = ref Unsafe.Add(ref c, ldc);
+        if (acc) { c30 += Vector512.LoadUnsafe(ref c); c31 += Vector512.LoadUnsafe(ref c, 8); }
+        c30.StoreUnsafe(ref c); c31.StoreUnsafe(ref c, 8);
+        c = ref Unsafe.Add(ref c, ldc);
+        if (acc) { c40 += Vector512.LoadUnsafe(ref c); c41 += Vector512.LoadUnsafe(ref c, 8); }
+        c40.StoreUnsafe(ref c); c41.StoreUnsafe(ref c, 8);
+        c = ref Unsafe.Add(ref c, ldc);
+        if (acc) { c50 += Vector512.LoadUnsafe(ref c); c51 += Vector512.LoadUnsafe(ref c, 8); }
+        c50.StoreUnsafe(ref c); c51.StoreUnsafe(ref c, 8);
+        c = ref Unsafe.Add(ref c, ldc);
+        if (acc) { c60 += Vector512.LoadUnsafe(ref c); c61 += Vector512.LoadUnsafe(ref c, 8); }
+        c60.StoreUnsafe(ref c); c61.StoreUnsafe(ref c, 8);
+        c = ref Unsafe.Add(ref c, ldc);
+        if (acc) { c70 += Vector512.LoadUnsafe(ref c); c71 += Vector512.LoadUnsafe(ref c, 8); }
+        c70.StoreUnsafe(ref c); c71.StoreUnsafe(ref c, 8);
     }
 
-    /// <summary>6 rows × 2 Vector256 columns: 12 accumulators (AVX2 has 16 registers).</summary>
-    private static void Kernel256<T>(int kc, ref T a, ref T b, int bStride, ref T c, int ldc, bool acc)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>6 rows × 2 Vector256&lt;float&gt; columns: 12 accumulators; per k: 2 loads, 6 broadcasts, 12 FMAs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel256F(int kc, ref float a, ref float b, int bStride, ref float c, int ldc, bool acc)
     {
-        int L = Vector256<T>.Count;
-        Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
-        Vector256<T> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         for (int p = 0; p < kc; p++)
         {
             var b0 = Vector256.LoadUnsafe(ref b);
-            var b1 = Vector256.LoadUnsafe(ref b, (nuint)L);
-            var x = Vector256.Create(a); c00 = Fma(x, b0, c00); c01 = Fma(x, b1, c01);
-            x = Vector256.Create(Unsafe.Add(ref a, 1)); c10 = Fma(x, b0, c10); c11 = Fma(x, b1, c11);
-            x = Vector256.Create(Unsafe.Add(ref a, 2)); c20 = Fma(x, b0, c20); c21 = Fma(x, b1, c21);
-            x = Vector256.Create(Unsafe.Add(ref a, 3)); c30 = Fma(x, b0, c30); c31 = Fma(x, b1, c31);
-            x = Vector256.Create(Unsafe.Add(ref a, 4)); c40 = Fma(x, b0, c40); c41 = Fma(x, b1, c41);
-            x = Vector256.Create(Unsafe.Add(ref a, 5)); c50 = Fma(x, b0, c50); c51 = Fma(x, b1, c51);
+            var b1 = Vector256.LoadUnsafe(ref b, 8);
+            var x = Vector256.Create(a); c00 = Vector256.MultiplyAddEstimate(x, b0, c00); c01 = Vector256.MultiplyAddEstimate(x, b1, c01);
+            x = Vector256.Create(Unsafe.Add(ref a, 1)); c10 = Vector256.MultiplyAddEstimate(x, b0, c10); c11 = Vector256.MultiplyAddEstimate(x, b1, c11);
+            x = Vector256.Create(Unsafe.Add(ref a, 2)); c20 = Vector256.MultiplyAddEstimate(x, b0, c20); c21 = Vector256.MultiplyAddEstimate(x, b1, c21);
+            x = Vector256.Create(Unsafe.Add(ref a, 3)); c30 = Vector256.MultiplyAddEstimate(x, b0, c30); c31 = Vector256.MultiplyAddEstimate(x, b1, c31);
+            x = Vector256.Create(Unsafe.Add(ref a, 4)); c40 = Vector256.MultiplyAddEstimate(x, b0, c40); c41 = Vector256.MultiplyAddEstimate(x, b1, c41);
+            x = Vector256.Create(Unsafe.Add(ref a, 5)); c50 = Vector256.MultiplyAddEstimate(x, b0, c50); c51 = Vector256.MultiplyAddEstimate(x, b1, c51);
             a = ref Unsafe.Add(ref a, 6);
             b = ref Unsafe.Add(ref b, bStride);
         }
-        Store(ref c, L, acc, c00, c01); c = ref Unsafe.Add(ref c, ldc);
-        Store(ref c, L, acc, c10, c11); c = ref Unsafe.Add(ref c, ldc);
-        Store(ref c, L, acc, c20, c21); c = ref Unsafe.Add(ref c, ldc);
-        Store(ref c, L, acc, c30, c31); c = ref Unsafe.Add(ref c, ldc);
-        Store(ref c, L, acc, c40, c41); c = ref Unsafe.Add(ref c, ldc);
-        Store(ref c, L, acc, c50, c51);
+        if (acc) { c00 += Vector256.LoadUnsafe(ref c); c01 += Vector256.LoadUnsafe(ref c, 8); }
+        c00.StoreUnsafe(ref c); c01.StoreUnsafe(ref c, 8);
+        c = ref Unsafe.Add(ref c, ldc);
+        if (acc) { c10 += Vector256.LoadUnsafe(ref c); c11 += Vector256.LoadUnsafe(ref c, 8); }
+        c10.StoreUnsafe(ref c); c11.StoreUnsafe(ref c, 8);
+        c = ref Unsafe.Add(ref c, ldc);
+        if (acc) { c20 += Vector256.LoadUnsafe(ref c); c21 += Vector256.LoadUnsafe(ref c, 8); }
+        c20.StoreUnsafe(ref c); c21.StoreUnsafe(ref c, 8);
+        c = ref Unsafe.Add(ref c, ldc);
+        if (acc) { c30 += Vector256.LoadUnsafe(ref c); c31 += Vector256.LoadUnsafe(ref c, 8); }
+        c30.StoreUnsafe(ref c); c31.StoreUnsafe(ref c, 8);
+        c = ref Unsafe.Add(ref c, ldc);
+        if (acc) { c40 += Vector256.LoadUnsafe(ref c); c41 += Vector256.LoadUnsafe(ref c, 8); }
+        c40.StoreUnsafe(ref c); c41.StoreUnsafe(ref c, 8);
+        c = ref Unsafe.Add(ref c, ldc);
+        if (acc) { c50 += Vector256.LoadUnsafe(ref c); c51 += Vector256.LoadUnsafe(ref c, 8); }
+        c50.StoreUnsafe(ref c); c51.StoreUnsafe(ref c, 8);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store<T>(ref T c, int L, bool acc, Vector256<T> v0, Vector256<T> v1)
+    /// <summary>6 rows × 2 Vector256&lt;double&gt; columns: 12 accumulators; per k: 2 loads, 6 broadcasts, 12 FMAs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel256D(int kc, ref double a, ref double b, int bStride, ref double c, int ldc, bool acc)
     {
-        if (acc)
+        Vector256<double> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++)
         {
-            v0 += Vector256.LoadUnsafe(ref c);
-            v1 += Vector256.LoadUnsafe(ref c, (nuint)L);
+            var b0 = Vector256.LoadUnsafe(ref b);
+            var b1 = Vector256.LoadUnsafe(ref b, 4);
+            var x = Vector256.Create(a); c00 = Vector256.MultiplyAddEstimate(x, b0, c00); c01 = Vector256.MultiplyAddEstimate(x, b1, c01);
+            x = Vector256.Create(Unsafe.Add(ref a, 1)); c10 = Vector256.MultiplyAddEstimate(x, b0, c10); c11 = Vector256.MultiplyAddEstimate(x, b1, c11);
+            x = Vector256.Create(Unsafe.Add(ref a, 2)); c20 = Vector256.MultiplyAddEstimate(x, b0, c20); c21 = Vector256.MultiplyAddEstimate(x, b1, c21);
+            x = Vector256.Create(Unsafe.Add(ref a, 3)); c30 = Vector256.MultiplyAddEstimate(x, b0, c30); c31 = Vector256.MultiplyAddEstimate(x, b1, c31);
+            x = Vector256.Create(Unsafe.Add(ref a, 4)); c40 = Vector256.MultiplyAddEstimate(x, b0, c40); c41 = Vector256.MultiplyAddEstimate(x, b1, c41);
+            x = Vector256.Create(Unsafe.Add(ref a, 5)); c50 = Vector256.MultiplyAddEstimate(x, b0, c50); c51 = Vector256.MultiplyAddEstimate(x, b1, c51);
+            a = ref Unsafe.Add(ref a, 6);
+            b = ref Unsafe.Add(ref b, bStride);
         }
-        v0.StoreUnsafe(ref c);
-        v1.StoreUnsafe(ref c, (nuint)L);
+        if (acc) { c00 += Vector256.LoadUnsafe(ref c); c01 += Vector256.LoadUnsafe(ref c, 4); }
+        c00.StoreUnsafe(ref c); c01.StoreUnsafe(ref c, 4);
+        c = ref Unsafe.Add(ref c, ldc);
+        if (acc) { c10 += Vector256.LoadUnsafe(ref c); c11 += Vector256.LoadUnsafe(ref c, 4); }
+        c10.StoreUnsafe(ref c); c11.StoreUnsafe(ref c, 4);
+        c = ref Unsafe.Add(ref c, ldc);
+        if (acc) { c20 += Vector256.LoadUnsafe(ref c); c21 += Vector256.LoadUnsafe(ref c, 4); }
+        c20.StoreUnsafe(ref c); c21.StoreUnsafe(ref c, 4);
+        c = ref Unsafe.Add(ref c, ldc);
+        if (acc) { c30 += Vector256.LoadUnsafe(ref c); c31 += Vector256.LoadUnsafe(ref c, 4); }
+        c30.StoreUnsafe(ref c); c31.StoreUnsafe(ref c, 4);
+        c = ref Unsafe.Add(ref c, ldc);
+        if (acc) { c40 += Vector256.LoadUnsafe(ref c); c41 += Vector256.LoadUnsafe(ref c, 4); }
+        c40.StoreUnsafe(ref c); c41.StoreUnsafe(ref c, 4);
+        c = ref Unsafe.Add(ref c, ldc);
+        if (acc) { c50 += Vector256.LoadUnsafe(ref c); c51 += Vector256.LoadUnsafe(ref c, 4); }
+        c50.StoreUnsafe(ref c); c51.StoreUnsafe(ref c, 4);
     }
 
-    /// <summary>4 rows × 2 Vector128 columns: 8 accumulators.</summary>
-    private static void Kernel128<T>(int kc, ref T a, ref T b, int bStride, ref T c, int ldc, bool acc)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>4 rows × 2 Vector128&lt;float&gt; columns: 8 accumulators; per k: 2 loads, 4 broadcasts, 8 FMAs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel128F(int kc, ref float a, ref float b, int bStride, ref float c, int ldc, bool acc)
     {
-        int L = Vector128<T>.Count;
-        Vector128<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         for (int p = 0; p < kc; p++)
         {
             var b0 = Vector128.LoadUnsafe(ref b);
-            var b1 = Vector128.LoadUnsafe(ref b, (nuint)L);
-            var x = Vector128.Create(a); c00 = Fma(x, b0, c00); c01 = Fma(x, b1, c01);
-            x = Vector128.Create(Unsafe.Add(ref a, 1)); c10 = Fma(x, b0, c10); c11 = Fma(x, b1, c11);
-            x = Vector128.Create(Unsafe.Add(ref a, 2)); c20 = Fma(x, b0, c20); c21 = Fma(x, b1, c21);
-            x = Vector128.Create(Unsafe.Add(ref a, 3)); c30 = Fma(x, b0, c30); c31 = Fma(x, b1, c31);
+            var b1 = Vector128.LoadUnsafe(ref b, 4);
+            var x = Vector128.Create(a); c00 = Vector128.MultiplyAddEstimate(x, b0, c00); c01 = Vector128.MultiplyAddEstimate(x, b1, c01);
+            x = Vector128.Create(Unsafe.Add(ref a, 1)); c10 = Vector128.MultiplyAddEstimate(x, b0, c10); c11 = Vector128.MultiplyAddEstimate(x, b1, c11);
+            x = Vector128.Create(Unsafe.Add(ref a, 2)); c20 = Vector128.MultiplyAddEstimate(x, b0, c20); c21 = Vector128.MultiplyAddEstimate(x, b1, c21);
+            x = Vector128.Create(Unsafe.Add(ref a, 3)); c30 = Vector128.MultiplyAddEstimate(x, b0, c30); c31 = Vector128.MultiplyAddEstimate(x, b1, c31);
             a = ref Unsafe.Add(ref a, 4);
             b = ref Unsafe.Add(ref b, bStride);
         }
-        Store(ref c, L, acc, c00, c01); c = ref Unsafe.Add(ref c, ldc);
-        Store(ref c, L, acc, c10, c11); c = ref Unsafe.Add(ref c, ldc);
-        Store(ref c, L, acc, c20, c21); c = ref Unsafe.Add(ref c, ldc);
-        Store(ref c, L, acc, c30, c31);
+        if (acc) { c00 += Vector128.LoadUnsafe(ref c); c01 += Vector128.LoadUnsafe(ref c, 4); }
+        c00.StoreUnsafe(ref c); c01.StoreUnsafe(ref c, 4);
+        c = ref Unsafe.Add(ref c, ldc);
+        if (acc) { c10 += Vector128.LoadUnsafe(ref c); c11 += Vector128.LoadUnsafe(ref c, 4); }
+        c10.StoreUnsafe(ref c); c11.StoreUnsafe(ref c, 4);
+        c = ref Unsafe.Add(ref c, ldc);
+        if (acc) { c20 += Vector128.LoadUnsafe(ref c); c21 += Vector128.LoadUnsafe(ref c, 4); }
+        c20.StoreUnsafe(ref c); c21.StoreUnsafe(ref c, 4);
+        c = ref Unsafe.Add(ref c, ldc);
+        if (acc) { c30 += Vector128.LoadUnsafe(ref c); c31 += Vector128.LoadUnsafe(ref c, 4); }
+        c30.StoreUnsafe(ref c); c31.StoreUnsafe(ref c, 4);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store<T>(ref T c, int L, bool acc, Vector128<T> v0, Vector128<T> v1)
+    /// <summary>4 rows × 2 Vector128&lt;double&gt; columns: 8 accumulators; per k: 2 loads, 4 broadcasts, 8 FMAs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel128D(int kc, ref double a, ref double b, int bStride, ref double c, int ldc, bool acc)
     {
-        if (acc)
+        Vector128<double> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        for (int p = 0; p < kc; p++)
         {
-            v0 += Vector128.LoadUnsafe(ref c);
-            v1 += Vector128.LoadUnsafe(ref c, (nuint)L);
+            var b0 = Vector128.LoadUnsafe(ref b);
+            var b1 = Vector128.LoadUnsafe(ref b, 2);
+            var x = Vector128.Create(a); c00 = Vector128.MultiplyAddEstimate(x, b0, c00); c01 = Vector128.MultiplyAddEstimate(x, b1, c01);
+            x = Vector128.Create(Unsafe.Add(ref a, 1)); c10 = Vector128.MultiplyAddEstimate(x, b0, c10); c11 = Vector128.MultiplyAddEstimate(x, b1, c11);
+            x = Vector128.Create(Unsafe.Add(ref a, 2)); c20 = Vector128.MultiplyAddEstimate(x, b0, c20); c21 = Vector128.MultiplyAddEstimate(x, b1, c21);
+            x = Vector128.Create(Unsafe.Add(ref a, 3)); c30 = Vector128.MultiplyAddEstimate(x, b0, c30); c31 = Vector128.MultiplyAddEstimate(x, b1, c31);
+            a = ref Unsafe.Add(ref a, 4);
+            b = ref Unsafe.Add(ref b, bStride);
         }
-        v0.StoreUnsafe(ref c);
-        v1.StoreUnsafe(ref c, (nuint)L);
+        if (acc) { c00 += Vector128.LoadUnsafe(ref c); c01 += Vector128.LoadUnsafe(ref c, 2); }
+        c00.StoreUnsafe(ref c); c01.StoreUnsafe(ref c, 2);
+        c = ref Unsafe.Add(ref c, ldc);
+        if (acc) { c10 += Vector128.LoadUnsafe(ref c); c11 += Vector128.LoadUnsafe(ref c, 2); }
+        c10.StoreUnsafe(ref c); c11.StoreUnsafe(ref c, 2);
+        c = ref Unsafe.Add(ref c, ldc);
+        if (acc) { c20 += Vector128.LoadUnsafe(ref c); c21 += Vector128.LoadUnsafe(ref c, 2); }
+        c20.StoreUnsafe(ref c); c21.StoreUnsafe(ref c, 2);
+        c = ref Unsafe.Add(ref c, ldc);
+        if (acc) { c30 += Vector128.LoadUnsafe(ref c); c31 += Vector128.LoadUnsafe(ref c, 2); }
+        c30.StoreUnsafe(ref c); c31.StoreUnsafe(ref c, 2);
     }
 
     /// <summary>The reference triple loop (also the path for element types without a vector kernel).</summary>

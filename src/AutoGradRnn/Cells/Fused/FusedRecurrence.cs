@@ -254,7 +254,7 @@ internal static class FusedRecurrence
         var dhNext = pool.Rent(B * H);
         var dhRow = pool.Rent(H);
         var scratch = pool.Rent(4 * H);
-        var hPrevAll = pool.Rent(BT * H);
+        var hPrevAll = pool.Rent(BT * (H + k.D));
         var wx = pool.Rent(D * GxH);
         var dh = gy.AsSpan(BT * H, B * H).ToArray();                                  // gradient reaching final h
         var dc = k.HasC ? gy.AsSpan(BT * H + B * H, B * H).ToArray() : [];            // … and final C
@@ -304,22 +304,38 @@ internal static class FusedRecurrence
                 dhNext.AsSpan(0, B * H).CopyTo(dh);
             }
 
-            // Weight gradients: one GEMM each over all B·T rows.
+            // Weight gradients: one GEMM over all B·T rows. When U and Wx see the same dA, [h_{t-1}, x_t]ᵀ·dA gives
+            // both at once (the essay's concatenated layout); otherwise h_{t-1}ᵀ·dA_h and x_tᵀ·dA_x separately.
+            bool joint = !k.SeparateDAh && k.Gu == k.Gx;
+            int w = joint ? H + D : H;
             for (int b = 0; b < B; b++)
-            {
-                h0.Data.AsSpan(b * H, H).CopyTo(hPrevAll.AsSpan(b * TT * H, H));
-                if (TT > 1) hs.AsSpan(b * TT * H, (TT - 1) * H).CopyTo(hPrevAll.AsSpan((b * TT + 1) * H, (TT - 1) * H));
-            }
+                for (int t = 0; t < TT; t++)
+                {
+                    int row = b * TT + t;
+                    (t == 0 ? h0.Data.AsSpan(b * H, H) : hs.AsSpan((row - 1) * H, H)).CopyTo(hPrevAll.AsSpan(row * w, H));
+                    if (joint) x.Data.AsSpan(row * D, D).CopyTo(hPrevAll.AsSpan(row * w + H, D));
+                }
             var dU = new T[H * GuH];
-            Gemm.Multiply(hPrevAll, 0, H, true, dAh, 0, ldAh, false, dU, 0, GuH, H, BT, GuH, false);          // h_{t-1}ᵀ·dA_h
+            var dWx = new T[D * GxH];
+            if (joint)
+            {
+                var both = pool.Rent(w * GxH);
+                Gemm.Multiply(hPrevAll, 0, w, true, dAx, 0, GxH, false, both, 0, GxH, w, BT, GxH, false);   // [h_{t-1}, x_t]ᵀ·dA
+                Array.Copy(both, 0, dU, 0, H * GuH);
+                Array.Copy(both, H * GuH, dWx, 0, D * GxH);
+                pool.Return(both);
+            }
+            else
+            {
+                Gemm.Multiply(hPrevAll, 0, H, true, dAh, 0, ldAh, false, dU, 0, GuH, H, BT, GuH, false);       // h_{t-1}ᵀ·dA_h
+                Gemm.Multiply(x.Data, 0, D, true, dAx, 0, GxH, false, dWx, 0, GxH, D, BT, GxH, false);         // x_tᵀ·dA_x
+            }
             T[]? dU2 = null;
             if (k.HasU2)
             {
                 dU2 = new T[H * H];
                 Gemm.Multiply(saved, k.U2SaveOffset, S, true, dAx, GxH - H, GxH, false, dU2, 0, H, H, BT, H, false);
             }
-            var dWx = new T[D * GxH];
-            Gemm.Multiply(x.Data, 0, D, true, dAx, 0, GxH, false, dWx, 0, GxH, D, BT, GxH, false);            // xᵀ·dA_x
             var dbx = ColumnSums(dAx, BT, GxH, GxH);
             var dbh = k.SeparateDAh ? ColumnSums(dAh, BT, GuH, GuH) : dbx;
 
