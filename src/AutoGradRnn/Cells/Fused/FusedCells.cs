@@ -39,10 +39,10 @@ internal sealed class LstmKernel<T> : FusedCellKernel<T> where T : unmanaged, IF
     {
         Add(hp, xp, save);
         Add(save, bias, save);
-        if (coupled) Sigmoid(B(save, fB), B(save, fB));
-        else Sigmoid(save[..(2 * H)], save[..(2 * H)]);
-        Tanh(B(save, gB), B(save, gB));
-        Sigmoid(B(save, oB), B(save, oB));
+        if (coupled) FastActivations.Sigmoid(B(save, fB), B(save, fB));
+        else FastActivations.Sigmoid(save[..(2 * H)], save[..(2 * H)]);
+        FastActivations.Tanh(B(save, gB), B(save, gB));
+        FastActivations.Sigmoid(B(save, oB), B(save, oB));
         var f = B(save, fB);
         var g = B(save, gB);
         if (coupled)
@@ -55,7 +55,7 @@ internal sealed class LstmKernel<T> : FusedCellKernel<T> where T : unmanaged, IF
             Multiply(f, cPrev, c);
             FusedMultiplyAdd(B(save, iB), g, c, c);
         }
-        Tanh(c, h);
+        FastActivations.Tanh(c, h);
         Multiply(h, B(save, oB), h);
     }
 
@@ -66,7 +66,7 @@ internal sealed class LstmKernel<T> : FusedCellKernel<T> where T : unmanaged, IF
         var s = scratch.Slice(H, H);
         var s2 = scratch.Slice(2 * H, H);
         ReadOnlySpan<T> f = B(save, fB), g = B(save, gB), o = B(save, oB);
-        Tanh(c, tc);
+        FastActivations.Tanh(c, tc);
         Multiply(dh, tc, B(dAx, oB));                  // dO = dh·tanh C
         SigmoidGrad(o, B(dAx, oB), s);
         Multiply(tc, tc, s);
@@ -110,7 +110,7 @@ internal sealed class RnnKernel<T>(Rnn<T> cell) : FusedCellKernel<T>("rnn (fused
     {
         Add(hp, xp, h);
         Add(h, cell.B.Data, h);
-        Tanh(h, h);
+        FastActivations.Tanh(h, h);
     }
 
     public override void Backward1(ReadOnlySpan<T> save, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> c, ReadOnlySpan<T> h,
@@ -157,12 +157,12 @@ internal sealed class GruResetAfterKernel<T>(GruResetAfter<T> cell)
         var rz = save[..(2 * H)];
         Add(hp[..(2 * H)], xp[..(2 * H)], rz);
         Add(rz, biasRz, rz);
-        Sigmoid(rz, rz);
+        FastActivations.Sigmoid(rz, rz);
         Span<T> r = B(save, 0), z = B(save, 1), n = B(save, 2), hn = B(save, 3);
         Add(B(hp, 2), cell.Bnh.Data, hn);              // hn = h_{t-1}·W_nh + b_nh
         FusedMultiplyAdd(r, hn, B(xp, 2), n);          // x·W_nx + r·hn
         Add(n, cell.Bnx.Data, n);
-        Tanh(n, n);
+        FastActivations.Tanh(n, n);
         Subtract(hPrev, n, h);
         FusedMultiplyAdd(z, h, n, h);                  // n + z·(h_{t-1} − n)
     }
@@ -229,7 +229,7 @@ internal sealed class GruKernel<T>(Gru<T> cell)
         var zr = save[..(2 * H)];
         Add(hp, xp[..(2 * H)], zr);
         Add(zr, biasZr, zr);
-        Sigmoid(zr, zr);
+        FastActivations.Sigmoid(zr, zr);
         Multiply(B(save, 1), hPrev, B(save, 3));       // rh = r·h_{t-1}
     }
 
@@ -238,7 +238,7 @@ internal sealed class GruKernel<T>(Gru<T> cell)
         var hc = B(save, 2);
         Add(hp2, B(xp, 2), hc);
         Add(hc, cell.B.Data, hc);
-        Tanh(hc, hc);
+        FastActivations.Tanh(hc, hc);
         Subtract(hc, hPrev, h);
         FusedMultiplyAdd(B(save, 0), h, hPrev, h);    // h_{t-1} + z·(h̃ − h_{t-1})
     }
