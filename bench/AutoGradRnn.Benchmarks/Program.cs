@@ -60,6 +60,7 @@ static void Serve()
             var times = new List<double>();
             long alloc0 = GC.GetAllocatedBytesForCurrentThread();
             var total = Stopwatch.StartNew();
+            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
             while (times.Count < 3 || (times.Count < 200 && total.Elapsed.TotalMilliseconds < budgetMs))
             {
                 var sw = Stopwatch.StartNew();
@@ -67,7 +68,8 @@ static void Serve()
                 times.Add(sw.Elapsed.TotalMilliseconds);
             }
             long alloc = (GC.GetAllocatedBytesForCurrentThread() - alloc0) / times.Count;
-            Console.WriteLine($"{Median(times):F4} {alloc} {times.Count}");
+            double cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds / times.Count;
+            Console.WriteLine($"{Median(times):F4} {alloc} {times.Count} {cpuMs:F2}");
         }
         catch (Exception e)
         {

@@ -73,6 +73,20 @@ internal static class FastActivations
         }
     }
 
+    /// <summary>σ of one vector (float or double lanes).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<T> Sigmoid<T>(Vector512<T> x) =>
+        typeof(T) == typeof(float) ? SigmoidF(x.AsSingle()).As<float, T>() : SigmoidD(x.AsDouble()).As<double, T>();
+
+    /// <summary>tanh of one vector (float or double lanes).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<T> Tanh<T>(Vector512<T> x) =>
+        typeof(T) == typeof(float) ? TanhF(x.AsSingle()).As<float, T>() : TanhD(x.AsDouble()).As<double, T>();
+
+    /// <summary>True when the one-vector-at-a-time kernels run for <typeparamref name="T"/> on rows of length <paramref name="n"/>.</summary>
+    internal static bool Vectorized<T>(int n) =>
+        Vector512.IsHardwareAccelerated && (typeof(T) == typeof(float) || typeof(T) == typeof(double)) && n % Vector512<T>.Count == 0;
+
     // ---- float ----
 
     /// <summary>e^x − 1 = 2ⁿ·(1 + q) − 1 as (2ⁿ, q) with q = e^r − 1.</summary>

@@ -1,5 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using static System.Numerics.Tensors.TensorPrimitives;
 
 namespace AutoGradRnn;
@@ -26,6 +28,7 @@ internal sealed class LstmKernel<T> : FusedCellKernel<T> where T : unmanaged, IF
         : base(name, b[0].Shape[0], w[0].Shape[0] - b[0].Shape[0], w.Length, w.Length, w.Length * b[0].Shape[0], hasC: true)
     {
         (weights, biases, this.coupled) = (w, b, coupled);
+        vectorized = FastActivations.Vectorized<T>(H);
         (fB, iB, gB, oB) = coupled ? (0, -1, 1, 2) : (0, 1, 2, 3);
         bias = b.SelectMany(x => x.Data).ToArray();
     }
@@ -35,8 +38,11 @@ internal sealed class LstmKernel<T> : FusedCellKernel<T> where T : unmanaged, IF
     public override void BuildWx(T[] wx) { for (int g = 0; g < Gx; g++) Place(weights[g], false, wx, g, Gx); }
     public override void BuildU(T[] u) { for (int g = 0; g < Gu; g++) Place(weights[g], true, u, g, Gu); }
 
+    private readonly bool vectorized;
+
     public override void Forward1(ReadOnlySpan<T> hp, ReadOnlySpan<T> xp, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> cPrev, Span<T> save, Span<T> h, Span<T> c)
     {
+        if (vectorized) { ForwardVector(hp, xp, cPrev, save, h, c); return; }
         Add(hp, xp, save);
         Add(save, bias, save);
         if (coupled) FastActivations.Sigmoid(B(save, fB), B(save, fB));
@@ -62,6 +68,8 @@ internal sealed class LstmKernel<T> : FusedCellKernel<T> where T : unmanaged, IF
     public override void Backward1(ReadOnlySpan<T> save, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> c, ReadOnlySpan<T> h,
         ReadOnlySpan<T> dh, Span<T> dc, Span<T> dAx, Span<T> dAh, Span<T> dhDirect, Span<T> scratch)
     {
+        dhDirect.Clear();
+        if (vectorized) { BackwardVector(save, cPrev, c, dh, dc, dAx); return; }
         var tc = scratch[..H];
         var s = scratch.Slice(H, H);
         var s2 = scratch.Slice(2 * H, H);
@@ -91,7 +99,72 @@ internal sealed class LstmKernel<T> : FusedCellKernel<T> where T : unmanaged, IF
         SigmoidGrad(f, B(dAx, fB), s2);
         TanhGrad(g, B(dAx, gB), s2);
         Multiply(dc, f, dc);                           // dC_{t-1} = dC·f
-        dhDirect.Clear();
+    }
+
+    /// <summary>The same forward step, one vector of every gate at a time (one pass over the row).</summary>
+    private void ForwardVector(ReadOnlySpan<T> hp, ReadOnlySpan<T> xp, ReadOnlySpan<T> cPrev, Span<T> save, Span<T> h, Span<T> c)
+    {
+        ref T hpR = ref MemoryMarshal.GetReference(hp), xpR = ref MemoryMarshal.GetReference(xp), bR = ref bias[0];
+        ref T sR = ref MemoryMarshal.GetReference(save), cpR = ref MemoryMarshal.GetReference(cPrev);
+        ref T hR = ref MemoryMarshal.GetReference(h), cR = ref MemoryMarshal.GetReference(c);
+        nuint fo = (nuint)(fB * H), go = (nuint)(gB * H), oo = (nuint)(oB * H), io = (nuint)(Math.Max(iB, 0) * H);
+        for (nuint j = 0; j < (nuint)H; j += (nuint)Vector512<T>.Count)
+        {
+            var f = FastActivations.Sigmoid(Pre(ref hpR, ref xpR, ref bR, fo + j));
+            var g = FastActivations.Tanh(Pre(ref hpR, ref xpR, ref bR, go + j));
+            var o = FastActivations.Sigmoid(Pre(ref hpR, ref xpR, ref bR, oo + j));
+            var cp = Vector512.LoadUnsafe(ref cpR, j);
+            Vector512<T> cell;
+            if (coupled) cell = g + f * (cp - g);
+            else
+            {
+                var i = FastActivations.Sigmoid(Pre(ref hpR, ref xpR, ref bR, io + j));
+                i.StoreUnsafe(ref sR, io + j);
+                cell = f * cp + i * g;
+            }
+            f.StoreUnsafe(ref sR, fo + j);
+            g.StoreUnsafe(ref sR, go + j);
+            o.StoreUnsafe(ref sR, oo + j);
+            cell.StoreUnsafe(ref cR, j);
+            (o * FastActivations.Tanh(cell)).StoreUnsafe(ref hR, j);
+        }
+    }
+
+    private static Vector512<T> Pre(ref T hp, ref T xp, ref T b, nuint k) =>
+        Vector512.LoadUnsafe(ref hp, k) + Vector512.LoadUnsafe(ref xp, k) + Vector512.LoadUnsafe(ref b, k);
+
+    /// <summary>The same backward step, one vector at a time.</summary>
+    private void BackwardVector(ReadOnlySpan<T> save, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> c, ReadOnlySpan<T> dh, Span<T> dc, Span<T> dAx)
+    {
+        ref T sR = ref MemoryMarshal.GetReference(save), cpR = ref MemoryMarshal.GetReference(cPrev), cR = ref MemoryMarshal.GetReference(c);
+        ref T dhR = ref MemoryMarshal.GetReference(dh), dcR = ref MemoryMarshal.GetReference(dc), dR = ref MemoryMarshal.GetReference(dAx);
+        nuint fo = (nuint)(fB * H), go = (nuint)(gB * H), oo = (nuint)(oB * H), io = (nuint)(Math.Max(iB, 0) * H);
+        var one = Vector512<T>.One;
+        for (nuint j = 0; j < (nuint)H; j += (nuint)Vector512<T>.Count)
+        {
+            var f = Vector512.LoadUnsafe(ref sR, fo + j);
+            var g = Vector512.LoadUnsafe(ref sR, go + j);
+            var o = Vector512.LoadUnsafe(ref sR, oo + j);
+            var cp = Vector512.LoadUnsafe(ref cpR, j);
+            var dhv = Vector512.LoadUnsafe(ref dhR, j);
+            var tc = FastActivations.Tanh(Vector512.LoadUnsafe(ref cR, j));
+            (dhv * tc * (o * (one - o))).StoreUnsafe(ref dR, oo + j);                    // dO·o(1 − o)
+            var dcv = Vector512.LoadUnsafe(ref dcR, j) + dhv * o * (one - tc * tc);       // dC += dh·o·(1 − tanh²C)
+            var dg = one - g * g;
+            if (coupled)
+            {
+                ((dcv * (cp - g)) * (f * (one - f))).StoreUnsafe(ref dR, fo + j);       // dF = dC·(C_{t-1} − C̃)
+                ((dcv * (one - f)) * dg).StoreUnsafe(ref dR, go + j);                    // dC̃ = dC·(1 − f)
+            }
+            else
+            {
+                var i = Vector512.LoadUnsafe(ref sR, io + j);
+                ((dcv * cp) * (f * (one - f))).StoreUnsafe(ref dR, fo + j);             // dF = dC·C_{t-1}
+                ((dcv * g) * (i * (one - i))).StoreUnsafe(ref dR, io + j);              // dI = dC·C̃
+                ((dcv * i) * dg).StoreUnsafe(ref dR, go + j);                            // dC̃ = dC·i
+            }
+            (dcv * f).StoreUnsafe(ref dcR, j);                                            // dC_{t-1} = dC·f
+        }
     }
 
     public override Tensor<T>[] ParameterGradients(T[] dWx, T[] dU, T[]? dU2, T[] dbx, T[] dbh) =>
