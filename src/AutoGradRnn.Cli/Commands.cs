@@ -20,7 +20,7 @@ internal static class Commands
 
     private static Option<long> Seed() => Opt("--seed", "random seed", 0L);
 
-    private static Option<int> Threads() => Opt("--threads", "threads for large matrix products (1 = deterministic single-threaded)", 1);
+    private static Option<int> Threads() => Opt("--threads", "threads for large matrix products (results are bit-identical for any count)", Environment.ProcessorCount);
 
     private static void ApplyThreads(int threads)
     {

@@ -29,6 +29,26 @@ public class ReproducibilityTests
     }
 
     [Fact]
+    public void Large_products_give_the_same_bits_with_one_or_two_threads()
+    {
+        var a = Tensor.RandomNormal<float>(new Shape(64, 700), 1);
+        var b = Tensor.RandomNormal<float>(new Shape(700, 1024), 2);
+        var results = new List<float[]>();
+        try
+        {
+            foreach (var threads in new[] { 1, 2, 1, 2 })
+            {
+                Parallelism.SetMaxThreads(threads);
+                results.Add(MatMul(a, b).ToArray());
+                results.Add(MatMul(a, b, transposeB: false).ToArray());
+                results.Add(Autodiff.Grad((Tensor<float> w) => Sum(Tanh(MatMul(a, w))), b).ToArray());
+            }
+        }
+        finally { Parallelism.SetMaxThreads(Environment.ProcessorCount); }
+        for (int i = 3; i < results.Count; i++) Assert.Equal(results[i % 3], results[i]);
+    }
+
+    [Fact]
     public void Trainings_on_parallel_threads_give_exactly_their_sequential_results()
     {
         var seeds = Enumerable.Range(10, 8).Select(i => (long)i).ToArray();

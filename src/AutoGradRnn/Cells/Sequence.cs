@@ -35,16 +35,89 @@ public static class Sequence
     }
 
     /// <summary>Unrolls <paramref name="cell"/> from <paramref name="initialState"/> (e.g. a state carried over from the previous batch).</summary>
+    /// <remarks>
+    /// For <see cref="Lstm{T}"/>, <see cref="CoupledLstm{T}"/>, <see cref="Rnn{T}"/>, <see cref="Gru{T}"/> and
+    /// <see cref="GruResetAfter{T}"/> this runs the fused kernel: the whole sequence is one tape node with a
+    /// hand-derived backward pass, tested equal (values and gradients) to the per-equation steps. Every other
+    /// cell, and <see cref="UnrollComposed{TState, T}(IRecurrentCell{TState, T}, Tensor{T}, TState)"/>, runs the cell's own
+    /// <see cref="IRecurrentCell{TState, T}.Step"/> once per time step.
+    /// </remarks>
     public static SequenceResult<TState, T> Unroll<TState, T>(IRecurrentCell<TState, T> cell, Tensor<T> inputs, TState initialState)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        Run(cell, inputs, initialState, null, (s, x) => (cell.Step(s, x), 0)).Result;
+        TryFused(cell, inputs, initialState, null) ?? UnrollComposed(cell, inputs, initialState);
 
     /// <summary>Unrolls <paramref name="cell"/> over padded sequences; <paramref name="mask"/> is <c>[B, T]</c> with 1 for real steps, 0 for padding.</summary>
+    /// <remarks>The fused kernels take masks of exact 0s and 1s that are not tracked; any other mask runs the per-step path.</remarks>
     public static SequenceResult<TState, T> Unroll<TState, T>(IRecurrentCell<TState, T> cell, Tensor<T> inputs, TState initialState, Tensor<T> mask)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(mask);
+        return TryFused(cell, inputs, initialState, mask) ?? UnrollComposed(cell, inputs, initialState, mask);
+    }
+
+    /// <summary>
+    /// Unrolls by calling the cell's per-equation <see cref="IRecurrentCell{TState, T}.Step"/> at every time step
+    /// (one tape node per equation), never the fused kernel: the readable reference the fused kernels are tested against.
+    /// </summary>
+    public static SequenceResult<TState, T> UnrollComposed<TState, T>(IRecurrentCell<TState, T> cell, Tensor<T> inputs, TState initialState)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Run(cell, inputs, initialState, null, (s, x) => (cell.Step(s, x), 0)).Result;
+
+    /// <summary>The per-step reference path over padded sequences (see <see cref="UnrollComposed{TState, T}(IRecurrentCell{TState, T}, Tensor{T}, TState)"/>).</summary>
+    public static SequenceResult<TState, T> UnrollComposed<TState, T>(IRecurrentCell<TState, T> cell, Tensor<T> inputs, TState initialState, Tensor<T> mask)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(mask);
         return Run(cell, inputs, initialState, mask, (s, x) => (cell.Step(s, x), 0)).Result;
+    }
+
+    /// <summary>The fused kernel for a known cell type with valid shapes, or null (then the caller runs the per-step path, which also reports any error).</summary>
+    private static SequenceResult<TState, T>? TryFused<TState, T>(IRecurrentCell<TState, T> cell, Tensor<T> inputs, TState initialState, Tensor<T>? mask)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (cell is null || inputs is null || initialState is null) return null;
+        if (inputs.Rank != 3 || inputs.Shape[2] != cell.InputSize || inputs.Shape[0] == 0 || inputs.Shape[1] == 0) return null;
+        int batch = inputs.Shape[0], steps = inputs.Shape[1];
+        T[]? m = null;
+        if (mask is not null)
+        {
+            if (mask.IsTracked || mask.Shape != new Shape(batch, steps)) return null;
+            foreach (var v in mask.AsSpan()) if (v != T.Zero && v != T.One) return null;
+            m = mask.Data;
+        }
+        FusedCellKernel<T>? kernel;
+        try
+        {
+            int d = cell.InputSize, h = cell.HiddenSize, hd = h + d;
+            bool Ok(params (Tensor<T>? W, int Rows)[] ws) => ws.All(w => w.W is not null && w.W.Shape == (w.Rows == 0 ? new Shape(h) : new Shape(w.Rows, h)));
+            kernel = (object)cell switch
+            {
+                Lstm<T> c when Ok((c.Wf, hd), (c.Wi, hd), (c.Wc, hd), (c.Wo, hd), (c.Bf, 0), (c.Bi, 0), (c.Bc, 0), (c.Bo, 0)) => new LstmKernel<T>(c),
+                CoupledLstm<T> c when Ok((c.Wf, hd), (c.Wc, hd), (c.Wo, hd), (c.Bf, 0), (c.Bc, 0), (c.Bo, 0)) => new LstmKernel<T>(c),
+                Rnn<T> c when Ok((c.W, hd), (c.B, 0)) => new RnnKernel<T>(c),
+                Gru<T> c when Ok((c.Wz, hd), (c.Wr, hd), (c.W, hd), (c.Bz, 0), (c.Br, 0), (c.B, 0)) => new GruKernel<T>(c),
+                GruResetAfter<T> c when Ok((c.Wr, hd), (c.Wz, hd), (c.Wnx, d), (c.Wnh, h), (c.Br, 0), (c.Bz, 0), (c.Bnx, 0), (c.Bnh, 0)) => new GruResetAfterKernel<T>(c),
+                _ => null,
+            };
+        }
+        catch (Exception e) when (e is NullReferenceException or IndexOutOfRangeException or ShapeMismatchException)
+        {
+            return null;   // a malformed cell: the per-step path names the problem
+        }
+        if (kernel is null) return null;
+        var state = new Shape(batch, kernel.H);
+        object? final = null;
+        if (kernel.HasC && (object)initialState is LstmState<T> ls && ls.H?.Shape == state && ls.C?.Shape == state)
+        {
+            var (outputs, hT, cT) = FusedRecurrence.Run(kernel, inputs, ls.H, ls.C, m);
+            final = new SequenceResult<LstmState<T>, T>(outputs, new LstmState<T>(hT, cT!));
+        }
+        else if (!kernel.HasC && (object)initialState is RnnState<T> rs && rs.H?.Shape == state)
+        {
+            var (outputs, hT, _) = FusedRecurrence.Run(kernel, inputs, rs.H, null, m);
+            final = new SequenceResult<RnnState<T>, T>(outputs, new RnnState<T>(hT));
+        }
+        return (SequenceResult<TState, T>?)final;
     }
 
     /// <summary>Unrolls a gated cell and also returns the gate activations of every step (for plots), computed by the same step code.</summary>

@@ -2,9 +2,9 @@ namespace AutoGradRnn;
 
 /// <summary>
 /// How many threads large matrix products may use — a process-wide setting, like OMP_NUM_THREADS, read from
-/// the environment variable <c>AUTOGRADRNN_THREADS</c> at start-up (default: 1, so results are bit-reproducible
-/// unless more threads are asked for). Everything else in the library is single-threaded per call and
-/// thread-safe across calls.
+/// the environment variable <c>AUTOGRADRNN_THREADS</c> at start-up (default: the machine's cores). A product is
+/// split over output tiles, each computed by one thread in a fixed order, so results are bit-identical whatever
+/// this is set to (tested). Everything else in the library is single-threaded per call and thread-safe across calls.
 /// </summary>
 public static class Parallelism
 {
@@ -20,5 +20,5 @@ public static class Parallelism
         Volatile.Write(ref maxThreads, Math.Min(threads, Environment.ProcessorCount * 4));
     }
 
-    private static int Parse(string? value) => int.TryParse(value, out int n) && n >= 1 ? n : 1;
+    private static int Parse(string? value) => int.TryParse(value, out int n) && n >= 1 ? n : Environment.ProcessorCount;
 }

@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using AutoGradRnn;
+using AutoGradRnn.Benchmarks;
+using BenchmarkDotNet.Running;
+
+// Modes:
+//   (default)           BenchmarkDotNet: dotnet run -c Release --project bench/AutoGradRnn.Benchmarks -- --filter '*'
+//   serve               line protocol for bench/compare-pytorch.sh: "<lstm|gru|rnn|train> B T D H <fb|f> <budget ms>" → "<median ms> <allocated bytes per op> <reps>"
+//                       (times calls until the budget is spent, at least 3 and at most 200 of them)
+//   gemm [M K N [thr]]  quick GEMM GFLOP/s in all transpose forms
+//   memory [cell B T D H]  saved activations vs peak working set of forward+backward
+switch (args.FirstOrDefault())
+{
+    case "serve": Serve(); break;
+    case "gemm": QuickGemm(args); break;
+    case "memory": Memory(args); break;
+    case "peak": Console.WriteLine($"{Peak.Measure():F1}"); break;
+    default: BenchmarkSwitcher.FromAssembly(typeof(CellBenchmarks).Assembly).Run(args); break;
+}
+
+static double Median(List<double> xs)
+{
+    xs.Sort();
+    return xs.Count % 2 == 1 ? xs[xs.Count / 2] : (xs[xs.Count / 2 - 1] + xs[xs.Count / 2]) / 2;
+}
+
+static void Serve()
+{
+    Console.Out.Flush();
+    var cache = new Dictionary<string, Func<float>>();
+    string? line;
+    while ((line = Console.ReadLine()) is not null)
+    {
+        var p = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (p.Length == 0) continue;
+        if (p[0] == "quit") break;
+        try
+        {
+            var shape = new RnnShape(int.Parse(p[1]), int.Parse(p[2]), int.Parse(p[3]), int.Parse(p[4]));
+            bool backward = p[5] == "fb";
+            double budgetMs = double.Parse(p[6]);
+            string key = string.Join(' ', p[..6]);
+            if (!cache.TryGetValue(key, out var op))
+            {
+                if (p[0] == "train")
+                {
+                    var w = new TrainingWorkload(shape);
+                    op = w.Step;
+                }
+                else
+                {
+                    var w = new CellWorkload(p[0], shape);
+                    op = () => w.Run(backward);
+                }
+                cache[key] = op;
+                // Warm up (JIT tiers, array pools) for at least 5 calls and 1.5 s.
+                var warm = Stopwatch.StartNew();
+                for (int i = 0; i < 5 || warm.Elapsed.TotalSeconds < 1.5; i++) op();
+            }
+            var times = new List<double>();
+            long alloc0 = GC.GetAllocatedBytesForCurrentThread();
+            var total = Stopwatch.StartNew();
+            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+            while (times.Count < 3 || (times.Count < 200 && total.Elapsed.TotalMilliseconds < budgetMs))
+            {
+                var sw = Stopwatch.StartNew();
+                op();
+                times.Add(sw.Elapsed.TotalMilliseconds);
+            }
+            long alloc = (GC.GetAllocatedBytesForCurrentThread() - alloc0) / times.Count;
+            double cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds / times.Count;
+            Console.WriteLine($"{Median(times):F4} {alloc} {times.Count} {cpuMs:F2}");
+        }
+        catch (Exception e)
+        {
+            Console.WriteLine($"error {e.GetType().Name}: {e.Message.Replace('\n', ' ')}");
+        }
+        Console.Out.Flush();
+    }
+}
+
+static void QuickGemm(string[] args)
+{
+    int m = 32, k = 321, n = 1024;
+    if (args.Length >= 4) (m, k, n) = (int.Parse(args[1]), int.Parse(args[2]), int.Parse(args[3]));
+    int threads = args.Length >= 5 ? int.Parse(args[4]) : 1;
+    var rng = new Rng(1);
+    var a = Enumerable.Range(0, m * k).Select(_ => (float)rng.NextDouble()).ToArray();
+    var b = Enumerable.Range(0, k * n).Select(_ => (float)rng.NextDouble()).ToArray();
+    var c = new float[m * n];
+    int reps = Math.Max(1, (int)(2e8 / (2.0 * m * k * n)));
+    foreach (var (ta, tb) in new[] { (false, false), (false, true), (true, false), (true, true) })
+    {
+        var times = new List<double>();
+        for (int r = 0; r < 40; r++)
+        {
+            var sw = Stopwatch.StartNew();
+            for (int i = 0; i < reps; i++) Gemm.Multiply(a, 0, ta ? m : k, ta, b, 0, tb ? k : n, tb, c, 0, n, m, k, n, false, null, threads);
+            times.Add(sw.Elapsed.TotalSeconds / reps);
+        }
+        using var packed = Gemm.PackB(b, 0, tb ? k : n, tb, k, n);
+        var timesPacked = new List<double>();
+        for (int r = 0; r < 40; r++)
+        {
+            var sw = Stopwatch.StartNew();
+            for (int i = 0; i < reps; i++) Gemm.Multiply(a, 0, ta ? m : k, ta, packed, c, 0, n, m, false, threads);
+            timesPacked.Add(sw.Elapsed.TotalSeconds / reps);
+        }
+        Console.WriteLine($"gemm M={m} K={k} N={n} transA={ta} transB={tb} threads={threads}: {2.0 * m * k * n / Median(times) / 1e9:F1} GFLOP/s; B pre-packed: {2.0 * m * k * n / Median(timesPacked) / 1e9:F1} GFLOP/s");
+    }
+}
+
+static void Memory(string[] args)
+{
+    string cell = args.Length > 1 ? args[1] : "lstm";
+    var s = args.Length > 5 ? new RnnShape(int.Parse(args[2]), int.Parse(args[3]), int.Parse(args[4]), int.Parse(args[5])) : new RnnShape(32, 64, 65, 256);
+    int g = RnnShape.Gates(cell);
+    var w = new CellWorkload(cell, s);
+    w.Run(true);
+    GC.Collect();
+    GC.WaitForPendingFinalizers();
+    var proc = Process.GetCurrentProcess();
+    proc.Refresh();
+    long before = proc.WorkingSet64;
+    long peakBefore = proc.PeakWorkingSet64;
+    long alloc0 = GC.GetAllocatedBytesForCurrentThread();
+    w.Run(true);
+    long alloc = GC.GetAllocatedBytesForCurrentThread() - alloc0;
+    proc.Refresh();
+    // What backward truly needs: per (b, t) the gate activations (G·H), the state h_t (H) and, for the LSTM, C_t (H).
+    long saved = 4L * s.B * s.T * (g * s.H + s.H + (cell == "lstm" ? s.H : 0) + (cell == "gru" ? s.H : 0));
+    long parameters = 4L * ((s.D + s.H) * g * s.H + g * s.H);
+    Console.WriteLine($"{cell} {s}: parameters {parameters / 1e6:F2} MB; saved activations {saved / 1e6:F2} MB; allocated per forward+backward {alloc / 1e6:F2} MB; " +
+        $"working set {before / 1e6:F1} MB before, {proc.WorkingSet64 / 1e6:F1} MB after, peak {proc.PeakWorkingSet64 / 1e6:F1} MB (peak before this step {peakBefore / 1e6:F1} MB); GC heap {GC.GetTotalMemory(false) / 1e6:F1} MB");
+}

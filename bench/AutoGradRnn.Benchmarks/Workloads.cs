@@ -1,0 +1,96 @@
+using AutoGradRnn;
+using static AutoGradRnn.Ops;
+
+namespace AutoGradRnn.Benchmarks;
+
+/// <summary>A recurrent benchmark shape: batch, time, input and hidden size.</summary>
+public readonly record struct RnnShape(int B, int T, int D, int H)
+{
+    public override string ToString() => $"({B},{T},{D},{H})";
+
+    /// <summary>The shapes: char-LM, series, tiny.</summary>
+    public static readonly RnnShape[] All =
+    [
+        new(32, 64, 65, 128), new(32, 64, 65, 256), new(64, 100, 65, 512),
+        new(64, 48, 1, 64), new(32, 168, 4, 32), new(1, 32, 8, 16),
+    ];
+
+    /// <summary>Gate blocks per cell: LSTM 4, GRU 3, RNN 1.</summary>
+    public static int Gates(string cell) => cell switch { "lstm" => 4, "gru" => 3, "rnn" => 1, _ => throw new ArgumentException($"unknown cell {cell}") };
+
+    /// <summary>The standard count: 2·B·(D+H)·G·H per step, T steps; ×3 for forward+backward.</summary>
+    public double Flops(string cell, bool backward) => 2.0 * B * (D + H) * Gates(cell) * H * T * (backward ? 3 : 1);
+}
+
+/// <summary>One benchmark workload: a cell (PyTorch's LSTM, GRU = reset-after form, or RNN) and its inputs, in float32.</summary>
+public sealed class CellWorkload
+{
+    private readonly Func<bool, float> run;
+
+    public CellWorkload(string cell, RnnShape s, long seed = 1)
+    {
+        var x = Tensor.RandomNormal<float>(new Shape(s.B, s.T, s.D), seed);
+        switch (cell)
+        {
+            case "lstm":
+            {
+                var c = Lstm<float>.Create(s.D, s.H, seed + 1, CellInit.PyTorch);
+                run = bw => bw
+                    ? Autodiff.ValueAndGrad((Lstm<float> p) => Sum(Sequence.Unroll(p, x).Outputs))(c).Value.ToScalar()
+                    : Sequence.Unroll(c, x).Outputs[0, 0, 0];
+                break;
+            }
+            case "gru":
+            {
+                var c = GruResetAfter<float>.Create(s.D, s.H, seed + 1, CellInit.PyTorch);
+                run = bw => bw
+                    ? Autodiff.ValueAndGrad((GruResetAfter<float> p) => Sum(Sequence.Unroll(p, x).Outputs))(c).Value.ToScalar()
+                    : Sequence.Unroll(c, x).Outputs[0, 0, 0];
+                break;
+            }
+            case "rnn":
+            {
+                var c = Rnn<float>.Create(s.D, s.H, seed + 1, CellInit.PyTorch);
+                run = bw => bw
+                    ? Autodiff.ValueAndGrad((Rnn<float> p) => Sum(Sequence.Unroll(p, x).Outputs))(c).Value.ToScalar()
+                    : Sequence.Unroll(c, x).Outputs[0, 0, 0];
+                break;
+            }
+            default: throw new ArgumentException($"unknown cell {cell}");
+        }
+    }
+
+    /// <summary>Forward only (no tape) or forward + backward (gradients of the sum of all outputs w.r.t. every parameter).</summary>
+    public float Run(bool backward) => run(backward);
+}
+
+/// <summary>The char-LM model of the training-step benchmark: embedding (V→D), LSTM (D→H), linear head (H→V).</summary>
+public sealed record CharLm(Embedding<float> Embed, Lstm<float> Cell, Linear<float> Head);
+
+/// <summary>One full training step: forward, cross-entropy over every position, backward, Adam update.</summary>
+public sealed class TrainingWorkload
+{
+    private readonly RnnShape s;
+    private readonly int[] inputs, targets;
+    private readonly Adam<float> adam = new(1e-3);
+    private CharLm model;
+    private OptimizerState<float> state;
+
+    public TrainingWorkload(RnnShape shape, int vocabulary = 65, long seed = 1)
+    {
+        s = shape;
+        var rng = new Rng(seed);
+        inputs = Enumerable.Range(0, s.B * s.T).Select(_ => rng.NextInt(vocabulary)).ToArray();
+        targets = Enumerable.Range(0, s.B * s.T).Select(_ => rng.NextInt(vocabulary)).ToArray();
+        model = new CharLm(Embedding<float>.Create(vocabulary, s.D, seed), Lstm<float>.Create(s.D, s.H, seed + 1, CellInit.PyTorch), Linear<float>.Create(s.H, vocabulary, seed + 2));
+        state = adam.Init(model);
+    }
+
+    public float Step()
+    {
+        var (loss, grads) = Autodiff.ValueAndGrad((CharLm m) =>
+            CrossEntropy(m.Head.Apply(Sequence.Unroll(m.Cell, m.Embed.Apply(inputs, s.B, s.T)).Outputs), targets))(model);
+        (model, state) = adam.Update(model, grads, state);
+        return loss.ToScalar();
+    }
+}

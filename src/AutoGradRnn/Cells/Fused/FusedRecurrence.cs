@@ -1,0 +1,371 @@
+using System.Buffers;
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace AutoGradRnn;
+
+/// <summary>
+/// The per-cell part of a fused sequence op: how to lay the cell's weights out as one input projection
+/// <c>Wx [D, Gx·H]</c> and one recurrent matrix <c>U [H, Gu·H]</c> (plus, for the essay's GRU, a second
+/// recurrent matrix U2 applied to a vector formed mid-step), and the hand-derived elementwise forward and
+/// backward of one batch row at one time step. <see cref="FusedRecurrence"/> runs the GEMMs and the loop.
+/// </summary>
+internal abstract class FusedCellKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    protected FusedCellKernel(string name, int h, int d, int gx, int gu, int save, bool hasC, bool separateDAh = false, int u2SaveOffset = -1)
+    {
+        (Name, H, D, Gx, Gu, Save, HasC, SeparateDAh, U2SaveOffset) = (name, h, d, gx, gu, save, hasC, separateDAh, u2SaveOffset);
+    }
+
+    /// <summary>The op's name on the tape.</summary>
+    public string Name { get; }
+    public int H { get; }
+    public int D { get; }
+    /// <summary>Blocks of H columns in the hoisted input projection (one per gate that reads x_t).</summary>
+    public int Gx { get; }
+    /// <summary>Blocks of H columns in the per-step recurrent product h_{t-1}·U.</summary>
+    public int Gu { get; }
+    /// <summary>Values saved per (row, step) for the backward pass.</summary>
+    public int Save { get; }
+    /// <summary>True when the state carries a cell state C besides h.</summary>
+    public bool HasC { get; }
+    /// <summary>True when the gradient reaching U differs from the one reaching Wx (the reset-after GRU's candidate).</summary>
+    public bool SeparateDAh { get; }
+    /// <summary>Offset, in the saved row, of the vector that multiplies U2 (-1: no U2). Its gradient is the last Wx block of dA.</summary>
+    public int U2SaveOffset { get; }
+    public bool HasU2 => U2SaveOffset >= 0;
+
+    /// <summary>The parameter tensors, in the order the op records them as inputs (after x, h0 and c0).</summary>
+    public abstract Tensor<T>[] Parameters { get; }
+
+    public abstract void BuildWx(T[] wx);
+    public abstract void BuildU(T[] u);
+    public virtual void BuildU2(T[] u2) { }
+
+    /// <summary>Step forward of one row: from hp = (h_{t-1}·U) and xp = (x_t·Wx) to the saved values, h_t and C_t (h_t may wait for <see cref="Forward2"/>).</summary>
+    public abstract void Forward1(ReadOnlySpan<T> hp, ReadOnlySpan<T> xp, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> cPrev, Span<T> save, Span<T> h, Span<T> c);
+
+    /// <summary>Second half of a step for cells with U2: hp2 = (saved vector)·U2.</summary>
+    public virtual void Forward2(ReadOnlySpan<T> hp2, ReadOnlySpan<T> xp, ReadOnlySpan<T> hPrev, Span<T> save, Span<T> h) { }
+
+    /// <summary>
+    /// Step backward of one row. <paramref name="dh"/> is the whole gradient reaching h_t; <paramref name="dc"/>
+    /// holds the gradient reaching C_t and leaves holding the one for C_{t-1}. Writes the pre-activation
+    /// gradients (dAx for Wx, dAh for U: the same span unless <see cref="SeparateDAh"/>) and the direct part of
+    /// the gradient for h_{t-1} (the part not through U).
+    /// </summary>
+    public abstract void Backward1(ReadOnlySpan<T> save, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> c, ReadOnlySpan<T> h,
+        ReadOnlySpan<T> dh, Span<T> dc, Span<T> dAx, Span<T> dAh, Span<T> dhDirect, Span<T> scratch);
+
+    /// <summary>For cells with U2: d2 = (gradient of the U2 product)·U2ᵀ, finishing dA and dhDirect.</summary>
+    public virtual void Backward2(ReadOnlySpan<T> save, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> d2, Span<T> dAx, Span<T> dhDirect, Span<T> scratch) { }
+
+    /// <summary>Gradients of <see cref="Parameters"/> from dWx [D,Gx·H], dU [H,Gu·H], dU2 [H,H] and the column sums of dAx and dAh.</summary>
+    public abstract Tensor<T>[] ParameterGradients(T[] dWx, T[] dU, T[]? dU2, T[] dbx, T[] dbh);
+
+    // ---- helpers for the cells ----
+
+    /// <summary>Copies the h-rows (first H) or the x-rows (last D) of a gate weight <c>[H + D, H]</c> into column block <paramref name="block"/> of a row-major matrix with <paramref name="blocks"/>·H columns.</summary>
+    protected void Place(Tensor<T> w, bool hRows, T[] dst, int block, int blocks)
+    {
+        int rows = hRows ? H : D, first = hRows ? 0 : H, ld = blocks * H;
+        for (int r = 0; r < rows; r++) w.Data.AsSpan((first + r) * H, H).CopyTo(dst.AsSpan(r * ld + block * H, H));
+    }
+
+    /// <summary>Copies a whole <c>[rows, H]</c> matrix into column block <paramref name="block"/>.</summary>
+    protected void PlaceAll(Tensor<T> w, T[] dst, int block, int blocks)
+    {
+        int rows = w.Shape[0], ld = blocks * H;
+        for (int r = 0; r < rows; r++) w.Data.AsSpan(r * H, H).CopyTo(dst.AsSpan(r * ld + block * H, H));
+    }
+
+    /// <summary>The gradient of a gate weight <c>[H + D, H]</c>: block <paramref name="uBlock"/> of dU on top of block <paramref name="xBlock"/> of dWx.</summary>
+    protected Tensor<T> Gate(T[] dU, int uBlock, int uBlocks, T[] dWx, int xBlock)
+    {
+        var g = new T[(H + D) * H];
+        for (int r = 0; r < H; r++) dU.AsSpan(r * uBlocks * H + uBlock * H, H).CopyTo(g.AsSpan(r * H, H));
+        for (int r = 0; r < D; r++) dWx.AsSpan(r * Gx * H + xBlock * H, H).CopyTo(g.AsSpan((H + r) * H, H));
+        return new Tensor<T>(g, new Shape(H + D, H));
+    }
+
+    /// <summary>Column block <paramref name="block"/> of a row-major <c>[rows, blocks·H]</c> matrix, as a <c>[rows, H]</c> tensor.</summary>
+    protected Tensor<T> Block(T[] m, int rows, int block, int blocks)
+    {
+        var g = new T[rows * H];
+        for (int r = 0; r < rows; r++) m.AsSpan(r * blocks * H + block * H, H).CopyTo(g.AsSpan(r * H, H));
+        return new Tensor<T>(g, new Shape(rows, H));
+    }
+
+    protected Tensor<T> Bias(T[] db, int block) => new(db.AsSpan(block * H, H).ToArray(), new Shape(H));
+
+    protected Span<T> B(Span<T> row, int block) => row.Slice(block * H, H);
+    protected ReadOnlySpan<T> B(ReadOnlySpan<T> row, int block) => row.Slice(block * H, H);
+
+    /// <summary>d ⊙= y(1 − y): the sigmoid's derivative, from its output.</summary>
+    protected static void SigmoidGrad(ReadOnlySpan<T> y, Span<T> d, Span<T> scratch)
+    {
+        TensorPrimitives.Subtract(T.One, y, scratch);
+        TensorPrimitives.Multiply(scratch, y, scratch);
+        TensorPrimitives.Multiply(d, scratch, d);
+    }
+
+    /// <summary>d ⊙= 1 − y²: tanh's derivative, from its output.</summary>
+    protected static void TanhGrad(ReadOnlySpan<T> y, Span<T> d, Span<T> scratch)
+    {
+        TensorPrimitives.Multiply(y, y, scratch);
+        TensorPrimitives.Subtract(T.One, scratch, scratch);
+        TensorPrimitives.Multiply(d, scratch, d);
+    }
+}
+
+/// <summary>
+/// Runs a <see cref="FusedCellKernel{T}"/> over a whole sequence as ONE tape node: the input projection of
+/// all B·T rows is one GEMM; each step is h_{t-1}·U (U packed once per sequence) plus one elementwise pass;
+/// the backward pass walks time in reverse with one GEMM per step (dA·Uᵀ) and forms every weight gradient
+/// with one GEMM over all steps at the end. Rows are batch-major (row b·T + t), like the inputs.
+/// </summary>
+internal static class FusedRecurrence
+{
+    /// <summary>The fused sequence: outputs <c>[B,T,H]</c> (zero on masked steps), final h and final C (null without C).</summary>
+    public static (Tensor<T> Outputs, Tensor<T> H, Tensor<T>? C) Run<T>(FusedCellKernel<T> k, Tensor<T> x, Tensor<T> h0, Tensor<T>? c0, T[]? mask)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int B = x.Shape[0], TT = x.Shape[1], D = k.D, H = k.H, BT = B * TT;
+        int GxH = k.Gx * H, GuH = k.Gu * H, S = k.Save;
+        var pool = ArrayPool<T>.Shared;
+        int stateParts = k.HasC ? 2 : 1;
+
+        // Saved for backward (owned by the tape closure): per-row saves, every h_t and C_t.
+        var saved = new T[BT * S];
+        var y = new T[BT * H + stateParts * B * H];
+        var hs = mask is null ? y : new T[BT * H];      // unmasked: the states are the outputs
+        var cs = k.HasC ? new T[BT * H] : [];
+
+        var wx = pool.Rent(D * GxH);
+        var u = pool.Rent(H * GuH);
+        var u2 = k.HasU2 ? pool.Rent(H * H) : [];
+        var xp = pool.Rent(BT * GxH);
+        var hp = pool.Rent(B * GuH);
+        var hp2 = k.HasU2 ? pool.Rent(B * H) : [];
+        try
+        {
+            k.BuildWx(wx);
+            k.BuildU(u);
+            if (k.HasU2) k.BuildU2(u2);
+            // The input projection of every step at once: [B·T, D]·[D, Gx·H].
+            Gemm.Multiply(x.Data, 0, D, false, wx, 0, GxH, false, xp, 0, GxH, BT, D, GxH, false);
+            using var packedU = Gemm.PackB(u, 0, GuH, false, H, GuH);
+            using var packedU2 = k.HasU2 ? Gemm.PackB(u2, 0, H, false, H, H) : null;
+            for (int t = 0; t < TT; t++)
+            {
+                if (t == 0) Gemm.Multiply(h0.Data, 0, H, false, packedU, hp, 0, GuH, B, false);
+                else Gemm.Multiply(hs, (t - 1) * H, TT * H, false, packedU, hp, 0, GuH, B, false);
+                for (int b = 0; b < B; b++)
+                {
+                    int row = b * TT + t;
+                    var hPrev = t == 0 ? h0.Data.AsSpan(b * H, H) : hs.AsSpan((row - 1) * H, H);
+                    var cPrev = !k.HasC ? default : t == 0 ? c0!.Data.AsSpan(b * H, H) : cs.AsSpan((row - 1) * H, H);
+                    var h = hs.AsSpan(row * H, H);
+                    var c = k.HasC ? cs.AsSpan(row * H, H) : default;
+                    if (mask is not null && mask[row] == T.Zero)
+                    {
+                        // Padding: the state is carried unchanged (outputs are zeroed below).
+                        hPrev.CopyTo(h);
+                        if (k.HasC) cPrev.CopyTo(c);
+                        continue;
+                    }
+                    k.Forward1(hp.AsSpan(b * GuH, GuH), xp.AsSpan(row * GxH, GxH), hPrev, cPrev, saved.AsSpan(row * S, S), h, c);
+                }
+                if (k.HasU2)
+                {
+                    Gemm.Multiply(saved, t * S + k.U2SaveOffset, TT * S, false, packedU2!, hp2, 0, H, B, false);
+                    for (int b = 0; b < B; b++)
+                    {
+                        int row = b * TT + t;
+                        if (mask is not null && mask[row] == T.Zero) continue;
+                        var hPrev = t == 0 ? h0.Data.AsSpan(b * H, H) : hs.AsSpan((row - 1) * H, H);
+                        k.Forward2(hp2.AsSpan(b * H, H), xp.AsSpan(row * GxH, GxH), hPrev, saved.AsSpan(row * S, S), hs.AsSpan(row * H, H));
+                    }
+                }
+            }
+        }
+        finally
+        {
+            pool.Return(wx); pool.Return(u); pool.Return(xp); pool.Return(hp);
+            if (k.HasU2) { pool.Return(u2); pool.Return(hp2); }
+        }
+        if (mask is not null)
+            for (int row = 0; row < BT; row++)
+                if (mask[row] != T.Zero) hs.AsSpan(row * H, H).CopyTo(y.AsSpan(row * H, H));
+        for (int b = 0; b < B; b++)
+        {
+            int last = b * TT + TT - 1;
+            hs.AsSpan(last * H, H).CopyTo(y.AsSpan(BT * H + b * H, H));
+            if (k.HasC) cs.AsSpan(last * H, H).CopyTo(y.AsSpan(BT * H + B * H + b * H, H));
+        }
+
+        var inputs = new List<Tensor<T>> { x, h0 };
+        if (k.HasC) inputs.Add(c0!);
+        inputs.AddRange(k.Parameters);
+        int firstParam = k.HasC ? 3 : 2;
+        Tensor<T>? lastSeed = null;
+        Tensor<T>?[]? grads = null;
+        var node = Ops.Record(k.Name, new Tensor<T>(y, new Shape(y.Length)), [.. inputs], (g, i) =>
+        {
+            if (!ReferenceEquals(g, lastSeed) || grads is null)
+            {
+                grads = Backward(k, x, h0, c0, mask, saved, hs, cs, g.Data, inputs.Select(t => t.IsTracked).ToArray());
+                lastSeed = g;
+            }
+            return grads[i]!;
+        });
+        var outputs = Part(node, 0, new Shape(B, TT, H));
+        var hFinal = Part(node, BT * H, new Shape(B, H));
+        var cFinal = k.HasC ? Part(node, BT * H + B * H, new Shape(B, H)) : null;
+        return (outputs, hFinal, cFinal);
+    }
+
+    /// <summary>A contiguous piece of a fused op's packed output, as its own tensor; its gradient lands back in place.</summary>
+    private static Tensor<T> Part<T>(Tensor<T> packed, int offset, Shape shape) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var d = new T[shape.Count];
+        Array.Copy(packed.Data, offset, d, 0, d.Length);
+        return Ops.Record("part", new Tensor<T>(d, shape), [packed], (g, _) =>
+        {
+            var full = new T[packed.Count];
+            Array.Copy(g.Data, 0, full, offset, g.Count);
+            return new Tensor<T>(full, packed.Shape);
+        });
+    }
+
+    private static Tensor<T>?[] Backward<T>(FusedCellKernel<T> k, Tensor<T> x, Tensor<T> h0, Tensor<T>? c0, T[]? mask,
+        T[] saved, T[] hs, T[] cs, T[] gy, bool[] tracked)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int B = x.Shape[0], TT = x.Shape[1], D = k.D, H = k.H, BT = B * TT;
+        int GxH = k.Gx * H, GuH = k.Gu * H, S = k.Save;
+        int ldAh = k.SeparateDAh ? GuH : GxH;
+        var pool = ArrayPool<T>.Shared;
+        var dAx = pool.Rent(BT * GxH);
+        var dAh = k.SeparateDAh ? pool.Rent(BT * GuH) : dAx;
+        var u = pool.Rent(H * GuH);
+        var u2 = k.HasU2 ? pool.Rent(H * H) : [];
+        var d2 = k.HasU2 ? pool.Rent(B * H) : [];
+        var dhNext = pool.Rent(B * H);
+        var dhRow = pool.Rent(H);
+        var scratch = pool.Rent(4 * H);
+        var hPrevAll = pool.Rent(BT * (H + k.D));
+        var wx = pool.Rent(D * GxH);
+        var dh = gy.AsSpan(BT * H, B * H).ToArray();                                  // gradient reaching final h
+        var dc = k.HasC ? gy.AsSpan(BT * H + B * H, B * H).ToArray() : [];            // … and final C
+        try
+        {
+            k.BuildU(u);
+            if (k.HasU2) k.BuildU2(u2);
+            using var packedUT = Gemm.PackB(u, 0, GuH, true, GuH, H);                  // Uᵀ
+            using var packedU2T = k.HasU2 ? Gemm.PackB(u2, 0, H, true, H, H) : null;  // U2ᵀ
+            for (int t = TT - 1; t >= 0; t--)
+            {
+                for (int b = 0; b < B; b++)
+                {
+                    int row = b * TT + t;
+                    var dhb = dhRow.AsSpan(0, H);
+                    var carry = dh.AsSpan(b * H, H);
+                    var next = dhNext.AsSpan(b * H, H);
+                    if (mask is not null && mask[row] == T.Zero)
+                    {
+                        // Padding: the gradient passes straight through to the previous state; nothing reaches the step.
+                        dAx.AsSpan(row * GxH, GxH).Clear();
+                        if (k.SeparateDAh) dAh.AsSpan(row * GuH, GuH).Clear();
+                        carry.CopyTo(next);
+                        continue;
+                    }
+                    TensorPrimitives.Add(carry, gy.AsSpan(row * H, H), dhb);
+                    var hPrev = t == 0 ? h0.Data.AsSpan(b * H, H) : hs.AsSpan((row - 1) * H, H);
+                    var cPrev = !k.HasC ? default : t == 0 ? c0!.Data.AsSpan(b * H, H) : cs.AsSpan((row - 1) * H, H);
+                    k.Backward1(saved.AsSpan(row * S, S), hPrev, cPrev, k.HasC ? cs.AsSpan(row * H, H) : default, hs.AsSpan(row * H, H),
+                        dhb, k.HasC ? dc.AsSpan(b * H, H) : default, dAx.AsSpan(row * GxH, GxH),
+                        k.SeparateDAh ? dAh.AsSpan(row * GuH, GuH) : dAx.AsSpan(row * GxH, GuH), next, scratch.AsSpan(0, 4 * H));
+                }
+                if (k.HasU2)
+                {
+                    // gradient of the U2 product's left operand: dA(last Wx block)·U2ᵀ
+                    Gemm.Multiply(dAx, t * GxH + GxH - H, TT * GxH, false, packedU2T!, d2, 0, H, B, false);
+                    for (int b = 0; b < B; b++)
+                    {
+                        int row = b * TT + t;
+                        if (mask is not null && mask[row] == T.Zero) continue;
+                        var hPrev = t == 0 ? h0.Data.AsSpan(b * H, H) : hs.AsSpan((row - 1) * H, H);
+                        k.Backward2(saved.AsSpan(row * S, S), hPrev, d2.AsSpan(b * H, H), dAx.AsSpan(row * GxH, GxH), dhNext.AsSpan(b * H, H), scratch.AsSpan(0, 4 * H));
+                    }
+                }
+                // dh_{t-1} = direct part + dA_h·Uᵀ
+                Gemm.Multiply(dAh, t * ldAh, TT * ldAh, false, packedUT, dhNext, 0, H, B, accumulate: true);
+                dhNext.AsSpan(0, B * H).CopyTo(dh);
+            }
+
+            // Weight gradients: one GEMM over all B·T rows. When U and Wx see the same dA, [h_{t-1}, x_t]ᵀ·dA gives
+            // both at once (the essay's concatenated layout); otherwise h_{t-1}ᵀ·dA_h and x_tᵀ·dA_x separately.
+            bool joint = !k.SeparateDAh && k.Gu == k.Gx;
+            int w = joint ? H + D : H;
+            for (int b = 0; b < B; b++)
+                for (int t = 0; t < TT; t++)
+                {
+                    int row = b * TT + t;
+                    (t == 0 ? h0.Data.AsSpan(b * H, H) : hs.AsSpan((row - 1) * H, H)).CopyTo(hPrevAll.AsSpan(row * w, H));
+                    if (joint) x.Data.AsSpan(row * D, D).CopyTo(hPrevAll.AsSpan(row * w + H, D));
+                }
+            var dU = new T[H * GuH];
+            var dWx = new T[D * GxH];
+            if (joint)
+            {
+                var both = pool.Rent(w * GxH);
+                Gemm.Multiply(hPrevAll, 0, w, true, dAx, 0, GxH, false, both, 0, GxH, w, BT, GxH, false);   // [h_{t-1}, x_t]ᵀ·dA
+                Array.Copy(both, 0, dU, 0, H * GuH);
+                Array.Copy(both, H * GuH, dWx, 0, D * GxH);
+                pool.Return(both);
+            }
+            else
+            {
+                Gemm.Multiply(hPrevAll, 0, H, true, dAh, 0, ldAh, false, dU, 0, GuH, H, BT, GuH, false);       // h_{t-1}ᵀ·dA_h
+                Gemm.Multiply(x.Data, 0, D, true, dAx, 0, GxH, false, dWx, 0, GxH, D, BT, GxH, false);         // x_tᵀ·dA_x
+            }
+            T[]? dU2 = null;
+            if (k.HasU2)
+            {
+                dU2 = new T[H * H];
+                Gemm.Multiply(saved, k.U2SaveOffset, S, true, dAx, GxH - H, GxH, false, dU2, 0, H, H, BT, H, false);
+            }
+            var dbx = ColumnSums(dAx, BT, GxH, GxH);
+            var dbh = k.SeparateDAh ? ColumnSums(dAh, BT, GuH, GuH) : dbx;
+
+            var result = new Tensor<T>?[tracked.Length];
+            if (tracked[0])
+            {
+                k.BuildWx(wx);
+                var dx = new T[BT * D];
+                Gemm.Multiply(dAx, 0, GxH, false, wx, 0, GxH, true, dx, 0, D, BT, GxH, D, false);             // dA_x·Wxᵀ
+                result[0] = new Tensor<T>(dx, x.Shape);
+            }
+            result[1] = new Tensor<T>(dh, h0.Shape);
+            if (k.HasC) result[2] = new Tensor<T>(dc, c0!.Shape);
+            var pg = k.ParameterGradients(dWx, dU, dU2, dbx, dbh);
+            Array.Copy(pg, 0, result, k.HasC ? 3 : 2, pg.Length);
+            return result;
+        }
+        finally
+        {
+            pool.Return(dAx);
+            if (k.SeparateDAh) pool.Return(dAh);
+            pool.Return(u); pool.Return(dhNext); pool.Return(dhRow); pool.Return(scratch); pool.Return(hPrevAll); pool.Return(wx);
+            if (k.HasU2) { pool.Return(u2); pool.Return(d2); }
+        }
+    }
+
+    private static T[] ColumnSums<T>(T[] m, int rows, int cols, int ld) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var s = new T[cols];
+        for (int r = 0; r < rows; r++) TensorPrimitives.Add(s, m.AsSpan(r * ld, cols), s);
+        return s;
+    }
+}

@@ -1,0 +1,129 @@
+using FsCheck;
+using FsCheck.Fluent;
+using static AutoGradRnn.Ops;
+
+namespace AutoGradRnn.Tests;
+
+/// <summary>
+/// The fused sequence kernels (one tape node per sequence, hand-derived backward) against the per-equation
+/// cells they replace: equal values and equal gradients (float64, 1e-9 relative) for random B, T, D, H,
+/// random carried initial states, with and without masks; plus gradchecks of the fused ops themselves.
+/// </summary>
+public class FusedCellTests
+{
+    public sealed record FusedCase(CellCase Cell, bool Masked)
+    {
+        public override string ToString() => $"{Cell} masked {Masked}";
+    }
+
+    // H is sometimes a multiple of the vector width (8 doubles), so the one-pass vector kernels run too.
+    private static Arbitrary<FusedCase> Cases(int maxB = 5, int maxT = 7, int maxD = 6, int maxH = 9) => Arb.From(
+        from c in CellCase.Arb(maxB, maxT, maxD, maxH).Generator from masked in Gen.Elements(false, true)
+        from h in Gen.Frequency((3, Gen.Constant(0)), (2, Gen.Elements(8, 16)))
+        select new FusedCase(h == 0 ? c : c with { H = h }, masked),
+        f => CellCase.Arb(maxB, maxT, maxD, maxH).Shrinker(f.Cell).Select(c => f with { Cell = c }));
+
+    private static SequenceResult<TState, double> Unroll<TState>(IRecurrentCell<TState, double> cell, Tensor<double> x, TState s, Tensor<double>? mask, bool fused) =>
+        (fused, mask) switch
+        {
+            (true, null) => Sequence.Unroll(cell, x, s),
+            (true, _) => Sequence.Unroll(cell, x, s, mask),
+            (false, null) => Sequence.UnrollComposed(cell, x, s),
+            (false, _) => Sequence.UnrollComposed(cell, x, s, mask),
+        };
+
+    private static void FusedEqualsComposed<TCell, TState>(Func<CellCase, TCell> create, int maxTest = 15)
+        where TCell : IRecurrentCell<TState, double> =>
+        Props.Check(Cases(), f =>
+        {
+            var c = f.Cell;
+            var cell = create(c);
+            var mask = f.Masked ? Sequence.MaskFromLengths<double>(c.Lengths, c.T) : null;
+            var state = CellGradientTests.RandomState(cell, c.B, c.Seed + 5);
+
+            // the dispatcher really takes the fused path (one node for the whole sequence)
+            var tape = new Tape<double>();
+            Unroll(cell, tape.Track(c.Inputs), state, mask, fused: true);
+            Assert.Contains(tape.Ops, op => op.EndsWith("(fused)", StringComparison.Ordinal));
+
+            var fused = Unroll(cell, c.Inputs, state, mask, fused: true);
+            var composed = Unroll(cell, c.Inputs, state, mask, fused: false);
+            TensorAssert.Close(composed.Outputs, fused.Outputs, 1e-9, 1e-12);
+            foreach (var (a, b) in ParameterTree<double>.Leaves(composed.Final!).Zip(ParameterTree<double>.Leaves(fused.Final!)))
+                TensorAssert.Close(a, b, 1e-9, 1e-12);
+
+            Func<(TCell Cell, TState State, Tensor<double> X), Tensor<double>> Loss(bool useFused) =>
+                p => CellGradientTests.Loss(Unroll(p.Cell, p.X, p.State, mask, useFused), c.Seed);
+            var gFused = Autodiff.Grad(Loss(true))((cell, state, c.Inputs));
+            var gComposed = Autodiff.Grad(Loss(false))((cell, state, c.Inputs));
+            foreach (var (a, b) in ParameterTree<double>.Leaves(gComposed).Zip(ParameterTree<double>.Leaves(gFused)))
+                TensorAssert.Close(a, b, 1e-9, 1e-12);
+        }, maxTest);
+
+    [Fact] public void Lstm_fused_equals_composed() => FusedEqualsComposed<Lstm<double>, LstmState<double>>(c => Lstm<double>.Create(c.D, c.H, c.Seed));
+    [Fact] public void Coupled_lstm_fused_equals_composed() => FusedEqualsComposed<CoupledLstm<double>, LstmState<double>>(c => CoupledLstm<double>.Create(c.D, c.H, c.Seed));
+    [Fact] public void Rnn_fused_equals_composed() => FusedEqualsComposed<Rnn<double>, RnnState<double>>(c => Rnn<double>.Create(c.D, c.H, c.Seed));
+    [Fact] public void Gru_essay_form_fused_equals_composed() => FusedEqualsComposed<Gru<double>, RnnState<double>>(c => Gru<double>.Create(c.D, c.H, c.Seed));
+    [Fact] public void Gru_reset_after_fused_equals_composed() => FusedEqualsComposed<GruResetAfter<double>, RnnState<double>>(c => GruResetAfter<double>.Create(c.D, c.H, c.Seed));
+
+    /// <summary>Gradcheck of the fused ops directly (central differences, every Jacobian element), masks included.</summary>
+    private static void GradcheckFused<TCell, TState>(Func<CellCase, TCell> create) where TCell : IRecurrentCell<TState, double> =>
+        Props.Check(Cases(3, 4, 3, 4), f =>
+        {
+            var c = f.Cell;
+            var cell = create(c);
+            var mask = f.Masked ? Sequence.MaskFromLengths<double>(c.Lengths, c.T) : null;
+            Props.GradOk(((TCell Cell, TState State, Tensor<double> X) p) =>
+                CellGradientTests.Loss(Unroll(p.Cell, p.X, p.State, mask, fused: true), c.Seed),
+                (cell, CellGradientTests.RandomState(cell, c.B, c.Seed + 5), c.Inputs));
+        }, maxTest: 6);
+
+    [Fact] public void Gradcheck_fused_lstm() => GradcheckFused<Lstm<double>, LstmState<double>>(c => Lstm<double>.Create(c.D, c.H, c.Seed));
+    [Fact] public void Gradcheck_fused_coupled_lstm() => GradcheckFused<CoupledLstm<double>, LstmState<double>>(c => CoupledLstm<double>.Create(c.D, c.H, c.Seed));
+    [Fact] public void Gradcheck_fused_rnn() => GradcheckFused<Rnn<double>, RnnState<double>>(c => Rnn<double>.Create(c.D, c.H, c.Seed));
+    [Fact] public void Gradcheck_fused_gru_essay_form() => GradcheckFused<Gru<double>, RnnState<double>>(c => Gru<double>.Create(c.D, c.H, c.Seed));
+    [Fact] public void Gradcheck_fused_gru_reset_after() => GradcheckFused<GruResetAfter<double>, RnnState<double>>(c => GruResetAfter<double>.Create(c.D, c.H, c.Seed));
+
+    [Fact]
+    public void Float32_fused_lstm_is_close_to_the_float64_reference()
+    {
+        var cell = Lstm<double>.Create(7, 33, seed: 1);
+        var x = Tensor.RandomNormal<double>(new Shape(5, 9, 7), seed: 2);
+        var reference = Sequence.UnrollComposed(cell, x, cell.InitialState(5));
+        static Tensor<float> F(Tensor<double> t) => Tensor.FromArray(t.ToArray().Select(v => (float)v).ToArray(), t.Shape);
+        var lstm32 = new Lstm<float>(F(cell.Wf), F(cell.Bf), F(cell.Wi), F(cell.Bi), F(cell.Wc), F(cell.Bc), F(cell.Wo), F(cell.Bo));
+        var x32 = Tensor.FromArray(x.ToArray().Select(v => (float)v).ToArray(), 5, 9, 7);
+        var fused = Sequence.Unroll(lstm32, x32, lstm32.InitialState(5));
+        var got = fused.Outputs.ToArray();
+        var want = reference.Outputs.ToArray();
+        for (int i = 0; i < got.Length; i++) Assert.True(Math.Abs(got[i] - want[i]) < 1e-5, $"output {i}: {got[i]} vs {want[i]}");
+    }
+
+    [Fact]
+    public void Cells_without_a_fused_kernel_and_unusual_masks_take_the_per_step_path()
+    {
+        var x = Tensor.RandomNormal<double>(new Shape(2, 3, 2), seed: 1);
+        string[] OpsOf(Func<Tensor<double>, object> f)
+        {
+            var tape = new Tape<double>();
+            f(tape.Track(x));
+            return [.. tape.Ops];
+        }
+        var peephole = PeepholeLstm<double>.Create(2, 3, seed: 1);
+        Assert.DoesNotContain(OpsOf(t => Sequence.Unroll(peephole, t)), op => op.EndsWith("(fused)", StringComparison.Ordinal));
+        var lstm = Lstm<double>.Create(2, 3, seed: 1);
+        Assert.Contains(OpsOf(t => Sequence.Unroll(lstm, t)), op => op.EndsWith("(fused)", StringComparison.Ordinal));
+        var half = Tensor.Fill(0.5, new Shape(2, 3));   // not a 0/1 mask: the per-step formula m·next + (1 − m)·state
+        Assert.DoesNotContain(OpsOf(t => Sequence.Unroll(lstm, t, lstm.InitialState(2), half)), op => op.EndsWith("(fused)", StringComparison.Ordinal));
+        Assert.DoesNotContain(OpsOf(t => Sequence.UnrollComposed(lstm, t, lstm.InitialState(2))), op => op.EndsWith("(fused)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_fused_unroll_is_a_handful_of_tape_nodes_not_one_per_equation()
+    {
+        var lstm = Lstm<double>.Create(2, 3, seed: 1);
+        var tape = new Tape<double>();
+        Sequence.Unroll(lstm, tape.Track(Tensor.RandomNormal<double>(new Shape(2, 50, 2), seed: 1)));
+        Assert.True(tape.Count < 10, $"{tape.Count} nodes: {string.Join(", ", tape.Ops)}");
+    }
+}

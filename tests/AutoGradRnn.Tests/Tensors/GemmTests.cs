@@ -1,0 +1,171 @@
+using FsCheck;
+using FsCheck.Fluent;
+using System.Numerics;
+using System.Runtime.Intrinsics;
+
+namespace AutoGradRnn.Tests;
+
+/// <summary>
+/// The packed, register-blocked GEMM against a naive float64 reference on random odd shapes (1..300 per
+/// dimension, biased small), in all four transpose forms, both precisions and every SIMD width this CPU
+/// runs, with leading dimensions, offsets and accumulation.
+/// </summary>
+public class GemmTests
+{
+    public sealed record GemmCase(int M, int K, int N, int Pad, bool Accumulate, long Seed)
+    {
+        public override string ToString() => $"m {M} k {K} n {N} pad {Pad} accumulate {Accumulate} seed {Seed}";
+    }
+
+    // Mostly small (edge tiles everywhere), sometimes large (several KC/MC blocks, two threads).
+    private static Gen<int> Dim => Gen.Frequency((7, Gen.Choose(1, 40)), (3, Gen.Choose(1, 300)));
+
+    private static Arbitrary<GemmCase> Cases => Arb.From(
+        from m in Dim from k in Dim from n in Dim from pad in Gen.Choose(0, 3) from acc in Gen.Elements(false, true)
+        from s in Props.Seeds select new GemmCase(m, k, n, pad, acc, s),
+        c => new[] { c with { M = c.M / 2 }, c with { K = c.K / 2 }, c with { N = c.N / 2 }, c with { M = c.M - 1 }, c with { K = c.K - 1 }, c with { N = c.N - 1 } }
+            .Where(x => x.M >= 1 && x.K >= 1 && x.N >= 1));
+
+    internal static IEnumerable<GemmWidth> Widths<T>()
+    {
+        yield return GemmWidth.Scalar;
+        if (typeof(T) != typeof(float) && typeof(T) != typeof(double)) yield break;
+        if (Vector128.IsHardwareAccelerated) yield return GemmWidth.V128;
+        if (Vector256.IsHardwareAccelerated) yield return GemmWidth.V256;
+        if (Vector512.IsHardwareAccelerated) yield return GemmWidth.V512;
+    }
+
+    private static void CheckCase<T>(GemmCase c, double eps) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var rng = new Rng(c.Seed);
+        T[] Random(int count) => Enumerable.Range(0, count).Select(_ => T.CreateTruncating(rng.NextDouble() * 2 - 1)).ToArray();
+        foreach (var (transA, transB) in new[] { (false, false), (false, true), (true, false), (true, true) })
+        {
+            // Buffers with padded leading dimensions and an offset, so strides are exercised too.
+            int aRows = transA ? c.K : c.M, aCols = transA ? c.M : c.K, lda = aCols + c.Pad;
+            int bRows = transB ? c.N : c.K, bCols = transB ? c.K : c.N, ldb = bCols + c.Pad;
+            int ldc = c.N + c.Pad, off = c.Pad;
+            var a = Random(off + aRows * lda);
+            var b = Random(off + bRows * ldb);
+            var c0 = Random(off + c.M * ldc);
+            double A(int i, int p) => double.CreateTruncating(transA ? a[off + p * lda + i] : a[off + i * lda + p]);
+            double B(int p, int j) => double.CreateTruncating(transB ? b[off + j * ldb + p] : b[off + p * ldb + j]);
+            var expected = new double[c.M * c.N];
+            var scale = new double[c.M * c.N];
+            for (int i = 0; i < c.M; i++)
+                for (int j = 0; j < c.N; j++)
+                {
+                    double s = c.Accumulate ? double.CreateTruncating(c0[off + i * ldc + j]) : 0, abs = Math.Abs(s);
+                    for (int p = 0; p < c.K; p++) { s += A(i, p) * B(p, j); abs += Math.Abs(A(i, p) * B(p, j)); }
+                    (expected[i * c.N + j], scale[i * c.N + j]) = (s, abs);
+                }
+            foreach (var width in Widths<T>())
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    var cc = (T[])c0.Clone();
+                    Gemm.Multiply(a, off, lda, transA, b, off, ldb, transB, cc, off, ldc, c.M, c.K, c.N, c.Accumulate, width, threads);
+                    for (int i = 0; i < c.M; i++)
+                        for (int j = 0; j < c.N; j++)
+                        {
+                            double got = double.CreateTruncating(cc[off + i * ldc + j]), want = expected[i * c.N + j];
+                            // Rounding error of a length-K dot product grows like K·ε·Σ|aᵢbᵢ|.
+                            double tol = (c.K + 2) * eps * scale[i * c.N + j] + 1e-30;
+                            if (!(Math.Abs(got - want) <= tol))
+                                Assert.Fail($"{typeof(T).Name} {width} threads {threads} transA {transA} transB {transB}: C[{i},{j}] = {got} but reference {want} (tolerance {tol:G3})");
+                        }
+                    // Padding between rows of C is never written.
+                    for (int i = 0; i < c.M; i++)
+                        for (int j = c.N; j < ldc && i * ldc + j + off < cc.Length; j++)
+                            Assert.Equal(c0[off + i * ldc + j], cc[off + i * ldc + j]);
+                }
+        }
+    }
+
+    [Fact]
+    public void Float32_matches_the_reference_in_all_transpose_forms() => Props.Check(Cases, c => CheckCase<float>(c, 2 * 5.96e-8), maxTest: 25);
+
+    [Fact]
+    public void Float64_matches_the_reference_in_all_transpose_forms() => Props.Check(Cases, c => CheckCase<double>(c, 2 * 1.11e-16), maxTest: 25);
+
+    [Fact]
+    public void A_prepacked_right_operand_gives_the_same_product() => Props.Check(Cases, c =>
+    {
+        var rng = new Rng(c.Seed);
+        var a = Enumerable.Range(0, c.M * c.K).Select(_ => rng.NextDouble()).ToArray();
+        var b = Enumerable.Range(0, c.K * c.N).Select(_ => rng.NextDouble()).ToArray();
+        var direct = new double[c.M * c.N];
+        Gemm.Multiply(a, false, b, false, direct, c.M, c.K, c.N);
+        using var packed = Gemm.PackB(b, 0, c.N, false, c.K, c.N);
+        var viaPacked = new double[c.M * c.N];
+        Gemm.Multiply(a, 0, c.K, false, packed, viaPacked, 0, c.N, c.M, accumulate: false);
+        Assert.Equal(direct, viaPacked);
+    }, maxTest: 10);
+
+    [Fact]
+    public void Empty_inner_dimension_gives_zeros()
+    {
+        var c = new[] { 1.0, 2.0 };
+        Gemm.Multiply([], false, [], false, c, 1, 0, 2);
+        Assert.Equal(new[] { 0.0, 0.0 }, c);
+    }
+}
+
+/// <summary>The fused kernels' vectorised σ and tanh against <see cref="Math"/> in double precision.</summary>
+public class FastActivationTests
+{
+    private static double[] Points()
+    {
+        var rng = new Rng(7);
+        var xs = new List<double> { 0, -0.0, 1e-30, -1e-12, 1e-7, 0.3, -0.3466, 0.3466, 1, -1, 5, -5, 20, -20, 40, -40, 87, -87, 100, -100, 400, -400, 800, -800, 1e300, -1e300 };
+        for (int i = 0; i < 3000; i++) xs.Add((rng.NextDouble() * 2 - 1) * Math.Pow(10, rng.NextDouble() * 5 - 3));
+        return [.. xs];
+    }
+
+    private static double Sigmoid(double x) => 1 / (1 + Math.Exp(-x));
+
+    [Fact]
+    public void Float32_sigmoid_and_tanh_are_within_a_few_ulp()
+    {
+        var xs = Points().Select(v => (float)v).ToArray();
+        var s = new float[xs.Length];
+        var t = new float[xs.Length];
+        FastActivations.Sigmoid<float>(xs, s);
+        FastActivations.Tanh<float>(xs, t);
+        for (int i = 0; i < xs.Length; i++)
+        {
+            double es = Sigmoid(xs[i]), et = Math.Tanh(xs[i]);
+            Assert.True(Math.Abs(s[i] - es) <= 4 * 6e-8 * Math.Abs(es) + 1e-37, $"sigmoid({xs[i]}) = {s[i]}, expected {es}");
+            Assert.True(Math.Abs(t[i] - et) <= 4 * 6e-8 * Math.Abs(et) + 1e-37, $"tanh({xs[i]}) = {t[i]}, expected {et}");
+        }
+    }
+
+    [Fact]
+    public void Float64_sigmoid_and_tanh_are_within_a_few_ulp()
+    {
+        var xs = Points();
+        var s = new double[xs.Length];
+        var t = new double[xs.Length];
+        FastActivations.Sigmoid<double>(xs, s);
+        FastActivations.Tanh<double>(xs, t);
+        for (int i = 0; i < xs.Length; i++)
+        {
+            double es = Sigmoid(xs[i]), et = Math.Tanh(xs[i]);
+            Assert.True(Math.Abs(s[i] - es) <= 8 * 1.1e-16 * Math.Abs(es) + 1e-300, $"sigmoid({xs[i]}) = {s[i]}, expected {es}");
+            Assert.True(Math.Abs(t[i] - et) <= 8 * 1.1e-16 * Math.Abs(et) + 1e-300, $"tanh({xs[i]}) = {t[i]}, expected {et}");
+        }
+    }
+
+    [Fact]
+    public void NaN_stays_NaN()
+    {
+        var s = new double[3];
+        FastActivations.Sigmoid<double>([double.NaN, 1, double.NaN], s);
+        Assert.True(double.IsNaN(s[0]) && double.IsNaN(s[2]));
+        var t = new float[17];
+        var x = new float[17];
+        x[16] = float.NaN;
+        FastActivations.Tanh<float>(x, t);
+        Assert.True(float.IsNaN(t[16]));
+        Assert.Equal(0f, t[0]);
+    }
+}
