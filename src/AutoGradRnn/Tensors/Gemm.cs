@@ -129,7 +129,7 @@ internal static class Gemm
             return;
         }
         // A short A reuses each packed B element only a few times, so a non-transposed B is read in place.
-        using var packed = !transB && m <= DirectBMaxRows
+        using var packed = !transB && m <= DirectBMaxRows && (ldb * Unsafe.SizeOf<T>()) % 4096 != 0
             ? PackBDirect(b, bOff, ldb, k, n, w)
             : PackB(b, bOff, ldb, transB, k, n, w, threads == 0 ? ThreadsFor(m, k, n) : threads);
         Multiply(a, aOff, lda, transA, packed, c, cOff, ldc, m, accumulate, threads);
@@ -277,6 +277,8 @@ internal static class Gemm
     {
         var (mr, nr) = Tile<T>(b.Width);
         int mc = mr * 16, k = b.K, n = b.N;
+        // NC: the micro-kernels of one row block of A sweep a KC×NC block of packed B (≈ 512 KB, L2) at a time.
+        int ncPanels = Math.Max(1, 512 * 1024 / (KC * nr * Unsafe.SizeOf<T>()));
         var aPack = ArrayPool<T>.Shared.Rent(mc * Math.Min(KC, k));
         Span<T> tile = stackalloc T[mr * nr];
         try
@@ -289,25 +291,31 @@ internal static class Gemm
                 {
                     int rows = Math.Min(mc, m1 - i0);
                     PackA(a, aOff, lda, transA, i0, rows, p0, kc, mr, aPack);
-                    for (int jp = j0; jp < j1; jp++)
+                    for (int jb = j0; jb < j1; jb += ncPanels)
                     {
-                        int col = jp * nr, cols = Math.Min(nr, n - col);
-                        ref T bp = ref b.Panel(jp, p0, out int bStride);
+                        int jbEnd = Math.Min(j1, jb + ncPanels);
+                        // A micro-panel (MR×KC) stays in L1 while the kernel walks right along a row block of C,
+                        // so C is touched in long sequential runs the prefetcher follows.
                         for (int ip = 0; ip * mr < rows; ip++)
                         {
                             int row = i0 + ip * mr, rr = Math.Min(mr, m1 - row);
                             ref T ap = ref aPack[ip * kc * mr];
-                            if (rr == mr && cols == nr)
-                                Kernel(b.Width, kc, ref ap, ref bp, bStride, ref c[cOff + row * ldc + col], ldc, acc);
-                            else
+                            for (int jp = jb; jp < jbEnd; jp++)
                             {
-                                Kernel(b.Width, kc, ref ap, ref bp, bStride, ref tile[0], nr, false);
-                                for (int r = 0; r < rr; r++)
+                                int col = jp * nr, cols = Math.Min(nr, n - col);
+                                ref T bp = ref b.Panel(jp, p0, out int bStride);
+                                if (rr == mr && cols == nr)
+                                    Kernel(b.Width, kc, ref ap, ref bp, bStride, ref c[cOff + row * ldc + col], ldc, acc);
+                                else
                                 {
-                                    var src = tile.Slice(r * nr, cols);
-                                    var dst = c.AsSpan(cOff + (row + r) * ldc + col, cols);
-                                    if (acc) for (int q = 0; q < cols; q++) dst[q] += src[q];
-                                    else src.CopyTo(dst);
+                                    Kernel(b.Width, kc, ref ap, ref bp, bStride, ref tile[0], nr, false);
+                                    for (int r = 0; r < rr; r++)
+                                    {
+                                        var src = tile.Slice(r * nr, cols);
+                                        var dst = c.AsSpan(cOff + (row + r) * ldc + col, cols);
+                                        if (acc) for (int q = 0; q < cols; q++) dst[q] += src[q];
+                                        else src.CopyTo(dst);
+                                    }
                                 }
                             }
                         }
