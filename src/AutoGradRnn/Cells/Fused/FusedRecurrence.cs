@@ -226,7 +226,7 @@ internal static class FusedRecurrence
     }
 
     /// <summary>A contiguous piece of a fused op's packed output, as its own tensor; its gradient lands back in place.</summary>
-    private static Tensor<T> Part<T>(Tensor<T> packed, int offset, Shape shape) where T : unmanaged, IFloatingPointIeee754<T>
+    internal static Tensor<T> Part<T>(Tensor<T> packed, int offset, Shape shape) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var d = new T[shape.Count];
         Array.Copy(packed.Data, offset, d, 0, d.Length);
