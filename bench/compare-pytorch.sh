@@ -48,6 +48,9 @@ if [ "$THREADS" -gt 1 ]; then apt_install libopenblas0-openmp; BLAS_DIR=/usr/lib
 unset OPENBLAS_CORETYPE
 if grep -q avx512f /proc/cpuinfo; then export ATEN_CPU_CAPABILITY=avx512; fi
 export OMP_NUM_THREADS="$THREADS" OPENBLAS_NUM_THREADS="$THREADS"
+# With 2 threads, OpenMP's default busy-waiting collapses torch on a shared machine (measured: 40× slower
+# while other processes run); passive waiting is torch at its best here. An explicit setting is kept.
+if [ "$THREADS" -gt 1 ]; then export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"; fi
 
 echo "building bench/AutoGradRnn.Benchmarks (Release) ..." >&2
 dotnet build "$ROOT/bench/AutoGradRnn.Benchmarks" -c Release -v quiet -nologo >&2
@@ -108,7 +111,8 @@ def blas():
             if "blas" in path or "lapack" in path:
                 libs.add(os.path.realpath(path))
     return (f"torch {torch.__version__}, {torch.get_num_threads()} thread(s), BLAS: {', '.join(sorted(libs)) or 'unknown'}; "
-            f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}, ATEN_CPU_CAPABILITY={os.environ.get('ATEN_CPU_CAPABILITY', '(default)')}")
+            f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}, ATEN_CPU_CAPABILITY={os.environ.get('ATEN_CPU_CAPABILITY', '(default)')}, "
+            f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', '(default)')}")
 
 for line in sys.stdin:
     p = line.split()
