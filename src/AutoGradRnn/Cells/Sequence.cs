@@ -12,7 +12,7 @@ public sealed record SequenceResult<TState, T>(Tensor<T> Outputs, TState Final) 
 /// variable-length sequences in one batch: a padded step leaves the state unchanged, outputs zeros and
 /// contributes no gradient, so the final state of each sequence is the state after its last real step.
 /// </summary>
-public static class Sequence
+public static partial class Sequence
 {
     /// <summary>JAX's <c>lax.scan</c>: folds <paramref name="step"/> over <paramref name="inputs"/>, returning every intermediate state (after each input) in order.</summary>
     public static IReadOnlyList<TState> Scan<TState, TInput>(Func<TState, TInput, TState> step, TState initial, IEnumerable<TInput> inputs)

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace AutoGradRnn;
 
@@ -129,7 +130,7 @@ internal static class Gemm
             return;
         }
         // A short A reuses each packed B element only a few times, so a non-transposed B is read in place.
-        using var packed = !transB && m <= DirectBMaxRows
+        using var packed = !transB && m <= DirectBMaxRows && (ldb * Unsafe.SizeOf<T>()) % 4096 != 0
             ? PackBDirect(b, bOff, ldb, k, n, w)
             : PackB(b, bOff, ldb, transB, k, n, w, threads == 0 ? ThreadsFor(m, k, n) : threads);
         Multiply(a, aOff, lda, transA, packed, c, cOff, ldc, m, accumulate, threads);
@@ -260,15 +261,51 @@ internal static class Gemm
             var panel = dst.Slice(ip * kc * mr, kc * mr);
             if (rows < mr) panel.Clear();
             if (!transA)
+            {
+                int p = 0;
+                if (typeof(T) == typeof(float) && mr == 8 && rows == 8 && Avx.IsSupported)
+                    for (; p + 8 <= kc; p += 8)
+                        Transpose8x8(ref Unsafe.As<T, float>(ref a[aOff + (i0 + r0) * lda + p0 + p]), lda, ref Unsafe.As<T, float>(ref panel[p * 8]));
                 for (int r = 0; r < rows; r++)
                 {
                     var src = a.AsSpan(aOff + (i0 + r0 + r) * lda + p0, kc);
-                    for (int p = 0; p < src.Length; p++) panel[p * mr + r] = src[p];
+                    for (int q = p; q < src.Length; q++) panel[q * mr + r] = src[q];
                 }
+            }
             else
                 for (int p = 0; p < kc; p++)
                     a.AsSpan(aOff + (p0 + p) * lda + i0 + r0, rows).CopyTo(panel.Slice(p * mr, rows));
         }
+    }
+
+    /// <summary>An 8×8 block of floats (rows <paramref name="lda"/> apart) written column by column: 8 rows of 8 in, 8 columns of 8 out.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(ref float src, int lda, ref float dst)
+    {
+        var r0 = Vector256.LoadUnsafe(ref src);
+        var r1 = Vector256.LoadUnsafe(ref src, (nuint)lda);
+        var r2 = Vector256.LoadUnsafe(ref src, (nuint)(2 * lda));
+        var r3 = Vector256.LoadUnsafe(ref src, (nuint)(3 * lda));
+        var r4 = Vector256.LoadUnsafe(ref src, (nuint)(4 * lda));
+        var r5 = Vector256.LoadUnsafe(ref src, (nuint)(5 * lda));
+        var r6 = Vector256.LoadUnsafe(ref src, (nuint)(6 * lda));
+        var r7 = Vector256.LoadUnsafe(ref src, (nuint)(7 * lda));
+        var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
+        var u0 = Avx.Shuffle(t0, t2, 0x44); var u1 = Avx.Shuffle(t0, t2, 0xEE);
+        var u2 = Avx.Shuffle(t1, t3, 0x44); var u3 = Avx.Shuffle(t1, t3, 0xEE);
+        var u4 = Avx.Shuffle(t4, t6, 0x44); var u5 = Avx.Shuffle(t4, t6, 0xEE);
+        var u6 = Avx.Shuffle(t5, t7, 0x44); var u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Permute2x128(u0, u4, 0x20).StoreUnsafe(ref dst);
+        Avx.Permute2x128(u1, u5, 0x20).StoreUnsafe(ref dst, 8);
+        Avx.Permute2x128(u2, u6, 0x20).StoreUnsafe(ref dst, 16);
+        Avx.Permute2x128(u3, u7, 0x20).StoreUnsafe(ref dst, 24);
+        Avx.Permute2x128(u0, u4, 0x31).StoreUnsafe(ref dst, 32);
+        Avx.Permute2x128(u1, u5, 0x31).StoreUnsafe(ref dst, 40);
+        Avx.Permute2x128(u2, u6, 0x31).StoreUnsafe(ref dst, 48);
+        Avx.Permute2x128(u3, u7, 0x31).StoreUnsafe(ref dst, 56);
     }
 
     /// <summary>Rows [m0, m1) × panels [j0, j1) of C, single-threaded: KC blocks of k, MC blocks of rows, then micro-tiles.</summary>
@@ -279,6 +316,8 @@ internal static class Gemm
     {
         var (mr, nr) = Tile<T>(b.Width);
         int mc = mr * 16, k = b.K, n = b.N;
+        // NC: the micro-kernels of one row block of A sweep a KC×NC block of packed B (≈ 512 KB, L2) at a time.
+        int ncPanels = Math.Max(1, 512 * 1024 / (KC * nr * Unsafe.SizeOf<T>()));
         var aPack = ArrayPool<T>.Shared.Rent(mc * Math.Min(KC, k));
         Span<T> tile = stackalloc T[mr * nr];
         try
@@ -291,25 +330,31 @@ internal static class Gemm
                 {
                     int rows = Math.Min(mc, m1 - i0);
                     PackA(a, aOff, lda, transA, i0, rows, p0, kc, mr, aPack);
-                    for (int jp = j0; jp < j1; jp++)
+                    for (int jb = j0; jb < j1; jb += ncPanels)
                     {
-                        int col = jp * nr, cols = Math.Min(nr, n - col);
-                        ref T bp = ref b.Panel(jp, p0, out int bStride);
+                        int jbEnd = Math.Min(j1, jb + ncPanels);
+                        // A micro-panel (MR×KC) stays in L1 while the kernel walks right along a row block of C,
+                        // so C is touched in long sequential runs the prefetcher follows.
                         for (int ip = 0; ip * mr < rows; ip++)
                         {
                             int row = i0 + ip * mr, rr = Math.Min(mr, m1 - row);
                             ref T ap = ref aPack[ip * kc * mr];
-                            if (rr == mr && cols == nr)
-                                Kernel(b.Width, kc, ref ap, ref bp, bStride, ref c[cOff + row * ldc + col], ldc, acc);
-                            else
+                            for (int jp = jb; jp < jbEnd; jp++)
                             {
-                                Kernel(b.Width, kc, ref ap, ref bp, bStride, ref tile[0], nr, false);
-                                for (int r = 0; r < rr; r++)
+                                int col = jp * nr, cols = Math.Min(nr, n - col);
+                                ref T bp = ref b.Panel(jp, p0, out int bStride);
+                                if (rr == mr && cols == nr)
+                                    Kernel(b.Width, kc, ref ap, ref bp, bStride, ref c[cOff + row * ldc + col], ldc, acc);
+                                else
                                 {
-                                    var src = tile.Slice(r * nr, cols);
-                                    var dst = c.AsSpan(cOff + (row + r) * ldc + col, cols);
-                                    if (acc) for (int q = 0; q < cols; q++) dst[q] += src[q];
-                                    else src.CopyTo(dst);
+                                    Kernel(b.Width, kc, ref ap, ref bp, bStride, ref tile[0], nr, false);
+                                    for (int r = 0; r < rr; r++)
+                                    {
+                                        var src = tile.Slice(r * nr, cols);
+                                        var dst = c.AsSpan(cOff + (row + r) * ldc + col, cols);
+                                        if (acc) for (int q = 0; q < cols; q++) dst[q] += src[q];
+                                        else src.CopyTo(dst);
+                                    }
                                 }
                             }
                         }

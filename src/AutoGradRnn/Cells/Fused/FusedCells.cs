@@ -179,8 +179,17 @@ internal sealed class RnnKernel<T>(Rnn<T> cell) : FusedCellKernel<T>("rnn (fused
     public override void BuildWx(T[] wx) => Place(cell.W, false, wx, 0, 1);
     public override void BuildU(T[] u) => Place(cell.W, true, u, 0, 1);
 
+    private readonly bool vectorized = FastActivations.Vectorized<T>(cell.B.Shape[0]);
+
     public override void Forward1(ReadOnlySpan<T> hp, ReadOnlySpan<T> xp, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> cPrev, Span<T> save, Span<T> h, Span<T> c)
     {
+        if (vectorized)
+        {
+            ref T hpR = ref MemoryMarshal.GetReference(hp), xpR = ref MemoryMarshal.GetReference(xp), bR = ref cell.B.Data[0], hR = ref MemoryMarshal.GetReference(h);
+            for (nuint j = 0; j < (nuint)H; j += (nuint)Vector512<T>.Count)
+                FastActivations.Tanh(Vector512.LoadUnsafe(ref hpR, j) + Vector512.LoadUnsafe(ref xpR, j) + Vector512.LoadUnsafe(ref bR, j)).StoreUnsafe(ref hR, j);
+            return;
+        }
         Add(hp, xp, h);
         Add(h, cell.B.Data, h);
         FastActivations.Tanh(h, h);
@@ -189,9 +198,19 @@ internal sealed class RnnKernel<T>(Rnn<T> cell) : FusedCellKernel<T>("rnn (fused
     public override void Backward1(ReadOnlySpan<T> save, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> c, ReadOnlySpan<T> h,
         ReadOnlySpan<T> dh, Span<T> dc, Span<T> dAx, Span<T> dAh, Span<T> dhDirect, Span<T> scratch)
     {
+        dhDirect.Clear();
+        if (vectorized)
+        {
+            ref T dhR = ref MemoryMarshal.GetReference(dh), hR = ref MemoryMarshal.GetReference(h), dR = ref MemoryMarshal.GetReference(dAx);
+            for (nuint j = 0; j < (nuint)H; j += (nuint)Vector512<T>.Count)
+            {
+                var hv = Vector512.LoadUnsafe(ref hR, j);
+                (Vector512.LoadUnsafe(ref dhR, j) * (Vector512<T>.One - hv * hv)).StoreUnsafe(ref dR, j);
+            }
+            return;
+        }
         dh.CopyTo(dAx);
         TanhGrad(h, dAx, scratch[..H]);
-        dhDirect.Clear();
     }
 
     public override Tensor<T>[] ParameterGradients(T[] dWx, T[] dU, T[]? dU2, T[] dbx, T[] dbh) => [Gate(dU, 0, 1, dWx, 0), Bias(dbx, 0)];
@@ -208,8 +227,57 @@ internal sealed class GruResetAfterKernel<T>(GruResetAfter<T> cell)
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly T[] biasRz = [.. cell.Br.Data, .. cell.Bz.Data];
+    private readonly bool vectorized = FastActivations.Vectorized<T>(cell.Bz.Shape[0]);
 
     public override Tensor<T>[] Parameters => [cell.Wr, cell.Br, cell.Wz, cell.Bz, cell.Wnx, cell.Bnx, cell.Wnh, cell.Bnh];
+
+    /// <summary>The forward step in one pass, one vector of each block at a time.</summary>
+    private void ForwardVector(ReadOnlySpan<T> hp, ReadOnlySpan<T> xp, ReadOnlySpan<T> hPrev, Span<T> save, Span<T> h)
+    {
+        ref T hpR = ref MemoryMarshal.GetReference(hp), xpR = ref MemoryMarshal.GetReference(xp), hpvR = ref MemoryMarshal.GetReference(hPrev);
+        ref T sR = ref MemoryMarshal.GetReference(save), hR = ref MemoryMarshal.GetReference(h);
+        ref T brz = ref biasRz[0], bnx = ref cell.Bnx.Data[0], bnh = ref cell.Bnh.Data[0];
+        nuint h1 = (nuint)H, h2 = 2 * h1, h3 = 3 * h1;
+        for (nuint j = 0; j < h1; j += (nuint)Vector512<T>.Count)
+        {
+            var r = FastActivations.Sigmoid(Vector512.LoadUnsafe(ref hpR, j) + Vector512.LoadUnsafe(ref xpR, j) + Vector512.LoadUnsafe(ref brz, j));
+            var z = FastActivations.Sigmoid(Vector512.LoadUnsafe(ref hpR, h1 + j) + Vector512.LoadUnsafe(ref xpR, h1 + j) + Vector512.LoadUnsafe(ref brz, h1 + j));
+            var hn = Vector512.LoadUnsafe(ref hpR, h2 + j) + Vector512.LoadUnsafe(ref bnh, j);
+            var n = FastActivations.Tanh(Vector512.LoadUnsafe(ref xpR, h2 + j) + Vector512.LoadUnsafe(ref bnx, j) + r * hn);
+            r.StoreUnsafe(ref sR, j);
+            z.StoreUnsafe(ref sR, h1 + j);
+            n.StoreUnsafe(ref sR, h2 + j);
+            hn.StoreUnsafe(ref sR, h3 + j);
+            (n + z * (Vector512.LoadUnsafe(ref hpvR, j) - n)).StoreUnsafe(ref hR, j);
+        }
+    }
+
+    /// <summary>The backward step in one pass.</summary>
+    private void BackwardVector(ReadOnlySpan<T> save, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> dh, Span<T> dAx, Span<T> dAh, Span<T> dhDirect)
+    {
+        ref T sR = ref MemoryMarshal.GetReference(save), hpvR = ref MemoryMarshal.GetReference(hPrev), dhR = ref MemoryMarshal.GetReference(dh);
+        ref T dxR = ref MemoryMarshal.GetReference(dAx), dhhR = ref MemoryMarshal.GetReference(dAh), ddR = ref MemoryMarshal.GetReference(dhDirect);
+        nuint h1 = (nuint)H, h2 = 2 * h1, h3 = 3 * h1;
+        var one = Vector512<T>.One;
+        for (nuint j = 0; j < h1; j += (nuint)Vector512<T>.Count)
+        {
+            var r = Vector512.LoadUnsafe(ref sR, j);
+            var z = Vector512.LoadUnsafe(ref sR, h1 + j);
+            var n = Vector512.LoadUnsafe(ref sR, h2 + j);
+            var hn = Vector512.LoadUnsafe(ref sR, h3 + j);
+            var d = Vector512.LoadUnsafe(ref dhR, j);
+            var dAn = d * (one - z) * (one - n * n);
+            var dAr = dAn * hn * (r * (one - r));
+            var dAz = d * (Vector512.LoadUnsafe(ref hpvR, j) - n) * (z * (one - z));
+            dAr.StoreUnsafe(ref dxR, j);
+            dAz.StoreUnsafe(ref dxR, h1 + j);
+            dAn.StoreUnsafe(ref dxR, h2 + j);
+            dAr.StoreUnsafe(ref dhhR, j);
+            dAz.StoreUnsafe(ref dhhR, h1 + j);
+            (dAn * r).StoreUnsafe(ref dhhR, h2 + j);
+            (d * z).StoreUnsafe(ref ddR, j);
+        }
+    }
 
     public override void BuildWx(T[] wx)
     {
@@ -227,6 +295,7 @@ internal sealed class GruResetAfterKernel<T>(GruResetAfter<T> cell)
 
     public override void Forward1(ReadOnlySpan<T> hp, ReadOnlySpan<T> xp, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> cPrev, Span<T> save, Span<T> h, Span<T> c)
     {
+        if (vectorized) { ForwardVector(hp, xp, hPrev, save, h); return; }
         var rz = save[..(2 * H)];
         Add(hp[..(2 * H)], xp[..(2 * H)], rz);
         Add(rz, biasRz, rz);
@@ -243,6 +312,7 @@ internal sealed class GruResetAfterKernel<T>(GruResetAfter<T> cell)
     public override void Backward1(ReadOnlySpan<T> save, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> c, ReadOnlySpan<T> h,
         ReadOnlySpan<T> dh, Span<T> dc, Span<T> dAx, Span<T> dAh, Span<T> dhDirect, Span<T> scratch)
     {
+        if (vectorized) { BackwardVector(save, hPrev, dh, dAx, dAh, dhDirect); return; }
         ReadOnlySpan<T> r = B(save, 0), z = B(save, 1), n = B(save, 2), hn = B(save, 3);
         var s = scratch[..H];
         var dAn = B(dAx, 2);

@@ -136,10 +136,15 @@ internal static class FusedRecurrence
         int stateParts = k.HasC ? 2 : 1;
 
         // Saved for backward (owned by the tape closure): per-row saves, every h_t and C_t.
-        var saved = new T[BT * S];
+        // Saved for backward: per-row saves and every C_t (and h_t when masked), in pooled buffers. When nothing is
+        // tracked they go back to the pool right after the forward pass; otherwise the backward closure owns them
+        // and a finalizer returns them once the tape is gone.
+        bool tracked = x.IsTracked || h0.IsTracked || (c0?.IsTracked ?? false) || k.Parameters.Any(p => p.IsTracked);
+        var buffers = new SavedBuffers<T>(BT * S, k.HasC ? BT * H : 0, mask is null ? 0 : BT * H);
+        var (saved, cs) = (buffers.Saved, buffers.C);
+        if (mask is not null) saved.AsSpan(0, BT * S).Clear();   // padded rows are never written but are read (times 0) by the U2 gradient
         var y = new T[BT * H + stateParts * B * H];
-        var hs = mask is null ? y : new T[BT * H];      // unmasked: the states are the outputs
-        var cs = k.HasC ? new T[BT * H] : [];
+        var hs = mask is null ? y : buffers.H;          // unmasked: the states are the outputs
 
         var wx = pool.Rent(D * GxH);
         var u = pool.Rent(H * GuH);
@@ -204,6 +209,11 @@ internal static class FusedRecurrence
             if (k.HasC) cs.AsSpan(last * H, H).CopyTo(y.AsSpan(BT * H + B * H + b * H, H));
         }
 
+        if (!tracked)
+        {
+            buffers.Release();
+            return Untracked(y, B, TT, H, k.HasC);
+        }
         var inputs = new List<Tensor<T>> { x, h0 };
         if (k.HasC) inputs.Add(c0!);
         inputs.AddRange(k.Parameters);
@@ -214,7 +224,7 @@ internal static class FusedRecurrence
         {
             if (!ReferenceEquals(g, lastSeed) || grads is null)
             {
-                grads = Backward(k, x, h0, c0, mask, saved, hs, cs, g.Data, inputs.Select(t => t.IsTracked).ToArray());
+                grads = Backward(k, x, h0, c0, mask, buffers.Saved, mask is null ? y : buffers.H, buffers.C, g.Data, inputs.Select(t => t.IsTracked).ToArray());
                 lastSeed = g;
             }
             return grads[i]!;
@@ -225,8 +235,14 @@ internal static class FusedRecurrence
         return (outputs, hFinal, cFinal);
     }
 
+    private static (Tensor<T>, Tensor<T>, Tensor<T>?) Untracked<T>(T[] y, int B, int TT, int H, bool hasC) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Tensor<T> Piece(int offset, Shape shape) => new(y.AsSpan(offset, shape.Count).ToArray(), shape);
+        return (Piece(0, new Shape(B, TT, H)), Piece(B * TT * H, new Shape(B, H)), hasC ? Piece(B * TT * H + B * H, new Shape(B, H)) : null);
+    }
+
     /// <summary>A contiguous piece of a fused op's packed output, as its own tensor; its gradient lands back in place.</summary>
-    private static Tensor<T> Part<T>(Tensor<T> packed, int offset, Shape shape) where T : unmanaged, IFloatingPointIeee754<T>
+    internal static Tensor<T> Part<T>(Tensor<T> packed, int offset, Shape shape) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var d = new T[shape.Count];
         Array.Copy(packed.Data, offset, d, 0, d.Length);
@@ -368,4 +384,37 @@ internal static class FusedRecurrence
         for (int r = 0; r < rows; r++) TensorPrimitives.Add(s, m.AsSpan(r * ld, cols), s);
         return s;
     }
+}
+
+/// <summary>
+/// The activations a fused sequence saves for its backward pass, in array-pool buffers (so a training loop
+/// reuses the same memory step after step instead of faulting in fresh pages). Returned to the pool by
+/// <see cref="Release"/> or, when the backward closure that owns them becomes garbage, by the finalizer.
+/// </summary>
+internal sealed class SavedBuffers<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private T[]? saved, c, h;
+
+    public SavedBuffers(int saved, int c, int h)
+    {
+        this.saved = Rent(saved);
+        this.c = Rent(c);
+        this.h = Rent(h);
+    }
+
+    private static T[] Rent(int n) => n == 0 ? [] : ArrayPool<T>.Shared.Rent(n);
+
+    public T[] Saved => saved ?? throw new ObjectDisposedException(nameof(SavedBuffers<T>));
+    public T[] C => c ?? throw new ObjectDisposedException(nameof(SavedBuffers<T>));
+    public T[] H => h ?? throw new ObjectDisposedException(nameof(SavedBuffers<T>));
+
+    public void Release()
+    {
+        foreach (var a in new[] { saved, c, h })
+            if (a is { Length: > 0 }) ArrayPool<T>.Shared.Return(a);
+        saved = c = h = null;
+        GC.SuppressFinalize(this);
+    }
+
+    ~SavedBuffers() => Release();
 }
