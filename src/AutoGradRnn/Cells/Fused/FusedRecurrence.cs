@@ -335,11 +335,17 @@ internal static class FusedRecurrence
             var dWx = new T[D * GxH];
             if (joint)
             {
-                var both = pool.Rent(w * GxH);
-                Gemm.Multiply(hPrevAll, 0, w, true, dAx, 0, GxH, false, both, 0, GxH, w, BT, GxH, false);   // [h_{t-1}, x_t]ᵀ·dA
-                Array.Copy(both, 0, dU, 0, H * GuH);
-                Array.Copy(both, H * GuH, dWx, 0, D * GxH);
-                pool.Return(both);
+                // Computed transposed, dAᵀ·[h_{t-1}, x_t], so the packed right operand is the narrow [B·T, H+D]
+                // matrix rather than dA itself (less packing and a lower peak), then transposed into place.
+                var bothT = pool.Rent(GxH * w);
+                Gemm.Multiply(dAx, 0, GxH, true, hPrevAll, 0, w, false, bothT, 0, w, GxH, BT, w, false);
+                for (int col = 0; col < GxH; col++)
+                {
+                    var row = bothT.AsSpan(col * w, w);
+                    for (int r = 0; r < H; r++) dU[r * GuH + col] = row[r];
+                    for (int r = 0; r < D; r++) dWx[r * GxH + col] = row[H + r];
+                }
+                pool.Return(bothT);
             }
             else
             {
