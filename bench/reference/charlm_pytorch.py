@@ -31,6 +31,8 @@ Initialisation (--init):
       wherever AutoGradRnn has a single bias: all of it for LSTM and RNN, the r and z blocks for the GRU (the GRU's
       candidate has two biases, b_nx and b_nh, in both libraries).
   pytorch - nn.LSTM/nn.GRU/nn.RNN's own default (both biases U(+-1/sqrt(H)), trained; forget bias not set).
+  pytorch-forget1, single-bias - ablations: PyTorch's two trained biases with the forget bias (b_ih's block) set to
+      1; AutoGradRnn's single bias without the forget-bias trick.
   The draws themselves cannot match AutoGradRnn's (different RNGs); only the distributions match.
 
 The C# "gru" cell is GruResetAfter = PyTorch's nn.GRU; "rnn" is the tanh RNN = nn.RNN(nonlinearity="tanh").
@@ -52,6 +54,9 @@ import statistics
 import sys
 import time
 
+# --init: (one bias per gate like AutoGradRnn, LSTM forget-gate bias 1)
+INITS = {"autogradrnn": (True, True), "pytorch": (False, False),
+         "pytorch-forget1": (False, True), "single-bias": (True, False)}   # the last two: ablations between the two
 REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 
 
@@ -69,7 +74,7 @@ def parse_args():
     p.add_argument("--valid-fraction", type=float, default=0.1)
     p.add_argument("--eval-every", type=int, default=0,
                    help="also evaluate validation bpc every this many steps (0: only at the end)")
-    p.add_argument("--init", default="autogradrnn", choices=["autogradrnn", "pytorch"])
+    p.add_argument("--init", default="autogradrnn", choices=list(INITS))
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--out", default="", help="write the results as JSON here")
@@ -155,19 +160,24 @@ class CharModel(nn.Module):
         return (h, h.clone()) if self.cell == "lstm" else h
 
 
-def apply_autogradrnn_init(model):
-    """AutoGradRnn's CellInit() default: one bias per gate (bias_hh zero and frozen by a gradient mask), LSTM forget bias 1."""
+def apply_init(model, single_bias, forget1):
+    """AutoGradRnn's CellInit() default is single_bias=True, forget1=True: one bias per gate (bias_hh zero and frozen by
+    a gradient mask), LSTM forget-gate bias 1."""
     H = model.rnn.hidden_size
     for layer in range(model.rnn.num_layers):
         b_ih, b_hh = getattr(model.rnn, f"bias_ih_l{layer}"), getattr(model.rnn, f"bias_hh_l{layer}")
-        mask = torch.zeros_like(b_hh)
-        if model.cell == "gru":
-            mask[2 * H:] = 1.0                     # r, z: single bias; n: b_nh stays (it sits inside r * (...))
         with torch.no_grad():
-            b_hh.mul_(mask)
-            if model.cell == "lstm":
+            if forget1 and model.cell == "lstm":
                 b_ih[H:2 * H] = 1.0                # PyTorch's gate order is i, f, g, o: forget gate = rows H..2H
-        b_hh.register_hook(lambda g, m=mask: g * m)
+                if not single_bias:
+                    b_hh[H:2 * H] = 0.0            # so that b_ih + b_hh = 1 for the forget gate
+        if single_bias:
+            mask = torch.zeros_like(b_hh)
+            if model.cell == "gru":
+                mask[2 * H:] = 1.0                 # r, z: single bias; n: b_nh stays (it sits inside r * (...))
+            with torch.no_grad():
+                b_hh.mul_(mask)
+            b_hh.register_hook(lambda g, m=mask: g * m)
 
 
 def detach(state):
@@ -210,8 +220,7 @@ def main():
     valid_batches = stream_batches(valid_ids, valid_streams, T)
 
     model = CharModel(args.cell, V, args.hidden, args.layers)
-    if args.init == "autogradrnn":
-        apply_autogradrnn_init(model)
+    apply_init(model, *INITS[args.init])
     params = [p for p in model.parameters()]
     opt = torch.optim.Adam(params, lr=args.lr)                # betas (0.9, 0.999), eps 1e-8, no weight decay
 
