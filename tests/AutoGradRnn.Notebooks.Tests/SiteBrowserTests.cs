@@ -17,7 +17,7 @@ public class SiteBrowserTests
     public async Task Every_page_renders_charts_and_math_without_console_errors()
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: apt-get install -y chromium fonts-liberation (tests/run.sh does this)");
-        var site = Path.Combine(Directory.CreateTempSubdirectory("site-").FullName, "_site");
+        var site = Path.Combine(Repo.Root, "docs", "_site");   // generated, git-ignored: the screenshots end up in docs/_site/screenshots
         var pages = SiteBuilder.Build(Repo.Root, site, Repo.NodeModules);
         Assert.Contains(pages, p => p.Path.StartsWith("notebooks/", StringComparison.Ordinal));
         Assert.Contains(pages, p => p.Path.StartsWith("docs/", StringComparison.Ordinal));
