@@ -38,7 +38,7 @@ Initialisation (--init):
 The C# "gru" cell is GruResetAfter = PyTorch's nn.GRU; "rnn" is the tanh RNN = nn.RNN(nonlinearity="tanh").
 
 Environment: the script sets OPENBLAS_NUM_THREADS/OMP_NUM_THREADS to --threads (default 1, like the C# CLI's
-default --threads 1) and removes OPENBLAS_CORETYPE (which would force a slower, generic OpenBLAS kernel) before
+default --threads 1) and removes OPENBLAS_CORETYPE (which overrides OpenBLAS' CPU detection, possibly with a slower kernel) before
 importing torch; the JSON records what was found and what BLAS is loaded.
 
 Usage (from the repository root):
