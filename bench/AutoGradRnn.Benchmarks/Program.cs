@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.Intrinsics;
 using AutoGradRnn;
 using AutoGradRnn.Benchmarks;
 using BenchmarkDotNet.Running;
@@ -9,11 +10,15 @@ using BenchmarkDotNet.Running;
 //                       (times calls until the budget is spent, at least 3 and at most 200 of them)
 //   gemm [M K N [thr]]  quick GEMM GFLOP/s in all transpose forms
 //   memory [cell B T D H]  saved activations vs peak working set of forward+backward
+//   peak [--widths]     the fp32 FMA peak of one core (--widths: Vector512 and Vector256 side by side)
 switch (args.FirstOrDefault())
 {
     case "serve": Serve(); break;
     case "gemm": QuickGemm(args); break;
     case "memory": Memory(args); break;
+    case "peak" when args.Length > 1 && args[1] == "--widths":
+        Console.WriteLine($"Vector512 {(Vector512.IsHardwareAccelerated ? $"{Peak.Measure(true):F1}" : "n/a")} GFLOP/s; Vector256 {Peak.Measure(false):F1} GFLOP/s");
+        break;
     case "peak": Console.WriteLine($"{Peak.Measure():F1}"); break;
     default: BenchmarkSwitcher.FromAssembly(typeof(CellBenchmarks).Assembly).Run(args); break;
 }

@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Collections.Concurrent;
 using System.Numerics;
 using System.Reflection;
 using System.Runtime.CompilerServices;
@@ -105,60 +106,67 @@ public static class ParameterTree<T> where T : unmanaged, IFloatingPointIeee754<
 
     private sealed record Parts(IReadOnlyList<(string Name, object? Value)> Children, Func<object?[], object> Build);
 
-    private static Parts? Decompose(object node)
+    /// <summary>How to take one node type apart and put it back together: found by reflection once per type.</summary>
+    private sealed record Plan(Func<object, IReadOnlyList<(string Name, object? Value)>> Children, Func<object, object?[], object> Build);
+
+    // Reflection is slow next to a small training step, so each type's plan is worked out once (null: not a node).
+    private static readonly ConcurrentDictionary<Type, Plan?> plans = new();
+
+    private static Parts? Decompose(object node) =>
+        plans.GetOrAdd(node.GetType(), MakePlan) is { } plan ? new Parts(plan.Children(node), values => plan.Build(node, values)) : null;
+
+    private static Plan? MakePlan(Type type)
     {
-        var type = node.GetType();
-        if (node is Array array && type.GetElementType() is { } elementType)
-        {
-            var items = Enumerable.Range(0, array.Length).Select(i => ($"[{i}]", array.GetValue(i))).ToList();
-            return new Parts(items, values =>
-            {
-                var a = Array.CreateInstance(elementType, values.Length);
-                for (int i = 0; i < values.Length; i++) a.SetValue(values[i], i);
-                return a;
-            });
-        }
+        if (type.IsArray && type.GetElementType() is { } elementType)
+            return new Plan(
+                node => { var a = (Array)node; return Enumerable.Range(0, a.Length).Select(i => ($"[{i}]", a.GetValue(i))).ToList(); },
+                (_, values) =>
+                {
+                    var a = Array.CreateInstance(elementType, values.Length);
+                    for (int i = 0; i < values.Length; i++) a.SetValue(values[i], i);
+                    return a;
+                });
         if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(List<>))
-        {
-            var items = ((IList)node).Cast<object?>().Select((v, i) => ($"[{i}]", v)).ToList();
-            return new Parts(items, values =>
-            {
-                var list = (IList)Activator.CreateInstance(type)!;
-                foreach (var v in values) list.Add(v);
-                return list;
-            });
-        }
+            return new Plan(
+                node => ((IList)node).Cast<object?>().Select((v, i) => ($"[{i}]", v)).ToList(),
+                (_, values) =>
+                {
+                    var list = (IList)Activator.CreateInstance(type)!;
+                    foreach (var v in values) list.Add(v);
+                    return list;
+                });
         if (type.IsGenericType && type.Name == "FSharpList`1" && type.GetMethod("Cons", BindingFlags.Public | BindingFlags.Static) is { } cons
             && type.GetProperty("Empty", BindingFlags.Public | BindingFlags.Static) is { } empty)
+            return new Plan(
+                node => ((IEnumerable)node).Cast<object?>().Select((v, i) => ($"[{i}]", v)).ToList(),
+                (_, values) =>
+                {
+                    var list = empty.GetValue(null)!;
+                    for (int i = values.Length - 1; i >= 0; i--) list = cons.Invoke(null, [values[i], list])!;
+                    return list;
+                });
+        if (typeof(ITuple).IsAssignableFrom(type) && type.FullName!.StartsWith("System.", StringComparison.Ordinal) && type.GetGenericArguments().Length <= 7)
         {
-            var items = ((IEnumerable)node).Cast<object?>().Select((v, i) => ($"[{i}]", v)).ToList();
-            return new Parts(items, values =>
-            {
-                var list = empty.GetValue(null)!;
-                for (int i = values.Length - 1; i >= 0; i--) list = cons.Invoke(null, [values[i], list])!;
-                return list;
-            });
-        }
-        if (node is ITuple tuple && type.FullName!.StartsWith("System.", StringComparison.Ordinal) && tuple.Length <= 7)
-        {
-            var items = Enumerable.Range(0, tuple.Length).Select(i => ($"Item{i + 1}", tuple[i])).ToList();
             var ctor = type.GetConstructor(type.GetGenericArguments())!;
-            return new Parts(items, values => ctor.Invoke(values));
+            return new Plan(
+                node => { var tuple = (ITuple)node; return Enumerable.Range(0, tuple.Length).Select(i => ($"Item{i + 1}", tuple[i])).ToList(); },
+                (_, values) => ctor.Invoke(values));
         }
         var props = type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.GetIndexParameters().Length == 0).ToArray();
         if (type.GetMethod("<Clone>$") is { } clone)
         {
             // A C# record: copy it (its copy constructor keeps everything else) and set the data properties.
             var settable = props.Where(p => p.SetMethod is { IsPublic: true }).ToArray();
-            var items = settable.Select(p => (p.Name, p.GetValue(node))).ToList();
-            return new Parts(items, values =>
-            {
-                var copy = clone.Invoke(node, null)!;
-                for (int i = 0; i < settable.Length; i++) settable[i].SetValue(copy, values[i]);
-                return copy;
-            });
+            return new Plan(
+                node => settable.Select(p => (p.Name, p.GetValue(node))).ToList(),
+                (node, values) =>
+                {
+                    var copy = clone.Invoke(node, null)!;
+                    for (int i = 0; i < settable.Length; i++) settable[i].SetValue(copy, values[i]);
+                    return copy;
+                });
         }
-        if (type.IsPrimitive || type.IsEnum || node is string || type.Namespace?.StartsWith("System", StringComparison.Ordinal) == true) return null;
+        if (type.IsPrimitive || type.IsEnum || type == typeof(string) || type.Namespace?.StartsWith("System", StringComparison.Ordinal) == true) return null;
         // F# records and immutable classes: a public constructor whose parameters are the properties.
         foreach (var ctor in type.GetConstructors().OrderByDescending(c => c.GetParameters().Length))
         {
@@ -166,8 +174,7 @@ public static class ParameterTree<T> where T : unmanaged, IFloatingPointIeee754<
             if (ps.Length == 0) continue;
             var matched = ps.Select(p => props.FirstOrDefault(q => string.Equals(q.Name, p.Name, StringComparison.OrdinalIgnoreCase) && p.ParameterType.IsAssignableFrom(q.PropertyType))).ToArray();
             if (matched.Any(m => m is null)) continue;
-            var items = matched.Select(p => (p!.Name, p.GetValue(node))).ToList();
-            return new Parts(items, values => ctor.Invoke(values));
+            return new Plan(node => matched.Select(p => (p!.Name, p.GetValue(node))).ToList(), (_, values) => ctor.Invoke(values));
         }
         return null;
     }

@@ -339,11 +339,15 @@ internal static class FusedRecurrence
                 // matrix rather than dA itself (less packing and a lower peak), then transposed into place.
                 var bothT = pool.Rent(GxH * w);
                 Gemm.Multiply(dAx, 0, GxH, true, hPrevAll, 0, w, false, bothT, 0, w, GxH, BT, w, false);
-                for (int col = 0; col < GxH; col++)
+                // In blocks of 16 columns, so the 16 source rows stay in L1 and every write fills a whole cache line.
+                for (int col0 = 0; col0 < GxH; col0 += 16)
                 {
-                    var row = bothT.AsSpan(col * w, w);
-                    for (int r = 0; r < H; r++) dU[r * GuH + col] = row[r];
-                    for (int r = 0; r < D; r++) dWx[r * GxH + col] = row[H + r];
+                    int cols = Math.Min(16, GxH - col0);
+                    for (int r = 0; r < w; r++)
+                    {
+                        var dst = r < H ? dU.AsSpan(r * GuH + col0, cols) : dWx.AsSpan((r - H) * GxH + col0, cols);
+                        for (int q = 0; q < cols; q++) dst[q] = bothT[(col0 + q) * w + r];
+                    }
                 }
                 pool.Return(bothT);
             }
