@@ -160,46 +160,13 @@ internal static class Gemm
         int tiles = byColumns ? b.Panels : mPanels;
         int chunks = Math.Min(tiles, 8), per = (tiles + chunks - 1) / chunks;
         chunks = (tiles + per - 1) / per;
-        var work = new SharedWork(chunks);
         void Chunk(int i)
         {
             int t0 = i * per, t1 = Math.Min(tiles, t0 + per);
             if (byColumns) Run(a, aOff, lda, transA, b, c, cOff, ldc, 0, m, t0, t1, accumulate);
             else Run(a, aOff, lda, transA, b, c, cOff, ldc, t0 * mr, Math.Min(m, t1 * mr), 0, b.Panels, accumulate);
         }
-        ThreadPool.UnsafeQueueUserWorkItem(w => w.Work(Chunk), work, preferLocal: false);
-        work.Work(Chunk);
-        work.WaitForAll();
-    }
-
-    /// <summary>
-    /// Chunks of one product shared by the calling thread and one pool thread. Each takes the next unclaimed chunk
-    /// (so a helper that starts late, on a busy machine, simply finds less or nothing to do and the caller never
-    /// waits for it to be scheduled); the caller then waits only for chunks already being computed, with
-    /// <see cref="ManualResetEventSlim"/> (a short spin, then a blocking wait).
-    /// </summary>
-    private sealed class SharedWork(int chunks)
-    {
-        private int next = -1, done;
-        private readonly ManualResetEventSlim finished = new(false);
-        private Exception? error;
-
-        public void Work(Action<int> chunk)
-        {
-            int i;
-            while ((i = Interlocked.Increment(ref next)) < chunks)
-            {
-                try { chunk(i); }
-                catch (Exception e) { error ??= e; }
-                if (Interlocked.Increment(ref done) == chunks) finished.Set();
-            }
-        }
-
-        public void WaitForAll()
-        {
-            finished.Wait();
-            if (error is not null) throw new AggregateException(error);
-        }
+        WorkSharing.Run(chunks, threads - 1, Chunk);
     }
 
     // Each output tile is computed by exactly one thread in the same order whatever the thread count, so the

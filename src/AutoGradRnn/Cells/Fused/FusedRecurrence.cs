@@ -161,38 +161,48 @@ internal static class FusedRecurrence
             Gemm.Multiply(x.Data, 0, D, false, wx, 0, GxH, false, xp, 0, GxH, BT, D, GxH, false);
             using var packedU = Gemm.PackB(u, 0, GuH, false, H, GuH);
             using var packedU2 = k.HasU2 ? Gemm.PackB(u2, 0, H, false, H, H) : null;
-            for (int t = 0; t < TT; t++)
+            var chunks = BatchChunks(B, (double)B * TT * H * (GuH + (k.HasU2 ? H : 0)), Gemm.Tile<T>(packedU.Width).MR);
+            // Each batch row's recurrence is independent of the others, so batch chunks run the whole sequence on
+            // their own threads with no per-step synchronisation. Every row's arithmetic is the same whichever
+            // chunk computes it, so the result is bit-identical for any thread count.
+            void Rows(int chunk)
             {
-                if (t == 0) Gemm.Multiply(h0.Data, 0, H, false, packedU, hp, 0, GuH, B, false);
-                else Gemm.Multiply(hs, (t - 1) * H, TT * H, false, packedU, hp, 0, GuH, B, false);
-                for (int b = 0; b < B; b++)
+                var (b0, b1) = chunks.Bounds(chunk);
+                int m = b1 - b0, threads = chunks.Count > 1 ? 1 : 0;
+                for (int t = 0; t < TT; t++)
                 {
-                    int row = b * TT + t;
-                    var hPrev = t == 0 ? h0.Data.AsSpan(b * H, H) : hs.AsSpan((row - 1) * H, H);
-                    var cPrev = !k.HasC ? default : t == 0 ? c0!.Data.AsSpan(b * H, H) : cs.AsSpan((row - 1) * H, H);
-                    var h = hs.AsSpan(row * H, H);
-                    var c = k.HasC ? cs.AsSpan(row * H, H) : default;
-                    if (mask is not null && mask[row] == T.Zero)
-                    {
-                        // Padding: the state is carried unchanged (outputs are zeroed below).
-                        hPrev.CopyTo(h);
-                        if (k.HasC) cPrev.CopyTo(c);
-                        continue;
-                    }
-                    k.Forward1(hp.AsSpan(b * GuH, GuH), xp.AsSpan(row * GxH, GxH), hPrev, cPrev, saved.AsSpan(row * S, S), h, c);
-                }
-                if (k.HasU2)
-                {
-                    Gemm.Multiply(saved, t * S + k.U2SaveOffset, TT * S, false, packedU2!, hp2, 0, H, B, false);
-                    for (int b = 0; b < B; b++)
+                    if (t == 0) Gemm.Multiply(h0.Data, b0 * H, H, false, packedU, hp, b0 * GuH, GuH, m, false, threads);
+                    else Gemm.Multiply(hs, (b0 * TT + t - 1) * H, TT * H, false, packedU, hp, b0 * GuH, GuH, m, false, threads);
+                    for (int b = b0; b < b1; b++)
                     {
                         int row = b * TT + t;
-                        if (mask is not null && mask[row] == T.Zero) continue;
                         var hPrev = t == 0 ? h0.Data.AsSpan(b * H, H) : hs.AsSpan((row - 1) * H, H);
-                        k.Forward2(hp2.AsSpan(b * H, H), xp.AsSpan(row * GxH, GxH), hPrev, saved.AsSpan(row * S, S), hs.AsSpan(row * H, H));
+                        var cPrev = !k.HasC ? default : t == 0 ? c0!.Data.AsSpan(b * H, H) : cs.AsSpan((row - 1) * H, H);
+                        var h = hs.AsSpan(row * H, H);
+                        var c = k.HasC ? cs.AsSpan(row * H, H) : default;
+                        if (mask is not null && mask[row] == T.Zero)
+                        {
+                            // Padding: the state is carried unchanged (outputs are zeroed below).
+                            hPrev.CopyTo(h);
+                            if (k.HasC) cPrev.CopyTo(c);
+                            continue;
+                        }
+                        k.Forward1(hp.AsSpan(b * GuH, GuH), xp.AsSpan(row * GxH, GxH), hPrev, cPrev, saved.AsSpan(row * S, S), h, c);
+                    }
+                    if (k.HasU2)
+                    {
+                        Gemm.Multiply(saved, (b0 * TT + t) * S + k.U2SaveOffset, TT * S, false, packedU2!, hp2, b0 * H, H, m, false, threads);
+                        for (int b = b0; b < b1; b++)
+                        {
+                            int row = b * TT + t;
+                            if (mask is not null && mask[row] == T.Zero) continue;
+                            var hPrev = t == 0 ? h0.Data.AsSpan(b * H, H) : hs.AsSpan((row - 1) * H, H);
+                            k.Forward2(hp2.AsSpan(b * H, H), xp.AsSpan(row * GxH, GxH), hPrev, saved.AsSpan(row * S, S), hs.AsSpan(row * H, H));
+                        }
                     }
                 }
             }
+            WorkSharing.Run(chunks.Count, chunks.Count - 1, Rows);
         }
         finally
         {
@@ -268,8 +278,6 @@ internal static class FusedRecurrence
         var u2 = k.HasU2 ? pool.Rent(H * H) : [];
         var d2 = k.HasU2 ? pool.Rent(B * H) : [];
         var dhNext = pool.Rent(B * H);
-        var dhRow = pool.Rent(H);
-        var scratch = pool.Rent(4 * H);
         var hPrevAll = pool.Rent(BT * (H + k.D));
         var wx = pool.Rent(D * GxH);
         var dh = gy.AsSpan(BT * H, B * H).ToArray();                                  // gradient reaching final h
@@ -280,45 +288,59 @@ internal static class FusedRecurrence
             if (k.HasU2) k.BuildU2(u2);
             using var packedUT = Gemm.PackB(u, 0, GuH, true, GuH, H);                  // Uᵀ
             using var packedU2T = k.HasU2 ? Gemm.PackB(u2, 0, H, true, H, H) : null;  // U2ᵀ
-            for (int t = TT - 1; t >= 0; t--)
+            var chunks = BatchChunks(B, (double)B * TT * H * (GuH + (k.HasU2 ? H : 0)), Gemm.Tile<T>(packedUT.Width).MR);
+            // Batch chunks walk time backwards on their own threads, as in the forward pass (bit-identical for any thread count).
+            void Rows(int chunk)
             {
-                for (int b = 0; b < B; b++)
+                var (b0, b1) = chunks.Bounds(chunk);
+                int m = b1 - b0, threads = chunks.Count > 1 ? 1 : 0;
+                var dhRow = pool.Rent(H);
+                var scratch = pool.Rent(4 * H);
+                try
                 {
-                    int row = b * TT + t;
-                    var dhb = dhRow.AsSpan(0, H);
-                    var carry = dh.AsSpan(b * H, H);
-                    var next = dhNext.AsSpan(b * H, H);
-                    if (mask is not null && mask[row] == T.Zero)
+                    for (int t = TT - 1; t >= 0; t--)
                     {
-                        // Padding: the gradient passes straight through to the previous state; nothing reaches the step.
-                        dAx.AsSpan(row * GxH, GxH).Clear();
-                        if (k.SeparateDAh) dAh.AsSpan(row * GuH, GuH).Clear();
-                        carry.CopyTo(next);
-                        continue;
+                        for (int b = b0; b < b1; b++)
+                        {
+                            int row = b * TT + t;
+                            var dhb = dhRow.AsSpan(0, H);
+                            var carry = dh.AsSpan(b * H, H);
+                            var next = dhNext.AsSpan(b * H, H);
+                            if (mask is not null && mask[row] == T.Zero)
+                            {
+                                // Padding: the gradient passes straight through to the previous state; nothing reaches the step.
+                                dAx.AsSpan(row * GxH, GxH).Clear();
+                                if (k.SeparateDAh) dAh.AsSpan(row * GuH, GuH).Clear();
+                                carry.CopyTo(next);
+                                continue;
+                            }
+                            TensorPrimitives.Add(carry, gy.AsSpan(row * H, H), dhb);
+                            var hPrev = t == 0 ? h0.Data.AsSpan(b * H, H) : hs.AsSpan((row - 1) * H, H);
+                            var cPrev = !k.HasC ? default : t == 0 ? c0!.Data.AsSpan(b * H, H) : cs.AsSpan((row - 1) * H, H);
+                            k.Backward1(saved.AsSpan(row * S, S), hPrev, cPrev, k.HasC ? cs.AsSpan(row * H, H) : default, hs.AsSpan(row * H, H),
+                                dhb, k.HasC ? dc.AsSpan(b * H, H) : default, dAx.AsSpan(row * GxH, GxH),
+                                k.SeparateDAh ? dAh.AsSpan(row * GuH, GuH) : dAx.AsSpan(row * GxH, GuH), next, scratch.AsSpan(0, 4 * H));
+                        }
+                        if (k.HasU2)
+                        {
+                            // gradient of the U2 product's left operand: dA(last Wx block)·U2ᵀ
+                            Gemm.Multiply(dAx, (b0 * TT + t) * GxH + GxH - H, TT * GxH, false, packedU2T!, d2, b0 * H, H, m, false, threads);
+                            for (int b = b0; b < b1; b++)
+                            {
+                                int row = b * TT + t;
+                                if (mask is not null && mask[row] == T.Zero) continue;
+                                var hPrev = t == 0 ? h0.Data.AsSpan(b * H, H) : hs.AsSpan((row - 1) * H, H);
+                                k.Backward2(saved.AsSpan(row * S, S), hPrev, d2.AsSpan(b * H, H), dAx.AsSpan(row * GxH, GxH), dhNext.AsSpan(b * H, H), scratch.AsSpan(0, 4 * H));
+                            }
+                        }
+                        // dh_{t-1} = direct part + dA_h·Uᵀ
+                        Gemm.Multiply(dAh, (b0 * TT + t) * ldAh, TT * ldAh, false, packedUT, dhNext, b0 * H, H, m, accumulate: true, threads);
+                        dhNext.AsSpan(b0 * H, m * H).CopyTo(dh.AsSpan(b0 * H, m * H));
                     }
-                    TensorPrimitives.Add(carry, gy.AsSpan(row * H, H), dhb);
-                    var hPrev = t == 0 ? h0.Data.AsSpan(b * H, H) : hs.AsSpan((row - 1) * H, H);
-                    var cPrev = !k.HasC ? default : t == 0 ? c0!.Data.AsSpan(b * H, H) : cs.AsSpan((row - 1) * H, H);
-                    k.Backward1(saved.AsSpan(row * S, S), hPrev, cPrev, k.HasC ? cs.AsSpan(row * H, H) : default, hs.AsSpan(row * H, H),
-                        dhb, k.HasC ? dc.AsSpan(b * H, H) : default, dAx.AsSpan(row * GxH, GxH),
-                        k.SeparateDAh ? dAh.AsSpan(row * GuH, GuH) : dAx.AsSpan(row * GxH, GuH), next, scratch.AsSpan(0, 4 * H));
                 }
-                if (k.HasU2)
-                {
-                    // gradient of the U2 product's left operand: dA(last Wx block)·U2ᵀ
-                    Gemm.Multiply(dAx, t * GxH + GxH - H, TT * GxH, false, packedU2T!, d2, 0, H, B, false);
-                    for (int b = 0; b < B; b++)
-                    {
-                        int row = b * TT + t;
-                        if (mask is not null && mask[row] == T.Zero) continue;
-                        var hPrev = t == 0 ? h0.Data.AsSpan(b * H, H) : hs.AsSpan((row - 1) * H, H);
-                        k.Backward2(saved.AsSpan(row * S, S), hPrev, d2.AsSpan(b * H, H), dAx.AsSpan(row * GxH, GxH), dhNext.AsSpan(b * H, H), scratch.AsSpan(0, 4 * H));
-                    }
-                }
-                // dh_{t-1} = direct part + dA_h·Uᵀ
-                Gemm.Multiply(dAh, t * ldAh, TT * ldAh, false, packedUT, dhNext, 0, H, B, accumulate: true);
-                dhNext.AsSpan(0, B * H).CopyTo(dh);
+                finally { pool.Return(dhRow); pool.Return(scratch); }
             }
+            WorkSharing.Run(chunks.Count, chunks.Count - 1, Rows);
 
             // Weight gradients: one GEMM over all B·T rows. When U and Wx see the same dA, [h_{t-1}, x_t]ᵀ·dA gives
             // both at once (the essay's concatenated layout); otherwise h_{t-1}ᵀ·dA_h and x_tᵀ·dA_x separately.
@@ -383,9 +405,27 @@ internal static class FusedRecurrence
         {
             pool.Return(dAx);
             if (k.SeparateDAh) pool.Return(dAh);
-            pool.Return(u); pool.Return(dhNext); pool.Return(dhRow); pool.Return(scratch); pool.Return(hPrevAll); pool.Return(wx);
+            pool.Return(u); pool.Return(dhNext); pool.Return(hPrevAll); pool.Return(wx);
             if (k.HasU2) { pool.Return(u2); pool.Return(d2); }
         }
+    }
+
+    /// <summary>Contiguous batch ranges, whole micro-tiles of rows each, one per thread that will run them.</summary>
+    private readonly record struct BatchSplit(int Count, int Per, int B)
+    {
+        public (int From, int To) Bounds(int chunk) => (chunk * Per, Math.Min(B, (chunk + 1) * Per));
+    }
+
+    /// <summary>Floating-point work (multiply-adds of the per-step products over the sequence) above which a batch is split over threads.</summary>
+    private const double BatchSplitThreshold = 2e6;
+
+    private static BatchSplit BatchChunks(int b, double work, int mr)
+    {
+        int tiles = (b + mr - 1) / mr;
+        int count = work < BatchSplitThreshold ? 1 : Math.Min(Parallelism.MaxThreads, tiles);
+        if (count <= 1) return new BatchSplit(1, b, b);
+        int per = (tiles + count - 1) / count * mr;
+        return new BatchSplit((b + per - 1) / per, per, b);
     }
 
     private static T[] ColumnSums<T>(T[] m, int rows, int cols, int ld) where T : unmanaged, IFloatingPointIeee754<T>
