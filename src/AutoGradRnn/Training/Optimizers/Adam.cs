@@ -45,10 +45,30 @@ public class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T
         T stepSize = T.CreateTruncating(learningRate / (1 - Math.Pow(Beta1, step)));
         T sqrtBias2 = T.CreateTruncating(Math.Sqrt(1 - Math.Pow(Beta2, step)));
         T decay = T.One - T.CreateTruncating(learningRate * WeightDecay);
-        for (int j = 0; j < p.Length; j++)
+        bool decoupled = Decoupled;
+        int j = 0;
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+        {
+            // The scalar formula lane by lane, in the same order (no contraction into FMAs), so both loops give the same bits.
+            var (vb1, vb2, v1b1, v1b2) = (new Vector<T>(b1), new Vector<T>(b2), new Vector<T>(T.One - b1), new Vector<T>(T.One - b2));
+            var (vEps, vWd, vStep, vBias2, vDecay) = (new Vector<T>(eps), new Vector<T>(wd), new Vector<T>(stepSize), new Vector<T>(sqrtBias2), new Vector<T>(decay));
+            for (; j + Vector<T>.Count <= p.Length; j += Vector<T>.Count)
+            {
+                var pj = new Vector<T>(p, j);
+                var grad = new Vector<T>(g[j..]);
+                if (decoupled) pj *= vDecay;
+                else grad += vWd * pj;
+                var mj = vb1 * new Vector<T>(m, j) + v1b1 * grad;
+                var vj = vb2 * new Vector<T>(v, j) + v1b2 * grad * grad;
+                mj.CopyTo(m, j);
+                vj.CopyTo(v, j);
+                (pj - vStep * mj / (Vector.SquareRoot(vj) / vBias2 + vEps)).CopyTo(p, j);
+            }
+        }
+        for (; j < p.Length; j++)
         {
             T grad = g[j];
-            if (Decoupled) p[j] *= decay;             // AdamW: p = p·(1 − lr·λ)
+            if (decoupled) p[j] *= decay;             // AdamW: p = p·(1 − lr·λ)
             else grad += wd * p[j];                   // Adam: L2 penalty in the gradient
             m[j] = b1 * m[j] + (T.One - b1) * grad;
             v[j] = b2 * v[j] + (T.One - b2) * grad * grad;
