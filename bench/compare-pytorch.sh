@@ -184,7 +184,7 @@ for line in open(path):
     c, t = cs.split(), pt.split()
     rows.setdefault(case, []).append((float(c[0]), int(c[1]), float(t[0]), float(c[3]), float(t[3])))
 gates = {"lstm": 4, "gru": 3, "rnn": 1, "train": 4}
-print(f"threads per side: {threads}; measured single-thread fp32 peak: {peak:.0f} GFLOP/s; {blas}")
+print(f"threads per side: {threads}; measured single-thread fp32 peak: {peak:.0f} GFLOP/s (% of peak below: of {threads} × that); {blas}")
 print()
 print("| cell | B,T,D,H | pass | PyTorch ms | AutoGradRnn ms | ratio (PyTorch/ours) | CPU-time ratio | our GFLOP/s | % of peak | our allocated MB/op |")
 print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|")
@@ -198,5 +198,5 @@ for case, xs in rows.items():
     flops = 2.0 * B * (D + H) * gates[cell] * H * T * (3 if mode == "fb" else 1)
     gf = flops / (ours / 1e3) / 1e9
     name = {"fb": "fwd+bwd", "f": "fwd"}[mode] if cell != "train" else "train step (Adam)"
-    print(f"| {cell} | {B},{T},{D},{H} | {name} | {torch:.2f} | {ours:.2f} | {torch / ours:.2f}× | {cpu_ratio:.2f}× | {gf:.0f} | {100 * gf / peak:.0f} % | {alloc:.1f} |")
+    print(f"| {cell} | {B},{T},{D},{H} | {name} | {torch:.2f} | {ours:.2f} | {torch / ours:.2f}× | {cpu_ratio:.2f}× | {gf:.0f} | {100 * gf / (peak * threads):.0f} % | {alloc:.1f} |")
 PYEOF

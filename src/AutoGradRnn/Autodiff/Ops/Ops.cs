@@ -39,6 +39,45 @@ public static partial class Ops
         return tape is null || !tape.Recording ? value : tape.Push(op, value, inputs, backward);
     }
 
+    /// <summary>
+    /// Records an op with several outputs, each its own tensor with no copy. A one-element "core" node takes the
+    /// inputs; every output is a node reading the core, whose backward only hands its gradient over. The tape
+    /// reaches the core after all of its outputs (it was recorded first), so <paramref name="backward"/> runs once
+    /// per backward pass with the gradient of every output (null for an output no gradient reached) and returns the
+    /// gradients of the inputs (null where an input is not tracked).
+    /// </summary>
+    internal static Tensor<T>[] RecordMany<T>(string op, Tensor<T>[] outputs, Tensor<T>[] inputs, Func<Tensor<T>?[], Tensor<T>?[]> backward)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var arrived = new Tensor<T>?[outputs.Length];
+        Tensor<T>? lastSeed = null;
+        Tensor<T>?[]? grads = null;
+        var core = Record(op, new Tensor<T>([T.Zero], new Shape(1)), inputs, (g, i) =>
+        {
+            // Called once per tracked input with the same core gradient: compute on the first call of each pass.
+            if (!ReferenceEquals(g, lastSeed) || grads is null)
+            {
+                var outputGradients = (Tensor<T>?[])arrived.Clone();
+                Array.Clear(arrived);
+                grads = backward(outputGradients);
+                lastSeed = g;
+            }
+            return grads[i] ?? throw new InvalidOperationException($"{op}: no gradient for tracked input {i}");
+        });
+        if (!core.IsTracked) return outputs;
+        var result = new Tensor<T>[outputs.Length];
+        for (int o = 0; o < outputs.Length; o++)
+        {
+            int index = o;
+            result[o] = Record("part", outputs[o], [core], (g, _) =>
+            {
+                arrived[index] = g;
+                return new Tensor<T>([T.Zero], new Shape(1));   // a fresh token each pass, so the core recomputes
+            });
+        }
+        return result;
+    }
+
     internal static void Check<T>(Tensor<T> x, string name) where T : unmanaged, IFloatingPointIeee754<T> =>
         ArgumentNullException.ThrowIfNull(x, name);
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace AutoGradRnn;
 
@@ -133,7 +134,6 @@ internal static class FusedRecurrence
         int B = x.Shape[0], TT = x.Shape[1], D = k.D, H = k.H, BT = B * TT;
         int GxH = k.Gx * H, GuH = k.Gu * H, S = k.Save;
         var pool = ArrayPool<T>.Shared;
-        int stateParts = k.HasC ? 2 : 1;
 
         // Saved for backward (owned by the tape closure): per-row saves, every h_t and C_t.
         // Saved for backward: per-row saves and every C_t (and h_t when masked), in pooled buffers. When nothing is
@@ -143,7 +143,8 @@ internal static class FusedRecurrence
         var buffers = new SavedBuffers<T>(BT * S, k.HasC ? BT * H : 0, mask is null ? 0 : BT * H);
         var (saved, cs) = (buffers.Saved, buffers.C);
         if (mask is not null) saved.AsSpan(0, BT * S).Clear();   // padded rows are never written but are read (times 0) by the U2 gradient
-        var y = new T[BT * H + stateParts * B * H];
+        // Unmasked, every output row is written, so the array need not be zeroed first; masked, padded rows stay 0.
+        var y = mask is null ? GC.AllocateUninitializedArray<T>(BT * H) : new T[BT * H];
         var hs = mask is null ? y : buffers.H;          // unmasked: the states are the outputs
 
         var wx = pool.Rent(D * GxH);
@@ -212,43 +213,29 @@ internal static class FusedRecurrence
         if (mask is not null)
             for (int row = 0; row < BT; row++)
                 if (mask[row] != T.Zero) hs.AsSpan(row * H, H).CopyTo(y.AsSpan(row * H, H));
+        var hLast = GC.AllocateUninitializedArray<T>(B * H);
+        var cLast = k.HasC ? GC.AllocateUninitializedArray<T>(B * H) : [];
         for (int b = 0; b < B; b++)
         {
             int last = b * TT + TT - 1;
-            hs.AsSpan(last * H, H).CopyTo(y.AsSpan(BT * H + b * H, H));
-            if (k.HasC) cs.AsSpan(last * H, H).CopyTo(y.AsSpan(BT * H + B * H + b * H, H));
+            hs.AsSpan(last * H, H).CopyTo(hLast.AsSpan(b * H, H));
+            if (k.HasC) cs.AsSpan(last * H, H).CopyTo(cLast.AsSpan(b * H, H));
         }
-
+        var outputs = new Tensor<T>(y, new Shape(B, TT, H));
+        var hFinal = new Tensor<T>(hLast, new Shape(B, H));
+        var cFinal = k.HasC ? new Tensor<T>(cLast, new Shape(B, H)) : null;
         if (!tracked)
         {
             buffers.Release();
-            return Untracked(y, B, TT, H, k.HasC);
+            return (outputs, hFinal, cFinal);
         }
         var inputs = new List<Tensor<T>> { x, h0 };
         if (k.HasC) inputs.Add(c0!);
         inputs.AddRange(k.Parameters);
-        int firstParam = k.HasC ? 3 : 2;
-        Tensor<T>? lastSeed = null;
-        Tensor<T>?[]? grads = null;
-        var node = Ops.Record(k.Name, new Tensor<T>(y, new Shape(y.Length)), [.. inputs], (g, i) =>
-        {
-            if (!ReferenceEquals(g, lastSeed) || grads is null)
-            {
-                grads = Backward(k, x, h0, c0, mask, buffers.Saved, mask is null ? y : buffers.H, buffers.C, g.Data, inputs.Select(t => t.IsTracked).ToArray());
-                lastSeed = g;
-            }
-            return grads[i]!;
-        });
-        var outputs = Part(node, 0, new Shape(B, TT, H));
-        var hFinal = Part(node, BT * H, new Shape(B, H));
-        var cFinal = k.HasC ? Part(node, BT * H + B * H, new Shape(B, H)) : null;
-        return (outputs, hFinal, cFinal);
-    }
-
-    private static (Tensor<T>, Tensor<T>, Tensor<T>?) Untracked<T>(T[] y, int B, int TT, int H, bool hasC) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        Tensor<T> Piece(int offset, Shape shape) => new(y.AsSpan(offset, shape.Count).ToArray(), shape);
-        return (Piece(0, new Shape(B, TT, H)), Piece(B * TT * H, new Shape(B, H)), hasC ? Piece(B * TT * H + B * H, new Shape(B, H)) : null);
+        var recorded = Ops.RecordMany(k.Name, k.HasC ? [outputs, hFinal, cFinal!] : [outputs, hFinal], [.. inputs], g =>
+            Backward(k, x, h0, c0, mask, buffers.Saved, mask is null ? y : buffers.H, buffers.C,
+                g[0]?.Data, g[1]?.Data, k.HasC ? g[2]?.Data : null, inputs.Select(t => t.IsTracked).ToArray()));
+        return (recorded[0], recorded[1], k.HasC ? recorded[2] : null);
     }
 
     /// <summary>A contiguous piece of a fused op's packed output, as its own tensor; its gradient lands back in place.</summary>
@@ -265,7 +252,7 @@ internal static class FusedRecurrence
     }
 
     private static Tensor<T>?[] Backward<T>(FusedCellKernel<T> k, Tensor<T> x, Tensor<T> h0, Tensor<T>? c0, T[]? mask,
-        T[] saved, T[] hs, T[] cs, T[] gy, bool[] tracked)
+        T[] saved, T[] hs, T[] cs, T[]? gOutputs, T[]? gH, T[]? gC, bool[] tracked)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int B = x.Shape[0], TT = x.Shape[1], D = k.D, H = k.H, BT = B * TT;
@@ -280,8 +267,8 @@ internal static class FusedRecurrence
         var dhNext = pool.Rent(B * H);
         var hPrevAll = pool.Rent(BT * (H + k.D));
         var wx = pool.Rent(D * GxH);
-        var dh = gy.AsSpan(BT * H, B * H).ToArray();                                  // gradient reaching final h
-        var dc = k.HasC ? gy.AsSpan(BT * H + B * H, B * H).ToArray() : [];            // … and final C
+        var dh = gH is null ? new T[B * H] : (T[])gH.Clone();                         // gradient reaching final h
+        var dc = !k.HasC ? [] : gC is null ? new T[B * H] : (T[])gC.Clone();         // … and final C
         try
         {
             k.BuildU(u);
@@ -314,7 +301,8 @@ internal static class FusedRecurrence
                                 carry.CopyTo(next);
                                 continue;
                             }
-                            TensorPrimitives.Add(carry, gy.AsSpan(row * H, H), dhb);
+                            if (gOutputs is null) carry.CopyTo(dhb);
+                            else TensorPrimitives.Add(carry, gOutputs.AsSpan(row * H, H), dhb);
                             var hPrev = t == 0 ? h0.Data.AsSpan(b * H, H) : hs.AsSpan((row - 1) * H, H);
                             var cPrev = !k.HasC ? default : t == 0 ? c0!.Data.AsSpan(b * H, H) : cs.AsSpan((row - 1) * H, H);
                             k.Backward1(saved.AsSpan(row * S, S), hPrev, cPrev, k.HasC ? cs.AsSpan(row * H, H) : default, hs.AsSpan(row * H, H),
@@ -357,21 +345,30 @@ internal static class FusedRecurrence
             var dWx = new T[D * GxH];
             if (joint)
             {
-                // Computed transposed, dAᵀ·[h_{t-1}, x_t], so the packed right operand is the narrow [B·T, H+D]
-                // matrix rather than dA itself (less packing and a lower peak), then transposed into place.
-                var bothT = pool.Rent(GxH * w);
-                Gemm.Multiply(dAx, 0, GxH, true, hPrevAll, 0, w, false, bothT, 0, w, GxH, BT, w, false);
-                // In blocks of 16 columns, so the 16 source rows stay in L1 and every write fills a whole cache line.
-                for (int col0 = 0; col0 < GxH; col0 += 16)
+                // [h_{t-1}, x_t]ᵀ·dA: the H + D features are the rows of the product, so at most one partial micro-tile
+                // of rows is wasted (dAᵀ·[h, x] wasted most of a column panel when H + D is just past a multiple of its
+                // width: 36 → 64, 65 → 96). dA is packed one block of columns at a time (bounded memory); each block
+                // serves both products. A row stride of a multiple of 2 KB would make the 8 rows of a C tile share L1
+                // sets, so such products go through a padded buffer.
+                int ldT = (GxH * Unsafe.SizeOf<T>()) % 2048 == 0 ? GxH + 16 : GxH;
+                var both = ldT == GxH ? null : pool.Rent(w * ldT);
+                for (int j0 = 0; j0 < GxH; j0 += WeightGradientBlock)
                 {
-                    int cols = Math.Min(16, GxH - col0);
-                    for (int r = 0; r < w; r++)
+                    int n = Math.Min(WeightGradientBlock, GxH - j0);
+                    using var block = Gemm.PackB(dAx, j0, GxH, false, BT, n, threads: Parallelism.MaxThreads > 1 ? 2 : 1);
+                    if (both is null)
                     {
-                        var dst = r < H ? dU.AsSpan(r * GuH + col0, cols) : dWx.AsSpan((r - H) * GxH + col0, cols);
-                        for (int q = 0; q < cols; q++) dst[q] = bothT[(col0 + q) * w + r];
+                        Gemm.Multiply(hPrevAll, 0, w, true, block, dU, j0, GuH, H, false);      // h_{t-1}ᵀ·dA
+                        Gemm.Multiply(hPrevAll, H, w, true, block, dWx, j0, GxH, D, false);     // x_tᵀ·dA
                     }
+                    else Gemm.Multiply(hPrevAll, 0, w, true, block, both, j0, ldT, w, false);
                 }
-                pool.Return(bothT);
+                if (both is not null)
+                {
+                    for (int r = 0; r < H; r++) both.AsSpan(r * ldT, GxH).CopyTo(dU.AsSpan(r * GuH, GuH));
+                    for (int r = 0; r < D; r++) both.AsSpan((H + r) * ldT, GxH).CopyTo(dWx.AsSpan(r * GxH, GxH));
+                    pool.Return(both);
+                }
             }
             else
             {
@@ -415,6 +412,9 @@ internal static class FusedRecurrence
     {
         public (int From, int To) Bounds(int chunk) => (chunk * Per, Math.Min(B, (chunk + 1) * Per));
     }
+
+    /// <summary>Columns of dA packed at a time for the weight gradients (a multiple of every micro-tile width).</summary>
+    private const int WeightGradientBlock = 256;
 
     /// <summary>Floating-point work (multiply-adds of the per-step products over the sequence) above which a batch is split over threads.</summary>
     private const double BatchSplitThreshold = 2e6;
