@@ -130,9 +130,7 @@ internal static class Gemm
             return;
         }
         // A short A reuses each packed B element only a few times, so a non-transposed B is read in place.
-        using var packed = !transB && m <= DirectBMaxRows && (ldb * Unsafe.SizeOf<T>()) % 4096 != 0
-            ? PackBDirect(b, bOff, ldb, k, n, w)
-            : PackB(b, bOff, ldb, transB, k, n, w, threads == 0 ? ThreadsFor(m, k, n) : threads);
+        using var packed = Prepare(m, b, bOff, ldb, transB, k, n, w, threads == 0 ? ThreadsFor(m, k, n) : threads);
         Multiply(a, aOff, lda, transA, packed, c, cOff, ldc, m, accumulate, threads);
     }
 
@@ -196,6 +194,17 @@ internal static class Gemm
         else PackPanels(b, bOff, ldb, transB, k, n, nr, data, 0, panels, 0);
         return packed;
     }
+
+    /// <summary>
+    /// op(B) made ready to multiply <paramref name="m"/> rows of op(A): a short A reuses each packed element only a few
+    /// times, so a non-transposed B is then read in place (unless its row stride is a multiple of 4 KB, which would
+    /// alias in L1); otherwise it is packed.
+    /// </summary>
+    public static PackedB<T> Prepare<T>(int m, T[] b, int bOff, int ldb, bool transB, int k, int n, GemmWidth? width = null, int threads = 1)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        !transB && m <= DirectBMaxRows && (ldb * Unsafe.SizeOf<T>()) % 4096 != 0
+            ? PackBDirect(b, bOff, ldb, k, n, width)
+            : PackB(b, bOff, ldb, transB, k, n, width, threads);
 
     /// <summary>Rows of op(A) up to which a non-transposed B is read in place instead of packed.</summary>
     private const int DirectBMaxRows = 64;

@@ -302,7 +302,7 @@ internal static class FusedRecurrence
                                 continue;
                             }
                             if (gOutputs is null) carry.CopyTo(dhb);
-                            else TensorPrimitives.Add(carry, gOutputs.AsSpan(row * H, H), dhb);
+                            else Simd.Add<T>(carry, gOutputs.AsSpan(row * H, H), dhb);
                             var hPrev = t == 0 ? h0.Data.AsSpan(b * H, H) : hs.AsSpan((row - 1) * H, H);
                             var cPrev = !k.HasC ? default : t == 0 ? c0!.Data.AsSpan(b * H, H) : cs.AsSpan((row - 1) * H, H);
                             k.Backward1(saved.AsSpan(row * S, S), hPrev, cPrev, k.HasC ? cs.AsSpan(row * H, H) : default, hs.AsSpan(row * H, H),
@@ -431,7 +431,7 @@ internal static class FusedRecurrence
     private static T[] ColumnSums<T>(T[] m, int rows, int cols, int ld) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var s = new T[cols];
-        for (int r = 0; r < rows; r++) TensorPrimitives.Add(s, m.AsSpan(r * ld, cols), s);
+        for (int r = 0; r < rows; r++) Simd.Add<T>(s, m.AsSpan(r * ld, cols), s);
         return s;
     }
 }
