@@ -61,12 +61,19 @@ public static class Autodiff
     {
         ArgumentNullException.ThrowIfNull(p);
         var tape = new Tape<T>(detectAnomaly);
-        var tracked = ParameterTree<T>.Map(p, tape.Track);
-        var (y, aux) = f(tracked);
-        ArgumentNullException.ThrowIfNull(y, "f(p)");
-        if (y.Count != 1) throw new ShapeMismatchException("grad", $"the function must return a scalar, but returned {y.Count} elements", y.Shape);
-        if (!y.IsTracked) return (y, ParameterTree<T>.Map(p, x => Tensor.Zeros<T>(x.Shape)), aux); // f does not depend on p
-        var grads = tape.Backward(y);
-        return (y.Detach(), ParameterTree<T>.Map(tracked, x => grads[x]), aux);
+        try
+        {
+            var tracked = ParameterTree<T>.Map(p, tape.Track);
+            var (y, aux) = f(tracked);
+            ArgumentNullException.ThrowIfNull(y, "f(p)");
+            if (y.Count != 1) throw new ShapeMismatchException("grad", $"the function must return a scalar, but returned {y.Count} elements", y.Shape);
+            if (!y.IsTracked) return (y, ParameterTree<T>.Map(p, x => Tensor.Zeros<T>(x.Shape)), aux); // f does not depend on p
+            var grads = tape.Backward(y);
+            return (y.Detach(), ParameterTree<T>.Map(tracked, x => grads[x]), aux);
+        }
+        finally
+        {
+            tape.Release();   // nobody can reach this tape again: its ops' pooled buffers go back now, on this thread
+        }
     }
 }

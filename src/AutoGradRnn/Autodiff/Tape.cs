@@ -37,6 +37,23 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>False while a backward pass runs: ops a backward rule performs on tracked tensors are not recorded.</summary>
     internal bool Recording { get; private set; } = true;
 
+    private List<Action>? releases;
+
+    /// <summary>Registers the return of pooled memory an op saved for its backward pass, for <see cref="Release"/>.</summary>
+    internal void OnRelease(Action release) => (releases ??= []).Add(release);
+
+    /// <summary>
+    /// Hands back pooled memory ops saved for the backward pass, on the calling thread (so the next step's ops rent the
+    /// same buffers instead of fresh pages). Called by the gradient transforms once their private tape is done; a tape
+    /// nobody releases returns its buffers through finalizers.
+    /// </summary>
+    internal void Release()
+    {
+        var r = releases;
+        releases = null;
+        if (r is not null) foreach (var release in r) release();
+    }
+
     /// <summary>Number of recorded entries (tracked leaves and ops).</summary>
     public int Count => nodes.Count;
 

@@ -235,6 +235,7 @@ internal static class FusedRecurrence
         var recorded = Ops.RecordMany(k.Name, k.HasC ? [outputs, hFinal, cFinal!] : [outputs, hFinal], [.. inputs], g =>
             Backward(k, x, h0, c0, mask, buffers.Saved, mask is null ? y : buffers.H, buffers.C,
                 g[0]?.Data, g[1]?.Data, k.HasC ? g[2]?.Data : null, inputs.Select(t => t.IsTracked).ToArray()));
+        recorded[0].Tape?.OnRelease(buffers.Release);
         return (recorded[0], recorded[1], k.HasC ? recorded[2] : null);
     }
 
