@@ -60,7 +60,7 @@ public static class Autodiff
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(p);
-        var tape = new Tape<T>(detectAnomaly);
+        var tape = new Tape<T>(detectAnomaly) { SingleBackward = true };
         try
         {
             var tracked = ParameterTree<T>.Map(p, tape.Track);

@@ -39,6 +39,12 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     private List<Action>? releases;
 
+    /// <summary>
+    /// True for the private tape of a gradient transform, which runs exactly one backward pass: ops may then consume
+    /// what they saved for it (PyTorch's default, retain_graph=False), e.g. write gradients over saved activations.
+    /// </summary>
+    internal bool SingleBackward { get; init; }
+
     /// <summary>Registers the return of pooled memory an op saved for its backward pass, for <see cref="Release"/>.</summary>
     internal void OnRelease(Action release) => (releases ??= []).Add(release);
 

@@ -40,6 +40,9 @@ internal sealed class LstmKernel<T> : FusedCellKernel<T> where T : unmanaged, IF
 
     private readonly bool vectorized;
 
+    /// <summary>The one-pass backward reads f, i, C̃, o of a vector before writing their gradients in the same slots.</summary>
+    public override bool GradientsOverSaved => vectorized;
+
     public override void Forward1(ReadOnlySpan<T> hp, ReadOnlySpan<T> xp, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> cPrev, Span<T> save, Span<T> h, Span<T> c)
     {
         if (vectorized) { ForwardVector(hp, xp, cPrev, save, h, c); return; }

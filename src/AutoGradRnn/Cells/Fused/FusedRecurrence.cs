@@ -36,6 +36,13 @@ internal abstract class FusedCellKernel<T> where T : unmanaged, IFloatingPointIe
     public int U2SaveOffset { get; }
     public bool HasU2 => U2SaveOffset >= 0;
 
+    /// <summary>
+    /// True when <see cref="Backward1"/> may write dA over the row it reads its saved values from (every value is
+    /// read before its slot is written, and the saved row has the layout of a dA row), so a single-use backward pass
+    /// needs no separate dA buffer for the whole sequence.
+    /// </summary>
+    public virtual bool GradientsOverSaved => false;
+
     /// <summary>The parameter tensors, in the order the op records them as inputs (after x, h0 and c0).</summary>
     public abstract Tensor<T>[] Parameters { get; }
 
@@ -150,7 +157,6 @@ internal static class FusedRecurrence
         var wx = pool.Rent(D * GxH);
         var u = pool.Rent(H * GuH);
         var u2 = k.HasU2 ? pool.Rent(H * H) : [];
-        var xp = pool.Rent(BT * GxH);
         var hp = pool.Rent(B * GuH);
         var hp2 = k.HasU2 ? pool.Rent(B * H) : [];
         try
@@ -158,8 +164,7 @@ internal static class FusedRecurrence
             k.BuildWx(wx);
             k.BuildU(u);
             if (k.HasU2) k.BuildU2(u2);
-            // The input projection of every step at once: [B·T, D]·[D, Gx·H].
-            Gemm.Multiply(x.Data, 0, D, false, wx, 0, GxH, false, xp, 0, GxH, BT, D, GxH, false);
+            using var packedWx = Gemm.PackB(wx, 0, GxH, false, D, GxH);
             using var packedU = Gemm.PackB(u, 0, GuH, false, H, GuH);
             using var packedU2 = k.HasU2 ? Gemm.PackB(u2, 0, H, false, H, H) : null;
             var chunks = BatchChunks(B, (double)B * TT * H * (GuH + (k.HasU2 ? H : 0)), Gemm.Tile<T>(packedU.Width).MR);
@@ -170,44 +175,60 @@ internal static class FusedRecurrence
             {
                 var (b0, b1) = chunks.Bounds(chunk);
                 int m = b1 - b0, threads = chunks.Count > 1 ? 1 : 0;
-                for (int t = 0; t < TT; t++)
+                // The input projection is hoisted out of the step loop over blocks of steps, [m·Tc, D]·[D, Gx·H] at a
+                // time: one large product per block, and memory for Tc steps instead of the whole sequence.
+                int tc = Math.Min(TT, ProjectionSteps), t0 = 0, tn = 0;
+                var xg = pool.Rent(m * tc * D);
+                var xp = pool.Rent(m * tc * GxH);
+                try
                 {
-                    if (t == 0) Gemm.Multiply(h0.Data, b0 * H, H, false, packedU, hp, b0 * GuH, GuH, m, false, threads);
-                    else Gemm.Multiply(hs, (b0 * TT + t - 1) * H, TT * H, false, packedU, hp, b0 * GuH, GuH, m, false, threads);
-                    for (int b = b0; b < b1; b++)
+                    for (int t = 0; t < TT; t++)
                     {
-                        int row = b * TT + t;
-                        var hPrev = t == 0 ? h0.Data.AsSpan(b * H, H) : hs.AsSpan((row - 1) * H, H);
-                        var cPrev = !k.HasC ? default : t == 0 ? c0!.Data.AsSpan(b * H, H) : cs.AsSpan((row - 1) * H, H);
-                        var h = hs.AsSpan(row * H, H);
-                        var c = k.HasC ? cs.AsSpan(row * H, H) : default;
-                        if (mask is not null && mask[row] == T.Zero)
+                        if (t == t0 + tn)
                         {
-                            // Padding: the state is carried unchanged (outputs are zeroed below).
-                            hPrev.CopyTo(h);
-                            if (k.HasC) cPrev.CopyTo(c);
-                            continue;
+                            (t0, tn) = (t, Math.Min(tc, TT - t));
+                            for (int b = b0; b < b1; b++) x.Data.AsSpan((b * TT + t0) * D, tn * D).CopyTo(xg.AsSpan((b - b0) * tn * D));
+                            Gemm.Multiply(xg, 0, D, false, packedWx, xp, 0, GxH, m * tn, false, threads);
                         }
-                        k.Forward1(hp.AsSpan(b * GuH, GuH), xp.AsSpan(row * GxH, GxH), hPrev, cPrev, saved.AsSpan(row * S, S), h, c);
-                    }
-                    if (k.HasU2)
-                    {
-                        Gemm.Multiply(saved, (b0 * TT + t) * S + k.U2SaveOffset, TT * S, false, packedU2!, hp2, b0 * H, H, m, false, threads);
+                        int XpRow(int b) => ((b - b0) * tn + t - t0) * GxH;
+                        if (t == 0) Gemm.Multiply(h0.Data, b0 * H, H, false, packedU, hp, b0 * GuH, GuH, m, false, threads);
+                        else Gemm.Multiply(hs, (b0 * TT + t - 1) * H, TT * H, false, packedU, hp, b0 * GuH, GuH, m, false, threads);
                         for (int b = b0; b < b1; b++)
                         {
                             int row = b * TT + t;
-                            if (mask is not null && mask[row] == T.Zero) continue;
                             var hPrev = t == 0 ? h0.Data.AsSpan(b * H, H) : hs.AsSpan((row - 1) * H, H);
-                            k.Forward2(hp2.AsSpan(b * H, H), xp.AsSpan(row * GxH, GxH), hPrev, saved.AsSpan(row * S, S), hs.AsSpan(row * H, H));
+                            var cPrev = !k.HasC ? default : t == 0 ? c0!.Data.AsSpan(b * H, H) : cs.AsSpan((row - 1) * H, H);
+                            var h = hs.AsSpan(row * H, H);
+                            var c = k.HasC ? cs.AsSpan(row * H, H) : default;
+                            if (mask is not null && mask[row] == T.Zero)
+                            {
+                                // Padding: the state is carried unchanged (outputs are zeroed below).
+                                hPrev.CopyTo(h);
+                                if (k.HasC) cPrev.CopyTo(c);
+                                continue;
+                            }
+                            k.Forward1(hp.AsSpan(b * GuH, GuH), xp.AsSpan(XpRow(b), GxH), hPrev, cPrev, saved.AsSpan(row * S, S), h, c);
+                        }
+                        if (k.HasU2)
+                        {
+                            Gemm.Multiply(saved, (b0 * TT + t) * S + k.U2SaveOffset, TT * S, false, packedU2!, hp2, b0 * H, H, m, false, threads);
+                            for (int b = b0; b < b1; b++)
+                            {
+                                int row = b * TT + t;
+                                if (mask is not null && mask[row] == T.Zero) continue;
+                                var hPrev = t == 0 ? h0.Data.AsSpan(b * H, H) : hs.AsSpan((row - 1) * H, H);
+                                k.Forward2(hp2.AsSpan(b * H, H), xp.AsSpan(XpRow(b), GxH), hPrev, saved.AsSpan(row * S, S), hs.AsSpan(row * H, H));
+                            }
                         }
                     }
                 }
+                finally { pool.Return(xg); pool.Return(xp); }
             }
             WorkSharing.Run(chunks.Count, chunks.Count - 1, Rows);
         }
         finally
         {
-            pool.Return(wx); pool.Return(u); pool.Return(xp); pool.Return(hp);
+            pool.Return(wx); pool.Return(u); pool.Return(hp);
             if (k.HasU2) { pool.Return(u2); pool.Return(hp2); }
         }
         if (mask is not null)
@@ -232,9 +253,12 @@ internal static class FusedRecurrence
         var inputs = new List<Tensor<T>> { x, h0 };
         if (k.HasC) inputs.Add(c0!);
         inputs.AddRange(k.Parameters);
+        Tape<T>? tape = null;
         var recorded = Ops.RecordMany(k.Name, k.HasC ? [outputs, hFinal, cFinal!] : [outputs, hFinal], [.. inputs], g =>
             Backward(k, x, h0, c0, mask, buffers.Saved, mask is null ? y : buffers.H, buffers.C,
-                g[0]?.Data, g[1]?.Data, k.HasC ? g[2]?.Data : null, inputs.Select(t => t.IsTracked).ToArray()));
+                g[0]?.Data, g[1]?.Data, k.HasC ? g[2]?.Data : null, inputs.Select(t => t.IsTracked).ToArray(),
+                consumeSaved: tape?.SingleBackward == true && k.GradientsOverSaved && !k.SeparateDAh && !k.HasU2 && k.Save == k.Gx * k.H));
+        tape = recorded[0].Tape;
         recorded[0].Tape?.OnRelease(buffers.Release);
         return (recorded[0], recorded[1], k.HasC ? recorded[2] : null);
     }
@@ -253,14 +277,16 @@ internal static class FusedRecurrence
     }
 
     private static Tensor<T>?[] Backward<T>(FusedCellKernel<T> k, Tensor<T> x, Tensor<T> h0, Tensor<T>? c0, T[]? mask,
-        T[] saved, T[] hs, T[] cs, T[]? gOutputs, T[]? gH, T[]? gC, bool[] tracked)
+        T[] saved, T[] hs, T[] cs, T[]? gOutputs, T[]? gH, T[]? gC, bool[] tracked, bool consumeSaved)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int B = x.Shape[0], TT = x.Shape[1], D = k.D, H = k.H, BT = B * TT;
         int GxH = k.Gx * H, GuH = k.Gu * H, S = k.Save;
         int ldAh = k.SeparateDAh ? GuH : GxH;
         var pool = ArrayPool<T>.Shared;
-        var dAx = pool.Rent(BT * GxH);
+        // dA overwrites the saved gates row by row when this is the only backward pass (rows are consumed in reverse
+        // time order and each is read before it is written), which saves a buffer the size of the activations.
+        var dAx = consumeSaved ? saved : pool.Rent(BT * GxH);
         var dAh = k.SeparateDAh ? pool.Rent(BT * GuH) : dAx;
         var u = pool.Rent(H * GuH);
         var u2 = k.HasU2 ? pool.Rent(H * H) : [];
@@ -401,7 +427,7 @@ internal static class FusedRecurrence
         }
         finally
         {
-            pool.Return(dAx);
+            if (!consumeSaved) pool.Return(dAx);
             if (k.SeparateDAh) pool.Return(dAh);
             pool.Return(u); pool.Return(dhNext); pool.Return(hPrevAll); pool.Return(wx);
             if (k.HasU2) { pool.Return(u2); pool.Return(d2); }
@@ -413,6 +439,9 @@ internal static class FusedRecurrence
     {
         public (int From, int To) Bounds(int chunk) => (chunk * Per, Math.Min(B, (chunk + 1) * Per));
     }
+
+    /// <summary>Time steps whose input projection is computed at once (bounds that buffer to B·Tc rows).</summary>
+    private const int ProjectionSteps = 16;
 
     /// <summary>Columns of dA packed at a time for the weight gradients (a multiple of every micro-tile width).</summary>
     private const int WeightGradientBlock = 256;
