@@ -51,8 +51,9 @@ public class LayerNormLstmTests
     [Fact]
     public void Rescaling_the_weights_does_not_change_the_outputs() => Props.Check(CellCase.Arb(), c =>
     {
-        // The paper's invariance: LN(a·W·h) = LN(W·h) for a > 0 (exactly when ε → 0).
-        var cell = LayerNormLstm<double>.Create(c.D, c.H, c.Seed) with { Epsilon = 1e-14 };
+        // The paper's invariance: LN(a·W·h) = LN(W·h) for a > 0 (exactly when ε → 0). The deviation is about ε over the
+        // normalised vector's variance, which is tiny when D = 1 and x is small (ε = 1e-14 once gave 1e-8), hence ε = 1e-24.
+        var cell = LayerNormLstm<double>.Create(c.D, c.H, c.Seed) with { Epsilon = 1e-24 };
         var scaled = cell with { Wh = cell.Wh * 7.0, Wx = cell.Wx * 0.25 };
         var state = CellGradientTests.RandomState(cell, c.B, c.Seed);
         TensorAssert.Close(Sequence.Unroll(cell, c.Inputs, state).Outputs, Sequence.Unroll(scaled, c.Inputs, state).Outputs, 1e-7, 1e-9);

@@ -43,6 +43,8 @@ internal sealed class LstmKernel<T> : FusedCellKernel<T> where T : unmanaged, IF
     /// <summary>The one-pass backward reads f, i, C̃, o of a vector before writing their gradients in the same slots.</summary>
     public override bool GradientsOverSaved => vectorized;
 
+    public override bool HasDirectH => false;
+
     public override void Forward1(ReadOnlySpan<T> hp, ReadOnlySpan<T> xp, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> cPrev, Span<T> save, Span<T> h, Span<T> c)
     {
         if (vectorized) { ForwardVector(hp, xp, cPrev, save, h, c); return; }
@@ -71,7 +73,6 @@ internal sealed class LstmKernel<T> : FusedCellKernel<T> where T : unmanaged, IF
     public override void Backward1(ReadOnlySpan<T> save, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> c, ReadOnlySpan<T> h,
         ReadOnlySpan<T> dh, Span<T> dc, Span<T> dAx, Span<T> dAh, Span<T> dhDirect, Span<T> scratch)
     {
-        dhDirect.Clear();
         if (vectorized) { BackwardVector(save, cPrev, c, dh, dc, dAx); return; }
         var tc = scratch[..H];
         var s = scratch.Slice(H, H);
@@ -179,6 +180,7 @@ internal sealed class RnnKernel<T>(Rnn<T> cell) : FusedCellKernel<T>("rnn (fused
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     public override Tensor<T>[] Parameters => [cell.W, cell.B];
+    public override bool HasDirectH => false;
     public override void BuildWx(T[] wx) => Place(cell.W, false, wx, 0, 1);
     public override void BuildU(T[] u) => Place(cell.W, true, u, 0, 1);
 
@@ -201,7 +203,6 @@ internal sealed class RnnKernel<T>(Rnn<T> cell) : FusedCellKernel<T>("rnn (fused
     public override void Backward1(ReadOnlySpan<T> save, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> c, ReadOnlySpan<T> h,
         ReadOnlySpan<T> dh, Span<T> dc, Span<T> dAx, Span<T> dAh, Span<T> dhDirect, Span<T> scratch)
     {
-        dhDirect.Clear();
         if (vectorized)
         {
             ref T dhR = ref MemoryMarshal.GetReference(dh), hR = ref MemoryMarshal.GetReference(h), dR = ref MemoryMarshal.GetReference(dAx);

@@ -43,6 +43,12 @@ internal abstract class FusedCellKernel<T> where T : unmanaged, IFloatingPointIe
     /// </summary>
     public virtual bool GradientsOverSaved => false;
 
+    /// <summary>
+    /// False when h_{t-1} reaches h_t only through U (LSTM, RNN): <see cref="Backward1"/> then leaves dhDirect alone
+    /// and the product dA·Uᵀ writes the gradient for h_{t-1} instead of adding to it.
+    /// </summary>
+    public virtual bool HasDirectH => true;
+
     /// <summary>The parameter tensors, in the order the op records them as inputs (after x, h0 and c0).</summary>
     public abstract Tensor<T>[] Parameters { get; }
 
@@ -59,8 +65,8 @@ internal abstract class FusedCellKernel<T> where T : unmanaged, IFloatingPointIe
     /// <summary>
     /// Step backward of one row. <paramref name="dh"/> is the whole gradient reaching h_t; <paramref name="dc"/>
     /// holds the gradient reaching C_t and leaves holding the one for C_{t-1}. Writes the pre-activation
-    /// gradients (dAx for Wx, dAh for U: the same span unless <see cref="SeparateDAh"/>) and the direct part of
-    /// the gradient for h_{t-1} (the part not through U).
+    /// gradients (dAx for Wx, dAh for U: the same span unless <see cref="SeparateDAh"/>) and, when
+    /// <see cref="HasDirectH"/>, the direct part of the gradient for h_{t-1} (the part not through U).
     /// </summary>
     public abstract void Backward1(ReadOnlySpan<T> save, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> c, ReadOnlySpan<T> h,
         ReadOnlySpan<T> dh, Span<T> dc, Span<T> dAx, Span<T> dAh, Span<T> dhDirect, Span<T> scratch);
@@ -332,6 +338,7 @@ internal static class FusedRecurrence
                             else Simd.Add<T>(carry, gOutputs.AsSpan(row * H, H), dhb);
                             var hPrev = t == 0 ? h0.Data.AsSpan(b * H, H) : hs.AsSpan((row - 1) * H, H);
                             var cPrev = !k.HasC ? default : t == 0 ? c0!.Data.AsSpan(b * H, H) : cs.AsSpan((row - 1) * H, H);
+                            if (!k.HasDirectH && mask is not null) next.Clear();   // the product below adds to it (padded rows carry theirs)
                             k.Backward1(saved.AsSpan(row * S, S), hPrev, cPrev, k.HasC ? cs.AsSpan(row * H, H) : default, hs.AsSpan(row * H, H),
                                 dhb, k.HasC ? dc.AsSpan(b * H, H) : default, dAx.AsSpan(row * GxH, GxH),
                                 k.SeparateDAh ? dAh.AsSpan(row * GuH, GuH) : dAx.AsSpan(row * GxH, GuH), next, scratch.AsSpan(0, 4 * H));
@@ -349,7 +356,7 @@ internal static class FusedRecurrence
                             }
                         }
                         // dh_{t-1} = direct part + dA_h·Uᵀ
-                        Gemm.Multiply(dAh, (b0 * TT + t) * ldAh, TT * ldAh, false, packedUT, dhNext, b0 * H, H, m, accumulate: true, threads);
+                        Gemm.Multiply(dAh, (b0 * TT + t) * ldAh, TT * ldAh, false, packedUT, dhNext, b0 * H, H, m, accumulate: k.HasDirectH || mask is not null, threads);
                         dhNext.AsSpan(b0 * H, m * H).CopyTo(dh.AsSpan(b0 * H, m * H));
                     }
                 }
