@@ -83,6 +83,9 @@ internal static class Gemm
 {
     private const int KC = 256;
 
+    /// <summary>The depth (k) of one cache block: a caller that feeds a long product slab by slab uses the same blocks.</summary>
+    public const int DepthBlock = KC;
+
     /// <summary>The widest micro-kernel this CPU accelerates for <typeparamref name="T"/>.</summary>
     public static GemmWidth Best<T>()
     {

@@ -381,21 +381,23 @@ internal static class FusedRecurrence
             {
                 // [h_{t-1}, x_t]ᵀ·dA: the H + D features are the rows of the product, so at most one partial micro-tile
                 // of rows is wasted (dAᵀ·[h, x] wasted most of a column panel when H + D is just past a multiple of its
-                // width: 36 → 64, 65 → 96). dA is packed one block of columns at a time (bounded memory); each block
-                // serves both products. A row stride of a multiple of 2 KB would make the 8 rows of a C tile share L1
-                // sets, so such products go through a padded buffer.
+                // width: 36 → 64, 65 → 96). dA is packed one slab of rows (time steps) at a time, the GEMM's own depth
+                // block, so memory stays bounded, both products share each slab, and each element of [h, x] is packed
+                // once; adding slab after slab is the same arithmetic as one product over all rows. A row stride of a
+                // multiple of 2 KB would make the 8 rows of a C tile share L1 sets, so such products go through a padded buffer.
                 int ldT = (GxH * Unsafe.SizeOf<T>()) % 2048 == 0 ? GxH + 16 : GxH;
                 var both = ldT == GxH ? null : pool.Rent(w * ldT);
-                for (int j0 = 0; j0 < GxH; j0 += WeightGradientBlock)
+                for (int p0 = 0; p0 < BT; p0 += Gemm.DepthBlock)
                 {
-                    int n = Math.Min(WeightGradientBlock, GxH - j0);
-                    using var block = Gemm.PackB(dAx, j0, GxH, false, BT, n, threads: Parallelism.MaxThreads > 1 ? 2 : 1);
+                    int kc = Math.Min(Gemm.DepthBlock, BT - p0);
+                    bool acc = p0 > 0;
+                    using var slab = Gemm.PackB(dAx, p0 * GxH, GxH, false, kc, GxH);
                     if (both is null)
                     {
-                        Gemm.Multiply(hPrevAll, 0, w, true, block, dU, j0, GuH, H, false);      // h_{t-1}ᵀ·dA
-                        Gemm.Multiply(hPrevAll, H, w, true, block, dWx, j0, GxH, D, false);     // x_tᵀ·dA
+                        Gemm.Multiply(hPrevAll, p0 * w, w, true, slab, dU, 0, GuH, H, acc);      // h_{t-1}ᵀ·dA
+                        Gemm.Multiply(hPrevAll, p0 * w + H, w, true, slab, dWx, 0, GxH, D, acc); // x_tᵀ·dA
                     }
-                    else Gemm.Multiply(hPrevAll, 0, w, true, block, both, j0, ldT, w, false);
+                    else Gemm.Multiply(hPrevAll, p0 * w, w, true, slab, both, 0, ldT, w, acc);
                 }
                 if (both is not null)
                 {
@@ -449,9 +451,6 @@ internal static class FusedRecurrence
 
     /// <summary>Time steps whose input projection is computed at once (bounds that buffer to B·Tc rows).</summary>
     private const int ProjectionSteps = 16;
-
-    /// <summary>Columns of dA packed at a time for the weight gradients (a multiple of every micro-tile width).</summary>
-    private const int WeightGradientBlock = 256;
 
     /// <summary>Floating-point work (multiply-adds of the per-step products over the sequence) above which a batch is split over threads.</summary>
     private const double BatchSplitThreshold = 2e6;
