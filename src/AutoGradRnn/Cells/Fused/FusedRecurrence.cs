@@ -408,8 +408,8 @@ internal static class FusedRecurrence
             }
             else
             {
-                Gemm.Multiply(hPrevAll, 0, H, true, dAh, 0, ldAh, false, dU, 0, GuH, H, BT, GuH, false);       // h_{t-1}ᵀ·dA_h
-                Gemm.Multiply(x.Data, 0, D, true, dAx, 0, GxH, false, dWx, 0, GxH, D, BT, GxH, false);         // x_tᵀ·dA_x
+                SlabProduct(hPrevAll, H, dAh, ldAh, GuH, dU, BT);      // h_{t-1}ᵀ·dA_h
+                SlabProduct(x.Data, D, dAx, GxH, GxH, dWx, BT);        // x_tᵀ·dA_x
             }
             T[]? dU2 = null;
             if (k.HasU2)
@@ -440,6 +440,19 @@ internal static class FusedRecurrence
             if (k.SeparateDAh) pool.Return(dAh);
             pool.Return(u); pool.Return(dhNext); pool.Return(hPrevAll); pool.Return(wx);
             if (k.HasU2) { pool.Return(u2); pool.Return(d2); }
+        }
+    }
+
+    /// <summary>
+    /// C [rows, n] = Aᵀ·dA summed over all <paramref name="bt"/> time rows, with dA packed one depth slab at a time
+    /// (the GEMM's own k-block: the same arithmetic as one product, with a bounded packed buffer).
+    /// </summary>
+    private static void SlabProduct<T>(T[] a, int rows, T[] dA, int ldA, int n, T[] c, int bt) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int p0 = 0; p0 < bt; p0 += Gemm.DepthBlock)
+        {
+            using var slab = Gemm.PackB(dA, p0 * ldA, ldA, false, Math.Min(Gemm.DepthBlock, bt - p0), n);
+            Gemm.Multiply(a, p0 * rows, rows, true, slab, c, 0, n, rows, accumulate: p0 > 0);
         }
     }
 
