@@ -387,18 +387,8 @@ internal static class FusedRecurrence
                 // multiple of 2 KB would make the 8 rows of a C tile share L1 sets, so such products go through a padded buffer.
                 int ldT = (GxH * Unsafe.SizeOf<T>()) % 2048 == 0 ? GxH + 16 : GxH;
                 var both = ldT == GxH ? null : pool.Rent(w * ldT);
-                for (int p0 = 0; p0 < BT; p0 += Gemm.DepthBlock)
-                {
-                    int kc = Math.Min(Gemm.DepthBlock, BT - p0);
-                    bool acc = p0 > 0;
-                    using var slab = Gemm.PackB(dAx, p0 * GxH, GxH, false, kc, GxH);
-                    if (both is null)
-                    {
-                        Gemm.Multiply(hPrevAll, p0 * w, w, true, slab, dU, 0, GuH, H, acc);      // h_{t-1}ᵀ·dA
-                        Gemm.Multiply(hPrevAll, p0 * w + H, w, true, slab, dWx, 0, GxH, D, acc); // x_tᵀ·dA
-                    }
-                    else Gemm.Multiply(hPrevAll, p0 * w, w, true, slab, both, 0, ldT, w, acc);
-                }
+                if (both is null) SlabProducts(hPrevAll, w, dAx, GxH, GxH, BT, (0, H, dU, GuH), (H, D, dWx, GxH));   // h_{t-1}ᵀ·dA, x_tᵀ·dA
+                else SlabProducts(hPrevAll, w, dAx, GxH, GxH, BT, (0, w, both, ldT));
                 if (both is not null)
                 {
                     for (int r = 0; r < H; r++) both.AsSpan(r * ldT, GxH).CopyTo(dU.AsSpan(r * GuH, GuH));
@@ -408,8 +398,8 @@ internal static class FusedRecurrence
             }
             else
             {
-                SlabProduct(hPrevAll, H, dAh, ldAh, GuH, dU, BT);      // h_{t-1}ᵀ·dA_h
-                SlabProduct(x.Data, D, dAx, GxH, GxH, dWx, BT);        // x_tᵀ·dA_x
+                SlabProducts(hPrevAll, H, dAh, ldAh, GuH, BT, (0, H, dU, GuH));      // h_{t-1}ᵀ·dA_h
+                SlabProducts(x.Data, D, dAx, GxH, GxH, BT, (0, D, dWx, GxH));        // x_tᵀ·dA_x
             }
             T[]? dU2 = null;
             if (k.HasU2)
@@ -444,16 +434,29 @@ internal static class FusedRecurrence
     }
 
     /// <summary>
-    /// C [rows, n] = Aᵀ·dA summed over all <paramref name="bt"/> time rows, with dA packed one depth slab at a time
-    /// (the GEMM's own k-block: the same arithmetic as one product, with a bounded packed buffer).
+    /// For each target (A column offset, rows, C, ldc): C [rows, n] = A(columns offset…)ᵀ·dA, summed over all
+    /// <paramref name="bt"/> time rows. dA is packed one depth slab at a time (the GEMM's own k-block: the same
+    /// arithmetic as one product, with a bounded packed buffer), each slab serving every target. With 2 threads, each
+    /// takes half of the columns for the whole sum, so they meet once instead of once per slab.
     /// </summary>
-    private static void SlabProduct<T>(T[] a, int rows, T[] dA, int ldA, int n, T[] c, int bt) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void SlabProducts<T>(T[] a, int lda, T[] dA, int ldA, int n, int bt, params (int AOff, int Rows, T[] C, int Ldc)[] targets)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int p0 = 0; p0 < bt; p0 += Gemm.DepthBlock)
+        int nr = Gemm.Tile<T>(Gemm.Best<T>()).NR, panels = (n + nr - 1) / nr;
+        double flops = 2.0 * bt * n * targets.Sum(t => t.Rows);
+        int chunks = flops >= Gemm.ParallelThresholdFlops && Parallelism.MaxThreads > 1 ? Math.Min(Parallelism.MaxThreads, panels) : 1;
+        int per = (panels + chunks - 1) / chunks * nr;
+        chunks = (n + per - 1) / per;
+        WorkSharing.Run(chunks, chunks - 1, i =>
         {
-            using var slab = Gemm.PackB(dA, p0 * ldA, ldA, false, Math.Min(Gemm.DepthBlock, bt - p0), n);
-            Gemm.Multiply(a, p0 * rows, rows, true, slab, c, 0, n, rows, accumulate: p0 > 0);
-        }
+            int j0 = i * per, nn = Math.Min(per, n - j0);
+            for (int p0 = 0; p0 < bt; p0 += Gemm.DepthBlock)
+            {
+                using var slab = Gemm.PackB(dA, p0 * ldA + j0, ldA, false, Math.Min(Gemm.DepthBlock, bt - p0), nn);
+                foreach (var (aOff, rows, c, ldc) in targets)
+                    Gemm.Multiply(a, p0 * lda + aOff, lda, true, slab, c, j0, ldc, rows, accumulate: p0 > 0, threads: 1);
+            }
+        });
     }
 
     /// <summary>Contiguous batch ranges, whole micro-tiles of rows each, one per thread that will run them.</summary>
