@@ -133,10 +133,11 @@ internal abstract class FusedCellKernel<T> where T : unmanaged, IFloatingPointIe
 }
 
 /// <summary>
-/// Runs a <see cref="FusedCellKernel{T}"/> over a whole sequence as ONE tape node: the input projection of
-/// all B·T rows is one GEMM; each step is h_{t-1}·U (U packed once per sequence) plus one elementwise pass;
-/// the backward pass walks time in reverse with one GEMM per step (dA·Uᵀ) and forms every weight gradient
-/// with one GEMM over all steps at the end. Rows are batch-major (row b·T + t), like the inputs.
+/// Runs a <see cref="FusedCellKernel{T}"/> over a whole sequence as ONE op on the tape: the input projection is
+/// hoisted out of the step loop (one GEMM per block of 16 steps); each step is h_{t-1}·U (U packed once per
+/// sequence) plus one elementwise pass; the backward pass walks time in reverse with one GEMM per step (dA·Uᵀ)
+/// and forms every weight gradient with one product over all steps at the end. Rows are batch-major
+/// (row b·T + t), like the inputs; batch chunks run on their own threads.
 /// </summary>
 internal static class FusedRecurrence
 {
@@ -148,10 +149,9 @@ internal static class FusedRecurrence
         int GxH = k.Gx * H, GuH = k.Gu * H, S = k.Save;
         var pool = ArrayPool<T>.Shared;
 
-        // Saved for backward (owned by the tape closure): per-row saves, every h_t and C_t.
         // Saved for backward: per-row saves and every C_t (and h_t when masked), in pooled buffers. When nothing is
-        // tracked they go back to the pool right after the forward pass; otherwise the backward closure owns them
-        // and a finalizer returns them once the tape is gone.
+        // tracked they go back to the pool right after the forward pass; otherwise the tape's Release returns them
+        // (gradient transforms call it when done), or a finalizer once the tape is gone.
         bool tracked = x.IsTracked || h0.IsTracked || (c0?.IsTracked ?? false) || k.Parameters.Any(p => p.IsTracked);
         var buffers = new SavedBuffers<T>(BT * S, k.HasC ? BT * H : 0, mask is null ? 0 : BT * H);
         var (saved, cs) = (buffers.Saved, buffers.C);
