@@ -49,33 +49,15 @@ public static partial class Sequence
         var allOutputs = outputs.Count == 1 ? outputs[0] : Concat([.. outputs], 1);
         var finalLeaves = ParameterTree<T>.Leaves(state!);
 
-        // One tape node: inputs x, the initial state's leaves and the cell's leaves; output [outputs | final state leaves].
+        // One op: inputs x, the initial state's leaves and the cell's leaves; outputs the outputs and the final state's leaves.
         var stateLeaves = ParameterTree<T>.Leaves(initialState);
         var paramLeaves = ParameterTree<T>.Leaves(cell);
         var nodeInputs = new List<Tensor<T>> { inputs };
         nodeInputs.AddRange(stateLeaves);
         nodeInputs.AddRange(paramLeaves);
-        var packed = new T[allOutputs.Count + finalLeaves.Sum(l => l.Count)];
-        allOutputs.AsSpan().CopyTo(packed);
-        for (int i = 0, off = allOutputs.Count; i < finalLeaves.Count; off += finalLeaves[i].Count, i++) finalLeaves[i].AsSpan().CopyTo(packed.AsSpan(off));
-
-        Tensor<T>? lastSeed = null;
-        Tensor<T>?[]? grads = null;
-        var node = Record("unroll (checkpointed)", new Tensor<T>(packed, new Shape(packed.Length)), [.. nodeInputs], (g, i) =>
-        {
-            if (!ReferenceEquals(g, lastSeed) || grads is null)
-            {
-                grads = Recompute(cellD, x, mask, starts, g, allOutputs.Shape, finalLeaves, stateLeaves.Count, paramLeaves.Count);
-                lastSeed = g;
-            }
-            return grads[i]!;
-        });
-
-        var outs = FusedRecurrence.Part(node, 0, allOutputs.Shape);
-        var parts = new List<Tensor<T>>();
-        for (int i = 0, off = allOutputs.Count; i < finalLeaves.Count; off += finalLeaves[i].Count, i++)
-            parts.Add(FusedRecurrence.Part(node, off, finalLeaves[i].Shape));
-        return new SequenceResult<TState, T>(outs, ParameterTree<T>.Unflatten(state, parts));
+        var recorded = RecordMany("unroll (checkpointed)", [allOutputs, .. finalLeaves], [.. nodeInputs],
+            g => Recompute(cellD, x, mask, starts, g, allOutputs.Shape, finalLeaves, stateLeaves.Count, paramLeaves.Count));
+        return new SequenceResult<TState, T>(recorded[0], ParameterTree<T>.Unflatten(state, recorded[1..]));
     }
 
     private static SequenceResult<TState, T> RunSegment<TState, T>(IRecurrentCell<TState, T> cell, Tensor<T> x, TState state, Tensor<T>? mask, int start, int length)
@@ -89,14 +71,13 @@ public static partial class Sequence
 
     /// <summary>The backward pass: segments in reverse, each recomputed on its own tape from its saved state and differentiated.</summary>
     private static Tensor<T>?[] Recompute<TState, T>(IRecurrentCell<TState, T> cell, Tensor<T> x, Tensor<T>? mask,
-        List<(int Start, int Length, TState State)> starts, Tensor<T> g, Shape outputShape, IReadOnlyList<Tensor<T>> finalLeaves, int stateCount, int paramCount)
+        List<(int Start, int Length, TState State)> starts, Tensor<T>?[] g, Shape outputShape, IReadOnlyList<Tensor<T>> finalLeaves, int stateCount, int paramCount)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int batch = x.Shape[0], steps = x.Shape[1], d = x.Shape[2];
-        var gOut = new Tensor<T>(g.AsSpan()[..outputShape.Count].ToArray(), outputShape);
-        var carried = new List<Tensor<T>>();
-        for (int i = 0, off = outputShape.Count; i < finalLeaves.Count; off += finalLeaves[i].Count, i++)
-            carried.Add(new Tensor<T>(g.AsSpan().Slice(off, finalLeaves[i].Count).ToArray(), finalLeaves[i].Shape));
+        // g holds the gradient of the outputs, then of each final-state leaf (null where none arrived).
+        var gOut = g[0] ?? Tensor.Zeros<T>(outputShape);
+        var carried = finalLeaves.Select((leaf, i) => g[1 + i] ?? Tensor.Zeros<T>(leaf.Shape)).ToList();
         var dx = new T[x.Count];
         Tensor<T>[]? dParams = null;
         for (int s = starts.Count - 1; s >= 0; s--)

@@ -39,6 +39,21 @@ public class CheckpointedUnrollTests
     [Fact] public void Peephole_checkpointed_gradients_equal_the_normal_mode() => SameAsNormal<PeepholeLstm<double>, LstmState<double>>(c => PeepholeLstm<double>.Create(c.D, c.H, c.Seed, diagonal: true));
 
     [Fact]
+    public void Gradients_through_only_the_outputs_or_only_the_final_state_equal_the_normal_mode()
+    {
+        var cell = Lstm<double>.Create(3, 4, 1);
+        var x = Tensor.RandomNormal<double>(new Shape(2, 7, 3), 2);
+        var s0 = CellGradientTests.RandomState(cell, 2, 3);
+        foreach (Func<SequenceResult<LstmState<double>, double>, Tensor<double>> pick in new Func<SequenceResult<LstmState<double>, double>, Tensor<double>>[] { r => Ops.Sum(Ops.Tanh(r.Outputs)), r => Ops.Sum(r.Final!.C * r.Final.H) })
+        {
+            var normal = Autodiff.Grad((Lstm<double> p) => pick(Sequence.Unroll(p, x, s0)))(cell);
+            var checkpointed = Autodiff.Grad((Lstm<double> p) => pick(Sequence.UnrollCheckpointed(p, x, s0, every: 3)))(cell);
+            foreach (var (a, b) in ParameterTree<double>.Leaves(normal).Zip(ParameterTree<double>.Leaves(checkpointed)))
+                TensorAssert.Close(a, b, 1e-9, 1e-12);
+        }
+    }
+
+    [Fact]
     public void A_segment_length_below_one_is_an_error()
     {
         var cell = Lstm<double>.Create(2, 3, seed: 1);

@@ -269,19 +269,6 @@ internal static class FusedRecurrence
         return (recorded[0], recorded[1], k.HasC ? recorded[2] : null);
     }
 
-    /// <summary>A contiguous piece of a fused op's packed output, as its own tensor; its gradient lands back in place.</summary>
-    internal static Tensor<T> Part<T>(Tensor<T> packed, int offset, Shape shape) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var d = new T[shape.Count];
-        Array.Copy(packed.Data, offset, d, 0, d.Length);
-        return Ops.Record("part", new Tensor<T>(d, shape), [packed], (g, _) =>
-        {
-            var full = new T[packed.Count];
-            Array.Copy(g.Data, 0, full, offset, g.Count);
-            return new Tensor<T>(full, packed.Shape);
-        });
-    }
-
     private static Tensor<T>?[] Backward<T>(FusedCellKernel<T> k, Tensor<T> x, Tensor<T> h0, Tensor<T>? c0, T[]? mask,
         T[] saved, T[] hs, T[] cs, T[]? gOutputs, T[]? gH, T[]? gC, bool[] tracked, bool consumeSaved)
         where T : unmanaged, IFloatingPointIeee754<T>
