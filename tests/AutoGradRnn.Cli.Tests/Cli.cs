@@ -7,14 +7,7 @@ namespace AutoGradRnn.Cli.Tests;
 /// <summary>Runs the CLI in process with captured output, or the packed tool as a user would.</summary>
 public static class Cli
 {
-    public static string Root { get; } = FindRoot();
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "AutoGradRnn.sln"))) return dir.FullName;
-        throw new InvalidOperationException("AutoGradRnn.sln not found");
-    }
+    public static string Root => AutoGradRnn.TestSupport.RepoRoot.Path;
 
     public static string Data(string file) => Path.Combine(Root, "data", file);
 

@@ -5,14 +5,7 @@ namespace AutoGradRnn.Notebooks.Tests;
 /// <summary>Paths in the repository, found by walking up from the test binaries to AutoGradRnn.sln.</summary>
 public static class Repo
 {
-    public static string Root { get; } = FindRoot();
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "AutoGradRnn.sln"))) return dir.FullName;
-        throw new InvalidOperationException("AutoGradRnn.sln not found above " + AppContext.BaseDirectory);
-    }
+    public static string Root => AutoGradRnn.TestSupport.RepoRoot.Path;
 
     public static string LibraryDll => Path.Combine(Root, "src", "AutoGradRnn", "bin", "Release", "net10.0", "AutoGradRnn.dll");
 

@@ -6,14 +6,7 @@ namespace AutoGradRnn.Reliability.Tests;
 
 public static class Repo
 {
-    public static string Root { get; } = FindRoot();
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "AutoGradRnn.sln"))) return dir.FullName;
-        throw new InvalidOperationException("AutoGradRnn.sln not found");
-    }
+    public static string Root => AutoGradRnn.TestSupport.RepoRoot.Path;
 
     /// <summary>The probe's DLL, built next to the tests (it is a project reference).</summary>
     public static string Probe => Path.Combine(AppContext.BaseDirectory, "AutoGradRnn.Probe.dll");
