@@ -18,58 +18,34 @@ internal static class FastActivations
 {
     public static void Sigmoid<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (!Vector512.IsHardwareAccelerated) TensorPrimitives.Sigmoid(x, y);
-        else if (typeof(T) == typeof(float)) Apply(MemoryMarshal.Cast<T, float>(x), MemoryMarshal.Cast<T, float>(y), true);
-        else if (typeof(T) == typeof(double)) Apply(MemoryMarshal.Cast<T, double>(x), MemoryMarshal.Cast<T, double>(y), true);
+        if (Accelerated<T>()) Apply(x, y, sigmoid: true);
         else TensorPrimitives.Sigmoid(x, y);
     }
 
     public static void Tanh<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (!Vector512.IsHardwareAccelerated) TensorPrimitives.Tanh(x, y);
-        else if (typeof(T) == typeof(float)) Apply(MemoryMarshal.Cast<T, float>(x), MemoryMarshal.Cast<T, float>(y), false);
-        else if (typeof(T) == typeof(double)) Apply(MemoryMarshal.Cast<T, double>(x), MemoryMarshal.Cast<T, double>(y), false);
+        if (Accelerated<T>()) Apply(x, y, sigmoid: false);
         else TensorPrimitives.Tanh(x, y);
     }
 
-    private static void Apply(ReadOnlySpan<float> x, Span<float> y, bool sigmoid)
+    /// <summary>Whole vectors in place, then the tail through a zero-padded vector.</summary>
+    private static void Apply<T>(ReadOnlySpan<T> x, Span<T> y, bool sigmoid) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (y.Length < x.Length) throw new ArgumentException("destination too short", nameof(y));
-        int n = x.Length, i = 0;
-        ref float xs = ref MemoryMarshal.GetReference(x);
-        ref float ys = ref MemoryMarshal.GetReference(y);
-        for (; i + 16 <= n; i += 16)
+        int n = x.Length, i = 0, w = Vector512<T>.Count;
+        ref T xs = ref MemoryMarshal.GetReference(x);
+        ref T ys = ref MemoryMarshal.GetReference(y);
+        for (; i + w <= n; i += w)
         {
             var v = Vector512.LoadUnsafe(ref xs, (nuint)i);
-            (sigmoid ? SigmoidF(v) : TanhF(v)).StoreUnsafe(ref ys, (nuint)i);
+            (sigmoid ? Sigmoid(v) : Tanh(v)).StoreUnsafe(ref ys, (nuint)i);
         }
         if (i < n)
         {
-            Span<float> tmp = stackalloc float[16];
+            Span<T> tmp = stackalloc T[w];
             x[i..].CopyTo(tmp);
-            var v = Vector512.Create((ReadOnlySpan<float>)tmp);
-            (sigmoid ? SigmoidF(v) : TanhF(v)).CopyTo(tmp);
-            tmp[..(n - i)].CopyTo(y[i..]);
-        }
-    }
-
-    private static void Apply(ReadOnlySpan<double> x, Span<double> y, bool sigmoid)
-    {
-        if (y.Length < x.Length) throw new ArgumentException("destination too short", nameof(y));
-        int n = x.Length, i = 0;
-        ref double xs = ref MemoryMarshal.GetReference(x);
-        ref double ys = ref MemoryMarshal.GetReference(y);
-        for (; i + 8 <= n; i += 8)
-        {
-            var v = Vector512.LoadUnsafe(ref xs, (nuint)i);
-            (sigmoid ? SigmoidD(v) : TanhD(v)).StoreUnsafe(ref ys, (nuint)i);
-        }
-        if (i < n)
-        {
-            Span<double> tmp = stackalloc double[8];
-            x[i..].CopyTo(tmp);
-            var v = Vector512.Create((ReadOnlySpan<double>)tmp);
-            (sigmoid ? SigmoidD(v) : TanhD(v)).CopyTo(tmp);
+            var v = Vector512.Create((ReadOnlySpan<T>)tmp);
+            (sigmoid ? Sigmoid(v) : Tanh(v)).CopyTo(tmp);
             tmp[..(n - i)].CopyTo(y[i..]);
         }
     }
@@ -85,8 +61,10 @@ internal static class FastActivations
         typeof(T) == typeof(float) ? TanhF(x.AsSingle()).As<float, T>() : TanhD(x.AsDouble()).As<double, T>();
 
     /// <summary>True when the one-vector-at-a-time kernels run for <typeparamref name="T"/> on rows of length <paramref name="n"/>.</summary>
-    internal static bool Vectorized<T>(int n) =>
-        Vector512.IsHardwareAccelerated && (typeof(T) == typeof(float) || typeof(T) == typeof(double)) && n % Vector512<T>.Count == 0;
+    internal static bool Vectorized<T>(int n) => Accelerated<T>() && n % Vector512<T>.Count == 0;
+
+    /// <summary>True when the Vector512 kernels serve <typeparamref name="T"/> on this CPU.</summary>
+    private static bool Accelerated<T>() => Vector512.IsHardwareAccelerated && (typeof(T) == typeof(float) || typeof(T) == typeof(double));
 
     // ---- float ----
 
