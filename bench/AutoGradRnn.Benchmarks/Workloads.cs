@@ -30,35 +30,19 @@ public sealed class CellWorkload
     public CellWorkload(string cell, RnnShape s, long seed = 1)
     {
         var x = Tensor.RandomNormal<float>(new Shape(s.B, s.T, s.D), seed);
-        switch (cell)
+        run = cell switch
         {
-            case "lstm":
-            {
-                var c = Lstm<float>.Create(s.D, s.H, seed + 1, CellInit.PyTorch);
-                run = bw => bw
-                    ? Autodiff.ValueAndGrad((Lstm<float> p) => Sum(Sequence.Unroll(p, x).Outputs))(c).Value.ToScalar()
-                    : Sequence.Unroll(c, x).Outputs[0, 0, 0];
-                break;
-            }
-            case "gru":
-            {
-                var c = GruResetAfter<float>.Create(s.D, s.H, seed + 1, CellInit.PyTorch);
-                run = bw => bw
-                    ? Autodiff.ValueAndGrad((GruResetAfter<float> p) => Sum(Sequence.Unroll(p, x).Outputs))(c).Value.ToScalar()
-                    : Sequence.Unroll(c, x).Outputs[0, 0, 0];
-                break;
-            }
-            case "rnn":
-            {
-                var c = Rnn<float>.Create(s.D, s.H, seed + 1, CellInit.PyTorch);
-                run = bw => bw
-                    ? Autodiff.ValueAndGrad((Rnn<float> p) => Sum(Sequence.Unroll(p, x).Outputs))(c).Value.ToScalar()
-                    : Sequence.Unroll(c, x).Outputs[0, 0, 0];
-                break;
-            }
-            default: throw new ArgumentException($"unknown cell {cell}");
-        }
+            "lstm" => Runner<Lstm<float>, LstmState<float>>(Lstm<float>.Create(s.D, s.H, seed + 1, CellInit.PyTorch), x),
+            "gru" => Runner<GruResetAfter<float>, RnnState<float>>(GruResetAfter<float>.Create(s.D, s.H, seed + 1, CellInit.PyTorch), x),
+            "rnn" => Runner<Rnn<float>, RnnState<float>>(Rnn<float>.Create(s.D, s.H, seed + 1, CellInit.PyTorch), x),
+            _ => throw new ArgumentException($"unknown cell {cell}"),
+        };
     }
+
+    private static Func<bool, float> Runner<TCell, TState>(TCell c, Tensor<float> x) where TCell : IRecurrentCell<TState, float> =>
+        bw => bw
+            ? Autodiff.ValueAndGrad((TCell p) => Sum(Sequence.Unroll(p, x).Outputs))(c).Value.ToScalar()
+            : Sequence.Unroll(c, x).Outputs[0, 0, 0];
 
     /// <summary>Forward only (no tape) or forward + backward (gradients of the sum of all outputs w.r.t. every parameter).</summary>
     public float Run(bool backward) => run(backward);
