@@ -259,13 +259,15 @@ internal static class FusedRecurrence
         var inputs = new List<Tensor<T>> { x, h0 };
         if (k.HasC) inputs.Add(c0!);
         inputs.AddRange(k.Parameters);
+        // dA may overwrite the saved row only when one dA row serves both Wx and U and has the saved row's layout.
+        bool overwritable = k.GradientsOverSaved && !k.SeparateDAh && !k.HasU2 && k.Save == k.Gx * k.H;
         Tape<T>? tape = null;
         var recorded = Ops.RecordMany(k.Name, k.HasC ? [outputs, hFinal, cFinal!] : [outputs, hFinal], [.. inputs], g =>
             Backward(k, x, h0, c0, mask, buffers.Saved, mask is null ? y : buffers.H, buffers.C,
                 g[0]?.Data, g[1]?.Data, k.HasC ? g[2]?.Data : null, inputs.Select(t => t.IsTracked).ToArray(),
-                consumeSaved: tape?.SingleBackward == true && k.GradientsOverSaved && !k.SeparateDAh && !k.HasU2 && k.Save == k.Gx * k.H));
+                consumeSaved: overwritable && tape!.SingleBackward));
         tape = recorded[0].Tape;
-        recorded[0].Tape?.OnRelease(buffers.Release);
+        tape?.OnRelease(buffers.Release);
         return (recorded[0], recorded[1], k.HasC ? recorded[2] : null);
     }
 
@@ -375,9 +377,9 @@ internal static class FusedRecurrence
                 int ldT = (GxH * Unsafe.SizeOf<T>()) % 2048 == 0 ? GxH + 16 : GxH;
                 var both = ldT == GxH ? null : pool.Rent(w * ldT);
                 if (both is null) SlabProducts(hPrevAll, w, dAx, GxH, GxH, BT, (0, H, dU, GuH), (H, D, dWx, GxH));   // h_{t-1}ᵀ·dA, x_tᵀ·dA
-                else SlabProducts(hPrevAll, w, dAx, GxH, GxH, BT, (0, w, both, ldT));
-                if (both is not null)
+                else
                 {
+                    SlabProducts(hPrevAll, w, dAx, GxH, GxH, BT, (0, w, both, ldT));
                     for (int r = 0; r < H; r++) both.AsSpan(r * ldT, GxH).CopyTo(dU.AsSpan(r * GuH, GuH));
                     for (int r = 0; r < D; r++) both.AsSpan((H + r) * ldT, GxH).CopyTo(dWx.AsSpan(r * GxH, GxH));
                     pool.Return(both);
