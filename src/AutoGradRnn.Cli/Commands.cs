@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AutoGradRnn.Display;
 using Spectre.Console;
 
 namespace AutoGradRnn.Cli;
@@ -60,8 +61,7 @@ internal static class Commands
             var report = ProgressView.Run(console, "train-char", "chars", p => CharLanguageModel.Train(corpus, options, path, p));
             console.MarkupLine($"validation bits per character: [bold]{report.ValidationBitsPerCharacter:F3}[/] ({report.ValidationCharacters:N0} characters; {report.Steps} steps, {report.CharactersPerSecond:N0} chars/s)");
             console.MarkupLine($"checkpoint: {Markup.Escape(path)}");
-            RunOutput.Write(console, folder, report, AutoGradRnn.Chart.Line(report.StepLosses.Select(l => Metrics.BitsPerCharacter(l)), "training bpc")
-                .WithTitle($"{report.Cell} {report.Hidden}×{report.Layers}: validation {report.ValidationBitsPerCharacter:F3} bpc").WithXAxisStyle("step").WithYAxisStyle("bits per character"), "train-char");
+            RunOutput.Write(console, folder, report, ModelCharts.LossCurve(report.StepLosses, $"{report.Cell} {report.Hidden}×{report.Layers}: validation {report.ValidationBitsPerCharacter:F3} bpc"), "train-char");
             return 0;
         });
         return command;
@@ -157,9 +157,7 @@ internal static class Commands
                 table.AddRow([g.Key.Cell, g.Key.Init, .. options.Gaps.Select(gap => Summary(g.Where(x => x.Gap == gap).Select(x => x.Metric).ToArray()))]);
             console.Write(table);
             console.MarkupLine($"{metric} as mean ± spread (min–max half-range) over {options.Seeds} seeds; chance: {results[0].Chance:F3}");
-            var chart = AutoGradRnn.Chart.Combine(groups.Select(g => AutoGradRnn.Chart.Line(options.Gaps.Select(gap => (double)gap),
-                    options.Gaps.Select(gap => g.Where(x => x.Gap == gap).Average(x => x.Metric)), $"{g.Key.Cell} ({g.Key.Init})", showMarkers: true)))
-                .WithTitle($"{options.Task} ({options.Placement}): {metric} vs gap").WithXAxisStyle("gap", log: true).WithYAxisStyle(metric);
+            var chart = results.Chart($"{options.Task} ({options.Placement}): {metric} vs gap", metric);
             RunOutput.Write(console, r.GetValue(output)!, new { options.Task, options.Placement, Results = results }, chart, "long-memory");
             return 0;
         });

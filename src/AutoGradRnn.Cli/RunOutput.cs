@@ -9,7 +9,7 @@ internal static class RunOutput
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
-    public static void Write(IAnsiConsole console, string folder, object results, Chart chart, string title)
+    public static void Write(IAnsiConsole console, string folder, object results, Plotly.NET.GenericChart chart, string title)
     {
         Directory.CreateDirectory(folder);
         var json = JsonSerializer.SerializeToUtf8Bytes(results, results.GetType(), Json);
@@ -19,7 +19,7 @@ internal static class RunOutput
             <html lang="en"><head><meta charset="utf-8"/><title>{System.Net.WebUtility.HtmlEncode(title)}</title></head>
             <body style="font-family:sans-serif;max-width:1100px;margin:auto">
             <h2>{System.Net.WebUtility.HtmlEncode(title)}</h2>
-            {chart.ToHtml()}
+            {AutoGradRnn.Display.ChartHtml.Fragment(chart)}
             </body></html>
             """;
         AtomicFile.Write(Path.Combine(folder, "chart.html"), s => s.Write(Encoding.UTF8.GetBytes(html)));

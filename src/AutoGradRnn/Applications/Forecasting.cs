@@ -55,17 +55,7 @@ public sealed record ForecastScore(string Method, double Mape, double Rmse, doub
 public sealed record ForecastReport(
     string Source, string Target, int[] Periods, int ReferencePeriod, int Horizon, int Window, int TrainEnd, int TestStart,
     int[] Origins, double[] Actual, double[] Forecast, IReadOnlyDictionary<string, double[]> Baselines, IReadOnlyList<ForecastScore> Scores,
-    IReadOnlyList<double> StepLosses, IReadOnlyList<EpochSummary> Epochs, double Seconds)
-{
-    /// <summary>Actual, model and baseline forecasts over the test origins.</summary>
-    public Chart Chart() =>
-        AutoGradRnn.Chart.Combine([
-                AutoGradRnn.Chart.Line(Actual, "actual"),
-                AutoGradRnn.Chart.Line(Forecast, "model"),
-                .. Baselines.Select(b => AutoGradRnn.Chart.Line(b.Value, b.Key)),
-            ])
-            .WithTitle($"{Target}: {Horizon}-step forecasts over the test period").WithXAxisStyle("step of the test period").WithYAxisStyle(Target);
-}
+    IReadOnlyList<double> StepLosses, IReadOnlyList<EpochSummary> Epochs, double Seconds);
 
 /// <summary>
 /// Day-ahead-style forecasting of one column of any CSV with a recurrent network, against seasonal-naive baselines.

@@ -39,13 +39,7 @@ public sealed record ClassifierOptions
 
 /// <summary>A classifier's test results: accuracy against the majority-class baseline, and the confusion matrix (rows = true label, columns = predicted).</summary>
 public sealed record ClassificationReport(string[] Labels, int TrainSize, int TestSize, double Accuracy, double MajorityAccuracy, string MajorityLabel,
-    int[][] Confusion, IReadOnlyList<double> StepLosses, IReadOnlyList<EpochSummary> Epochs, double Seconds)
-{
-    /// <summary>The confusion matrix as a heatmap (row-normalised: each true label's spread of predictions).</summary>
-    public Chart Chart() =>
-        AutoGradRnn.Chart.Heatmap(Confusion.Select(row => row.Select(c => row.Sum() == 0 ? 0 : (double)c / row.Sum())), Labels, Labels, "Blues", reverseScale: true)
-            .WithTitle($"confusion (test accuracy {Accuracy:P1}, majority {MajorityAccuracy:P1})").WithXAxisStyle("predicted").WithYAxisStyle("true").WithSize(800, 700);
-}
+    int[][] Confusion, IReadOnlyList<double> StepLosses, IReadOnlyList<EpochSummary> Epochs, double Seconds);
 
 /// <summary>
 /// Character-level sequence classification of a CSV's text column into its label column (e.g. surname → language):

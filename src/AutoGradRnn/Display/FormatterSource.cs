@@ -15,7 +15,7 @@ public sealed class FormatterSource
     public IEnumerable<object> CreateTypeFormatters() =>
     [
         new Formatter("text/html", FormatHtml),
-        new Formatter("text/plain", (value, writer) => { writer.Write(value.ToString()); return value is Chart or GradCheckResult or Html || IsTensor(value); }),
+        new Formatter("text/plain", (value, writer) => { writer.Write(value.ToString()); return value is GradCheckResult or Html || IsTensor(value); }),
     ];
 
     /// <summary>One convention-based formatter.</summary>
@@ -38,9 +38,6 @@ public sealed class FormatterSource
     {
         switch (value)
         {
-            case Chart chart:
-                writer.Write(chart.ToHtml());
-                return true;
             case Html html:
                 writer.Write(html.Content);
                 return true;
