@@ -1,7 +1,7 @@
 module AutoGradRnn.FSharp.Tests.CustomCellTests
 
 open Xunit
-open FsCheck.FSharp
+open FsCheck.Xunit
 open AutoGradRnn
 open type AutoGradRnn.Ops
 open AutoGradRnn.FSharp.Tests.Generators
@@ -14,25 +14,21 @@ let lossOf (p: Problem) (cell: Mgu) (h0: Tensor<float>) (x: Tensor<float>) =
     let result = Sequence.Unroll(cell, x, RnnState h0)
     Sum(result.Outputs * Tensor.RandomNormal<float>(result.Outputs.Shape, p.Seed + 2L)) + Sum(Square result.Final.H)
 
-[<Fact>]
-let ``the F# cell gradchecks through whole unrolled sequences (property)`` () =
-    Prop.forAll problems (fun p ->
-        let cell = create p.Input p.Hidden p.Seed
-        let h0 = Tensor.RandomNormal<float>(Shape(p.Batch, p.Hidden), p.Seed + 3L, std = 0.5)
-        let report = GradCheck.Check((fun (c: Mgu, h: Tensor<float>, x: Tensor<float>) -> lossOf p c h x), (cell, h0, inputs p))
-        if not report.Passed then failwith report.Report)
-    |> check 15
+[<Property(MaxTest = 15, Arbitrary = [| typeof<Problems> |])>]
+let ``the F# cell gradchecks through whole unrolled sequences (property)`` (p: Problem) =
+    let cell = create p.Input p.Hidden p.Seed
+    let h0 = Tensor.RandomNormal<float>(Shape(p.Batch, p.Hidden), p.Seed + 3L, std = 0.5)
+    let report = GradCheck.Check((fun (c: Mgu, h: Tensor<float>, x: Tensor<float>) -> lossOf p c h x), (cell, h0, inputs p))
+    if not report.Passed then failwith report.Report
 
-[<Fact>]
-let ``the library's unroll and a plain F# scan give the same states`` () =
-    Prop.forAll problems (fun p ->
-        let cell = create p.Input p.Hidden p.Seed
-        let x = inputs p
-        let viaLibrary = Sequence.Unroll(cell, x)
-        let viaScan =
-            Unstack(x, 1) |> Array.scan (Mgu.Step cell) ((cell :> IRecurrentCell<_, _>).InitialState p.Batch) |> Array.last
-        viaLibrary.Final.H.AllClose(viaScan.H, 1e-12, 1e-14))
-    |> check 20
+[<Property(MaxTest = 20, Arbitrary = [| typeof<Problems> |])>]
+let ``the library's unroll and a plain F# scan give the same states`` (p: Problem) =
+    let cell = create p.Input p.Hidden p.Seed
+    let x = inputs p
+    let viaLibrary = Sequence.Unroll(cell, x)
+    let viaScan =
+        Unstack(x, 1) |> Array.scan (Mgu.Step cell) ((cell :> IRecurrentCell<_, _>).InitialState p.Batch) |> Array.last
+    viaLibrary.Final.H.AllClose(viaScan.H, 1e-12, 1e-14)
 
 [<Fact>]
 let ``the F# cell trains with the library's optimizer and trainer`` () =

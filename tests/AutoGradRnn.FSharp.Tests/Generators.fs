@@ -1,4 +1,4 @@
-/// FsCheck 3 from F#: generators for recurrent problem sizes, and the runner the properties use.
+/// FsCheck 3 from F#: generators for recurrent problem sizes, registered as arbitraries for the [<Property>] tests.
 module AutoGradRnn.FSharp.Tests.Generators
 
 open FsCheck
@@ -29,6 +29,7 @@ let problems : Arbitrary<Problem> =
         }
     Arb.fromGenShrink (gen, shrink)
 
-/// Checks a property, throwing with FsCheck's report (replay seed, shrunk case) on the first failure.
-let check (maxTest: int) (property: Property) =
-    Check.One(Config.QuickThrowOnFailure.WithMaxTest(maxTest).WithQuietOnSuccess(true), property)
+/// The arbitraries for [<Property(Arbitrary = [| typeof<Problems> |])>]: FsCheck registers every static member that
+/// returns an Arbitrary. On failure FsCheck.Xunit reports the replay seed and the shrunk problem.
+type Problems =
+    static member Problem() : Arbitrary<Problem> = problems

@@ -1,6 +1,7 @@
 using System.Text;
 using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 
 namespace AutoGradRnn.Reliability.Tests;
 
@@ -10,10 +11,25 @@ namespace AutoGradRnn.Reliability.Tests;
 /// per-case timeout, either with a result or with one of the documented exception types, and must allocate at most a
 /// bound derived from the real file's size. Fixed seeds; AUTOGRADRNN_FUZZ_LONG=1 runs 20× the cases.
 /// </summary>
-public class FuzzTests
+public sealed class FuzzTests : IDisposable
 {
     private static readonly int Scale = Environment.GetEnvironmentVariable("AUTOGRADRNN_FUZZ_LONG") == "1" ? 20 : 1;
     private static readonly TimeSpan CaseTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>A [Property] with the fuzz settings: the fixed replay seed, and <c>cases</c> cases (20× with AUTOGRADRNN_FUZZ_LONG=1).</summary>
+    private sealed class FuzzPropertyAttribute : PropertyAttribute
+    {
+        public FuzzPropertyAttribute(int cases)
+        {
+            MaxTest = cases * Scale;
+            Replay = "(20261121,1)";
+        }
+    }
+
+    /// <summary>Where the mutated files are written: one directory per test (xunit makes one instance per test), removed after its last case.</summary>
+    private readonly string dir = Directory.CreateTempSubdirectory("fuzz-").FullName;
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
 
     /// <summary>A mutation of a byte array: the kind, where, and the bytes involved.</summary>
     public sealed record Mutation(string Kind, int Position, int Length, byte[] Bytes, long Number)
@@ -62,35 +78,36 @@ public class FuzzTests
         from number in Gen.OneOf(Gen.Elements(Extremes), Gen.Choose(-1000, 100_000).Select(i => (long)i))
         select new Mutation(kind, position, length, bytes, number));
 
-    private static void Fuzz(string name, byte[] original, Arbitrary<Mutation> mutations, int cases, Func<string, object> load, params Type[] allowed)
+    /// <summary>The mutations each loader's property draws from: the kinds that make sense for its format.</summary>
+    public static class CheckpointMutations { public static Arbitrary<Mutation> Cases() => Mutations("flip", "truncate", "extend", "insert", "splice-number", "length-prefix"); }
+
+    public static class RawSafetensorsMutations { public static Arbitrary<Mutation> Cases() => Mutations("flip", "splice-number", "length-prefix", "truncate"); }
+
+    public static class CsvMutations { public static Arbitrary<Mutation> Cases() => Mutations("flip", "truncate", "extend", "insert", "splice-number"); }
+
+    public static class TextMutations { public static Arbitrary<Mutation> Cases() => Mutations("flip", "truncate", "extend", "insert"); }
+
+    /// <summary>One case: loads the mutated file, which must end in time, throw only an allowed type and allocate within the bound.</summary>
+    private void Fuzz(string name, byte[] original, Mutation mutation, Func<string, object> load, params Type[] allowed)
     {
-        var dir = Directory.CreateTempSubdirectory("fuzz-").FullName;
-        try
+        var bytes = mutation.Apply(original);
+        var path = Path.Combine(dir, name);
+        File.WriteAllBytes(path, bytes);
+        long allocated = 0;
+        Exception? error = null;
+        var run = Task.Factory.StartNew(() =>
         {
-            var config = Config.QuickThrowOnFailure.WithMaxTest(cases * Scale).WithQuietOnSuccess(true).WithReplay(20261121UL, 1UL);
-            Check.One(config, Prop.ForAll(mutations, mutation =>
-            {
-                var bytes = mutation.Apply(original);
-                var path = Path.Combine(dir, name);
-                File.WriteAllBytes(path, bytes);
-                long allocated = 0;
-                Exception? error = null;
-                var run = Task.Factory.StartNew(() =>
-                {
-                    long before = GC.GetAllocatedBytesForCurrentThread();
-                    try { load(path); }
-                    catch (Exception e) { error = e; }
-                    allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-                }, TaskCreationOptions.LongRunning);
-                if (!run.Wait(CaseTimeout)) throw new TimeoutException($"{name}: {mutation} did not finish within {CaseTimeout.TotalSeconds} s");
-                if (error is not null && !allowed.Contains(error.GetType()))
-                    throw new InvalidOperationException($"{name}: {mutation} threw undocumented {error.GetType().Name}: {error.Message}", error);
-                // Loading may hold the file, its decoded text and parsed values a few times over — never more.
-                long bound = 64L * bytes.Length + 4_000_000;
-                if (allocated > bound) throw new InvalidOperationException($"{name}: {mutation} allocated {allocated:N0} bytes for a {bytes.Length:N0}-byte file (bound {bound:N0})");
-            }));
-        }
-        finally { Directory.Delete(dir, recursive: true); }
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            try { load(path); }
+            catch (Exception e) { error = e; }
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        }, TaskCreationOptions.LongRunning);
+        if (!run.Wait(CaseTimeout)) throw new TimeoutException($"{name}: {mutation} did not finish within {CaseTimeout.TotalSeconds} s");
+        if (error is not null && !allowed.Contains(error.GetType()))
+            throw new InvalidOperationException($"{name}: {mutation} threw undocumented {error.GetType().Name}: {error.Message}", error);
+        // Loading may hold the file, its decoded text and parsed values a few times over — never more.
+        long bound = 64L * bytes.Length + 4_000_000;
+        if (allocated > bound) throw new InvalidOperationException($"{name}: {mutation} allocated {allocated:N0} bytes for a {bytes.Length:N0}-byte file (bound {bound:N0})");
     }
 
     private sealed record Small(Lstm<float> Cell, Linear<float> Head);
@@ -107,41 +124,37 @@ public class FuzzTests
         return bytes;
     }
 
-    [Fact]
-    public void Checkpoint_loader_survives_mutated_files()
-    {
-        var template = new Small(Lstm<float>.Create(3, 4, 9), Linear<float>.Create(4, 2, 9));
-        Fuzz("m.safetensors", ValidCheckpoint(), Mutations("flip", "truncate", "extend", "insert", "splice-number", "length-prefix"), 2000,
-            path => Checkpoint<float>.LoadWithOptimizer(path, template, new Adam<float>(0.1)),
+    // The valid files the mutations start from, made or read once.
+    private static readonly Lazy<byte[]> CheckpointFile = new(ValidCheckpoint);
+    private static readonly Lazy<byte[]> CsvFile = new(() =>
+        Encoding.UTF8.GetBytes(string.Concat(File.ReadLines(Path.Combine(Repo.Root, "data", "taylor_electricity_demand_halfhourly.csv")).Take(60).Select(l => l + "\n"))));
+    private static readonly Lazy<byte[]> TextFile = new(() => File.ReadAllBytes(Path.Combine(Repo.Root, "data", "moby_dick.txt"))[..4000]);
+    private static readonly Small Template = new(Lstm<float>.Create(3, 4, 9), Linear<float>.Create(4, 2, 9));
+
+    [FuzzProperty(2000, Arbitrary = new[] { typeof(CheckpointMutations) })]
+    public void Checkpoint_loader_survives_mutated_files(Mutation mutation) =>
+        Fuzz("m.safetensors", CheckpointFile.Value, mutation,
+            path => Checkpoint<float>.LoadWithOptimizer(path, Template, new Adam<float>(0.1)),
             typeof(CheckpointException));
-    }
 
-    [Fact]
-    public void Raw_safetensors_reader_survives_mutated_files()
-    {
-        Fuzz("raw.safetensors", ValidCheckpoint(), Mutations("flip", "splice-number", "length-prefix", "truncate"), 1500,
+    [FuzzProperty(1500, Arbitrary = new[] { typeof(RawSafetensorsMutations) })]
+    public void Raw_safetensors_reader_survives_mutated_files(Mutation mutation) =>
+        Fuzz("raw.safetensors", CheckpointFile.Value, mutation,
             path => SafeTensors.Load<float>(path), typeof(CheckpointException));
-    }
 
-    [Fact]
-    public void Csv_loader_survives_mutated_files()
-    {
-        var csv = Encoding.UTF8.GetBytes(string.Concat(File.ReadLines(Path.Combine(Repo.Root, "data", "taylor_electricity_demand_halfhourly.csv")).Take(60).Select(l => l + "\n")));
-        Fuzz("s.csv", csv, Mutations("flip", "truncate", "extend", "insert", "splice-number"), 1500,
+    [FuzzProperty(1500, Arbitrary = new[] { typeof(CsvMutations) })]
+    public void Csv_loader_survives_mutated_files(Mutation mutation) =>
+        Fuzz("s.csv", CsvFile.Value, mutation,
             path =>
             {
                 var table = CsvTable.Load(path);
                 return (table.Numbers(table.Header[^1]), Forecasting.InferPeriods(table, "", path));
             },
             typeof(DataFormatException));
-    }
 
-    [Fact]
-    public void Text_loader_survives_mutated_files()
-    {
-        var text = File.ReadAllBytes(Path.Combine(Repo.Root, "data", "moby_dick.txt"))[..4000];
-        Fuzz("t.txt", text, Mutations("flip", "truncate", "extend", "insert"), 1000,
+    [FuzzProperty(1000, Arbitrary = new[] { typeof(TextMutations) })]
+    public void Text_loader_survives_mutated_files(Mutation mutation) =>
+        Fuzz("t.txt", TextFile.Value, mutation,
             path => CharVocabulary.FromText(TextCorpus.Load(path)),
             typeof(DataFormatException));
-    }
 }

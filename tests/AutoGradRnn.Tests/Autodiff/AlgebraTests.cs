@@ -1,17 +1,18 @@
-using FsCheck.Fluent;
+using FsCheck.Xunit;
 using static AutoGradRnn.Ops;
 
 namespace AutoGradRnn.Tests;
 
 /// <summary>Algebraic facts about gradients that hold exactly (up to rounding), whatever the shapes.</summary>
+[Properties(Arbitrary = new[] { typeof(Arbs.Tensors), typeof(Arbs.MatMuls) })]
 public class AlgebraTests
 {
-    [Fact]
-    public void Gradient_of_sum_is_ones() => Props.Check(Props.Tensors(), c =>
-        TensorAssert.Close(Tensor.Ones<double>(c.Dims), Autodiff.Grad((Tensor<double> x) => Sum(x))(c.Values())));
+    [Property]
+    public void Gradient_of_sum_is_ones(TensorCase c) =>
+        TensorAssert.Close(Tensor.Ones<double>(c.Dims), Autodiff.Grad((Tensor<double> x) => Sum(x))(c.Values()));
 
-    [Fact]
-    public void Gradient_of_a_linear_map_is_its_transpose() => Props.Check(Props.MatMuls(), c =>
+    [Property]
+    public void Gradient_of_a_linear_map_is_its_transpose(Props.MatMulCase c)
     {
         // f(x) = ⟨v, x·W⟩  ⇒  ∇ₓf = v·Wᵀ and ∇_W f = xᵀ·v
         var x = Tensor.RandomNormal<double>(new Shape(c.M, c.K), c.Seed);
@@ -20,10 +21,10 @@ public class AlgebraTests
         var g = Autodiff.Grad(((Tensor<double> x, Tensor<double> w) p) => Sum(v * MatMul(p.x, p.w)))((x, w));
         TensorAssert.Close(Naive.MatMul(v, Naive.Transpose(w)), g.x);
         TensorAssert.Close(Naive.MatMul(Naive.Transpose(x), v), g.w);
-    });
+    }
 
-    [Fact]
-    public void Gradients_accumulate_when_a_value_is_used_twice() => Props.Check(Props.Tensors(), c =>
+    [Property]
+    public void Gradients_accumulate_when_a_value_is_used_twice(TensorCase c)
     {
         var x = c.Values();
         TensorAssert.Close(x * 2.0, Autodiff.Grad((Tensor<double> t) => Sum(t * t))(x));
@@ -31,18 +32,18 @@ public class AlgebraTests
         // a shared intermediate: y used by two branches
         var g = Autodiff.Grad((Tensor<double> t) => { var y = t * 3.0; return Sum(y) + Sum(y * y); })(x);
         TensorAssert.Close(3.0 + 18.0 * x, g);
-    });
+    }
 
-    [Fact]
-    public void Softmax_rows_sum_to_one_and_log_softmax_is_its_log() => Props.Check(Props.Tensors(), c =>
+    [Property]
+    public void Softmax_rows_sum_to_one_and_log_softmax_is_its_log(TensorCase c)
     {
         var x = c.Values() * 5.0;
         TensorAssert.Close(Tensor.Ones<double>(c.Shape.Without(c.Dims.Length - 1)), Sum(Softmax(x), -1));
         TensorAssert.Close(Log(Softmax(x)), LogSoftmax(x), 1e-9, 1e-12);
-    });
+    }
 
-    [Fact]
-    public void Cross_entropy_equals_negative_mean_log_softmax_of_the_targets() => Props.Check(Props.Tensors(2, 3), c =>
+    [Property(Arbitrary = new[] { typeof(Arbs.Rank2To3Tensors) })]
+    public void Cross_entropy_equals_negative_mean_log_softmax_of_the_targets(TensorCase c)
     {
         var z = c.Values();
         int classes = c.Dims[^1], rows = c.Shape.Count / classes;
@@ -50,7 +51,7 @@ public class AlgebraTests
         var logp = LogSoftmax(z).Reshape(rows, classes);
         double expected = -targets.Select((t, r) => logp[r, t]).Average();
         Assert.Equal(expected, CrossEntropy(z, targets).ToScalar(), 1e-12);
-    });
+    }
 }
 
 /// <summary>Plain loops: the reference the fast kernels are compared against.</summary>

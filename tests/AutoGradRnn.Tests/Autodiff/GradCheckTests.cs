@@ -1,7 +1,9 @@
+using FsCheck.Xunit;
 using static AutoGradRnn.Ops;
 
 namespace AutoGradRnn.Tests;
 
+[Properties(Arbitrary = new[] { typeof(Arbs.Tensors) })]
 public class GradCheckTests
 {
     /// <summary>A test-only op: forward x³ with a deliberately wrong backward (2x² instead of 3x²).</summary>
@@ -14,8 +16,8 @@ public class GradCheckTests
         Custom("cube", Tensor.FromArray(x.ToArray().Select(v => v * v * v).ToArray(), x.Shape), [x],
             (g, _) => g * Tensor.FromArray(x.ToArray().Select(v => 3 * v * v).ToArray(), x.Shape));
 
-    [Fact]
-    public void A_wrong_backward_rule_fails_in_full_mode_and_the_report_names_the_worst_element() => Props.Check(Props.Tensors(), c =>
+    [Property]
+    public void A_wrong_backward_rule_fails_in_full_mode_and_the_report_names_the_worst_element(TensorCase c)
     {
         var x = c.Values(awayFromZero: 0.5);
         var result = GradCheck.Check((Tensor<double> t) => BrokenCube(t), x);
@@ -25,16 +27,16 @@ public class GradCheckTests
         Assert.Equal(2.0 / 3.0, result.Worst.Analytic / result.Worst.Numeric, 1e-4);
         Assert.Equal(c.Dims.Length, result.Worst.Index.Length);
         Assert.True(GradCheck.Check((Tensor<double> t) => Cube(t), x).Passed);
-    });
+    }
 
-    [Fact]
-    public void A_wrong_backward_rule_fails_in_directional_mode() => Props.Check(Props.Tensors(), c =>
+    [Property]
+    public void A_wrong_backward_rule_fails_in_directional_mode(TensorCase c)
     {
         var x = c.Values(awayFromZero: 0.5);
         var options = new GradCheckOptions { Mode = GradCheckMode.Directional, Seed = c.Seed };
         Assert.False(GradCheck.Check((Tensor<double> t) => Sum(BrokenCube(t)), x, options).Passed);
         Assert.True(GradCheck.Check((Tensor<double> t) => Sum(Cube(t)), x, options).Passed);
-    });
+    }
 
     [Fact]
     public void Assert_throws_with_the_report() 

@@ -1,8 +1,10 @@
+using FsCheck.Xunit;
 using static AutoGradRnn.Ops;
 
 namespace AutoGradRnn.Tests;
 
 /// <summary>What <see cref="Ops.LayerNorm{T}"/> and <see cref="Ops.MaskedSoftmax{T}"/> compute, beyond their gradients.</summary>
+[Properties(Arbitrary = new[] { typeof(Arbs.TensorsUpTo6) })]
 public class NormalizationTests
 {
     /// <summary>A random 0/1 mask with at least one 1 in every row of the last axis.</summary>
@@ -19,8 +21,8 @@ public class NormalizationTests
         return Tensor.FromArray(m, shape);
     }
 
-    [Fact]
-    public void Layer_norm_rows_have_mean_zero_and_variance_one_before_gain_and_bias() => Props.Check(Props.Tensors(1, 3, maxDim: 6), c =>
+    [Property]
+    public void Layer_norm_rows_have_mean_zero_and_variance_one_before_gain_and_bias(TensorCase c)
     {
         int n = c.Shape.Last;
         if (n < 2) return;   // one feature: x − μ = 0, nothing to scale
@@ -39,7 +41,7 @@ public class NormalizationTests
         var gain = Tensor.RandomNormal<double>(new Shape(n), c.Seed + 1);
         var bias = Tensor.RandomNormal<double>(new Shape(n), c.Seed + 2);
         TensorAssert.Close(y * gain + bias, LayerNorm(x, gain, bias, epsilon: 1e-24));
-    });
+    }
 
     [Fact]
     public void Layer_norm_matches_the_textbook_formula_with_epsilon()
@@ -61,8 +63,8 @@ public class NormalizationTests
         Assert.Contains("epsilon NaN", Assert.Throws<ArgumentOutOfRangeException>(() => LayerNorm(x, Tensor.Ones<double>(3), Tensor.Zeros<double>(3), double.NaN)).Message);
     }
 
-    [Fact]
-    public void Masked_softmax_puts_no_weight_and_no_gradient_on_masked_entries() => Props.Check(Props.Tensors(1, 3, maxDim: 6), c =>
+    [Property]
+    public void Masked_softmax_puts_no_weight_and_no_gradient_on_masked_entries(TensorCase c)
     {
         var mask = RandomMask(c.Shape, c.Seed);
         var x = c.Values() * 5.0;
@@ -80,7 +82,7 @@ public class NormalizationTests
         for (int j = 0; j < grad.Count; j++) if (mask.AsSpan()[j] == 0) Assert.Equal(0.0, grad.AsSpan()[j]);
         // With every entry unmasked it is the softmax.
         TensorAssert.Close(Softmax(x), MaskedSoftmax(x, Tensor.Ones<double>(c.Shape)), 1e-12, 1e-15);
-    });
+    }
 
     [Fact]
     public void Masked_softmax_rejects_bad_masks()

@@ -1,5 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using static AutoGradRnn.Ops;
 
 namespace AutoGradRnn.Tests;
@@ -20,10 +21,11 @@ public sealed record AttentionCase(int B, int T, int S, int E, int A, long Seed)
 }
 
 /// <summary>Additive attention and the attention sequence-to-sequence model: gradients, masking, the weights it exposes, errors.</summary>
+[Properties(Arbitrary = new[] { typeof(Arbs.Attention) })]
 public class AttentionTests
 {
-    [Fact]
-    public void Additive_attention_gradients_check() => Props.Check(AttentionCase.Arb(), c =>
+    [Property]
+    public void Additive_attention_gradients_check(AttentionCase c)
     {
         var r = Tensor.RandomNormal<double>(new Shape(c.B, c.E), c.Seed + 3);
         var rw = Tensor.RandomNormal<double>(new Shape(c.B, c.T), c.Seed + 4);
@@ -33,10 +35,10 @@ public class AttentionTests
                 var (context, weights) = p.Att.Attend(p.Q, p.Att.Remember(p.H, mask));
                 return Sum(context * r) + Sum(weights * rw);
             }, (c.Attention, c.Query, c.Values));
-    });
+    }
 
-    [Fact]
-    public void Attention_weights_are_a_distribution_and_the_context_their_average() => Props.Check(AttentionCase.Arb(), c =>
+    [Property]
+    public void Attention_weights_are_a_distribution_and_the_context_their_average(AttentionCase c)
     {
         var att = c.Attention;
         var (context, weights) = att.Attend(c.Query, att.Remember(c.Values));
@@ -47,10 +49,10 @@ public class AttentionTests
             Assert.Equal(1, Enumerable.Range(0, c.T).Sum(j => weights[b, j]), 1e-12);
             for (int k = 0; k < c.E; k++) Assert.Equal(Enumerable.Range(0, c.T).Sum(j => weights[b, j] * h[b, j, k]), context[b, k], 1e-12);
         }
-    });
+    }
 
-    [Fact]
-    public void Padded_source_steps_get_no_weight_and_do_not_affect_the_context() => Props.Check(AttentionCase.Arb(), c =>
+    [Property]
+    public void Padded_source_steps_get_no_weight_and_do_not_affect_the_context(AttentionCase c)
     {
         var att = c.Attention;
         var mask = c.Mask;
@@ -69,7 +71,7 @@ public class AttentionTests
             var alone = att.Attend(Slice(c.Query, b, 1, 0), att.Remember(Slice(Slice(c.Values, b, 1, 0), 0, lengths[b], 1)));
             TensorAssert.Close(alone.Context, Slice(context, b, 1, 0));
         }
-    });
+    }
 
     /// <summary>A tiny model and a batch with one padded source and one padded target.</summary>
     internal static (AttentionSeq2Seq<LstmState<double>, double> Model, Seq2SeqBatch Batch) Tiny(bool bidirectional, long seed) =>

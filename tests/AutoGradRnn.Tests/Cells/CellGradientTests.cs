@@ -1,3 +1,4 @@
+using FsCheck.Xunit;
 using static AutoGradRnn.Ops;
 
 namespace AutoGradRnn.Tests;
@@ -6,6 +7,7 @@ namespace AutoGradRnn.Tests;
 /// Every cell, unrolled over a whole sequence into a scalar loss, gradchecked in float64 with respect to
 /// its parameters, the initial state (the state-carrying path) and the inputs.
 /// </summary>
+[Properties(Arbitrary = new[] { typeof(Arbs.Cells) })]
 public class CellGradientTests
 {
     /// <summary>A loss touching every output and every leaf of the final state, with random weights so nothing cancels.</summary>
@@ -20,55 +22,54 @@ public class CellGradientTests
     internal static TState RandomState<TState>(IRecurrentCell<TState, double> cell, int batch, long seed) =>
         ParameterTree<double>.Map(cell.InitialState(batch), z => Tensor.RandomNormal<double>(z.Shape, seed++, std: 0.5));
 
-    private static void Check<TCell, TState>(Func<CellCase, TCell> create, bool masked = false, int maxTest = 12)
-        where TCell : IRecurrentCell<TState, double> =>
-        Props.Check(CellCase.Arb(), c =>
-        {
-            var cell = create(c);
-            var mask = Sequence.MaskFromLengths<double>(c.Lengths, c.T);
-            Props.GradOk(((TCell Cell, TState State, Tensor<double> X) p) =>
-                Loss(masked ? Sequence.Unroll(p.Cell, p.X, p.State, mask) : Sequence.Unroll(p.Cell, p.X, p.State), c.Seed),
-                (cell, RandomState(cell, c.B, c.Seed + 5), c.Inputs));
-        }, maxTest);
+    /// <summary>Gradchecks <paramref name="cell"/> unrolled over case <paramref name="c"/>'s inputs from a random state.</summary>
+    private static void Check<TCell, TState>(CellCase c, TCell cell, bool masked = false)
+        where TCell : IRecurrentCell<TState, double>
+    {
+        var mask = Sequence.MaskFromLengths<double>(c.Lengths, c.T);
+        Props.GradOk(((TCell Cell, TState State, Tensor<double> X) p) =>
+            Loss(masked ? Sequence.Unroll(p.Cell, p.X, p.State, mask) : Sequence.Unroll(p.Cell, p.X, p.State), c.Seed),
+            (cell, RandomState(cell, c.B, c.Seed + 5), c.Inputs));
+    }
 
-    [Fact] public void Rnn() => Check<Rnn<double>, RnnState<double>>(c => Rnn<double>.Create(c.D, c.H, c.Seed));
-    [Fact] public void Lstm() => Check<Lstm<double>, LstmState<double>>(c => Lstm<double>.Create(c.D, c.H, c.Seed));
-    [Fact] public void Peephole_lstm_full() => Check<PeepholeLstm<double>, LstmState<double>>(c => PeepholeLstm<double>.Create(c.D, c.H, c.Seed));
-    [Fact] public void Peephole_lstm_diagonal() => Check<PeepholeLstm<double>, LstmState<double>>(c => PeepholeLstm<double>.Create(c.D, c.H, c.Seed, diagonal: true));
-    [Fact] public void Coupled_lstm() => Check<CoupledLstm<double>, LstmState<double>>(c => CoupledLstm<double>.Create(c.D, c.H, c.Seed));
-    [Fact] public void Gru_essay_form() => Check<Gru<double>, RnnState<double>>(c => Gru<double>.Create(c.D, c.H, c.Seed));
-    [Fact] public void Gru_reset_after_form() => Check<GruResetAfter<double>, RnnState<double>>(c => GruResetAfter<double>.Create(c.D, c.H, c.Seed));
+    [Property(MaxTest = 12)] public void Rnn(CellCase c) => Check<Rnn<double>, RnnState<double>>(c, Rnn<double>.Create(c.D, c.H, c.Seed));
+    [Property(MaxTest = 12)] public void Lstm(CellCase c) => Check<Lstm<double>, LstmState<double>>(c, Lstm<double>.Create(c.D, c.H, c.Seed));
+    [Property(MaxTest = 12)] public void Peephole_lstm_full(CellCase c) => Check<PeepholeLstm<double>, LstmState<double>>(c, PeepholeLstm<double>.Create(c.D, c.H, c.Seed));
+    [Property(MaxTest = 12)] public void Peephole_lstm_diagonal(CellCase c) => Check<PeepholeLstm<double>, LstmState<double>>(c, PeepholeLstm<double>.Create(c.D, c.H, c.Seed, diagonal: true));
+    [Property(MaxTest = 12)] public void Coupled_lstm(CellCase c) => Check<CoupledLstm<double>, LstmState<double>>(c, CoupledLstm<double>.Create(c.D, c.H, c.Seed));
+    [Property(MaxTest = 12)] public void Gru_essay_form(CellCase c) => Check<Gru<double>, RnnState<double>>(c, Gru<double>.Create(c.D, c.H, c.Seed));
+    [Property(MaxTest = 12)] public void Gru_reset_after_form(CellCase c) => Check<GruResetAfter<double>, RnnState<double>>(c, GruResetAfter<double>.Create(c.D, c.H, c.Seed));
 
-    [Fact] public void Layer_norm_lstm() => Check<LayerNormLstm<double>, LstmState<double>>(c => LayerNormLstm<double>.Create(c.D, c.H, c.Seed) with
+    [Property(MaxTest = 12)] public void Layer_norm_lstm(CellCase c) => Check<LayerNormLstm<double>, LstmState<double>>(c, LayerNormLstm<double>.Create(c.D, c.H, c.Seed) with
     {
         // random gains and shifts, so the gradient of every LN parameter is exercised away from 1 and 0
         GainH = Tensor.RandomNormal<double>(new Shape(4 * c.H), c.Seed + 21), BiasH = Tensor.RandomNormal<double>(new Shape(4 * c.H), c.Seed + 22),
         GainX = Tensor.RandomNormal<double>(new Shape(4 * c.H), c.Seed + 23), BiasX = Tensor.RandomNormal<double>(new Shape(4 * c.H), c.Seed + 24),
         GainC = Tensor.RandomNormal<double>(new Shape(c.H), c.Seed + 25), BiasC = Tensor.RandomNormal<double>(new Shape(c.H), c.Seed + 26),
     });
-    [Fact] public void Projection_lstm() => Check<ProjectionLstm<double>, LstmState<double>>(c => ProjectionLstm<double>.Create(c.D, c.H, 1 + (int)(c.Seed % 4), c.Seed));
+    [Property(MaxTest = 12)] public void Projection_lstm(CellCase c) => Check<ProjectionLstm<double>, LstmState<double>>(c, ProjectionLstm<double>.Create(c.D, c.H, 1 + (int)(c.Seed % 4), c.Seed));
 
-    [Fact]
-    public void Depth_gated_lstm() => Check<DepthGatedLstm<double>, LstmState<double>[]>(c =>
-        DepthGatedLstm<double>.Create(c.D, c.H, layers: 1 + (int)(c.Seed % 3), c.Seed), maxTest: 8);
+    [Property(MaxTest = 8)]
+    public void Depth_gated_lstm(CellCase c) => Check<DepthGatedLstm<double>, LstmState<double>[]>(c,
+        DepthGatedLstm<double>.Create(c.D, c.H, layers: 1 + (int)(c.Seed % 3), c.Seed));
 
-    [Fact]
-    public void Grid_lstm() => Check<GridLstm<double>, GridLstmState<double>>(c =>
-        GridLstm<double>.Create(c.D, c.H, layers: 1 + (int)(c.Seed % 3), c.Seed), maxTest: 8);
+    [Property(MaxTest = 8)]
+    public void Grid_lstm(CellCase c) => Check<GridLstm<double>, GridLstmState<double>>(c,
+        GridLstm<double>.Create(c.D, c.H, layers: 1 + (int)(c.Seed % 3), c.Seed));
 
-    [Fact]
-    public void Grid_lstm_standard_output_masked() => Check<GridLstm<double>, GridLstmState<double>>(c =>
-        GridLstm<double>.Create(c.D, c.H, layers: 2, c.Seed, output: GridLstmOutput.Standard), masked: true, maxTest: 6);
+    [Property(MaxTest = 6)]
+    public void Grid_lstm_standard_output_masked(CellCase c) => Check<GridLstm<double>, GridLstmState<double>>(c,
+        GridLstm<double>.Create(c.D, c.H, layers: 2, c.Seed, output: GridLstmOutput.Standard), masked: true);
 
-    [Fact] public void Lstm_masked() => Check<Lstm<double>, LstmState<double>>(c => Lstm<double>.Create(c.D, c.H, c.Seed), masked: true);
-    [Fact] public void Gru_masked() => Check<GruResetAfter<double>, RnnState<double>>(c => GruResetAfter<double>.Create(c.D, c.H, c.Seed), masked: true);
+    [Property(MaxTest = 12)] public void Lstm_masked(CellCase c) => Check<Lstm<double>, LstmState<double>>(c, Lstm<double>.Create(c.D, c.H, c.Seed), masked: true);
+    [Property(MaxTest = 12)] public void Gru_masked(CellCase c) => Check<GruResetAfter<double>, RnnState<double>>(c, GruResetAfter<double>.Create(c.D, c.H, c.Seed), masked: true);
 
-    [Fact]
-    public void Stacked_lstm_layers() => Check<Stacked<LstmState<double>, double>, LstmState<double>[]>(c =>
-        Stacked<LstmState<double>, double>.Of(Lstm<double>.Create(c.D, c.H, c.Seed), Lstm<double>.Create(c.H, 3, c.Seed + 1)), maxTest: 8);
+    [Property(MaxTest = 8)]
+    public void Stacked_lstm_layers(CellCase c) => Check<Stacked<LstmState<double>, double>, LstmState<double>[]>(c,
+        Stacked<LstmState<double>, double>.Of(Lstm<double>.Create(c.D, c.H, c.Seed), Lstm<double>.Create(c.H, 3, c.Seed + 1)));
 
-    [Fact]
-    public void Bidirectional_with_masking() => Props.Check(CellCase.Arb(), c =>
+    [Property(MaxTest = 8)]
+    public void Bidirectional_with_masking(CellCase c)
     {
         var bi = new Bidirectional<LstmState<double>, double>(Lstm<double>.Create(c.D, c.H, c.Seed), Gru2Lstm(c));
         var mask = Sequence.MaskFromLengths<double>(c.Lengths, c.T);
@@ -78,18 +79,18 @@ public class CellGradientTests
             var result = p.Net.Unroll(p.X, mask);
             return Sum(result.Outputs * r) + Sum(result.BackwardFinal.C) + Sum(result.ForwardFinal.H);
         }, (bi, c.Inputs));
-    }, maxTest: 8);
+    }
 
     // The backward direction may have another hidden size; here a peephole LSTM of size 2.
     private static IRecurrentCell<LstmState<double>, double> Gru2Lstm(CellCase c) => PeepholeLstm<double>.Create(c.D, 2, c.Seed + 3, diagonal: true);
 
-    [Fact]
-    public void Linear_and_embedding_layers() => Props.Check(CellCase.Arb(), c =>
+    [Property]
+    public void Linear_and_embedding_layers(CellCase c)
     {
         var linear = Linear<double>.Create(c.D, c.H, c.Seed);
         Props.GradOk(((Linear<double> L, Tensor<double> X) p) => p.L.Apply(p.X), (linear, c.Inputs));
         var embedding = Embedding<double>.Create(c.D + 1, c.H, c.Seed);
         var symbols = Enumerable.Range(0, c.B * c.T).Select(i => (int)((i + c.Seed) % (c.D + 1))).ToArray();
         Props.GradOk((Embedding<double> e) => e.Apply(symbols, c.B, c.T), embedding);
-    });
+    }
 }

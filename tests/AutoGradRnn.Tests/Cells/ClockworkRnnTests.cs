@@ -1,5 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using static AutoGradRnn.Ops;
 
 namespace AutoGradRnn.Tests;
@@ -26,12 +27,13 @@ public sealed record ClockworkCase(int B, int T, int D, int[] Sizes, int[] Perio
 }
 
 /// <summary>The Clockwork RNN: modules fire only on their clock ticks, information flows only from slower to faster modules.</summary>
+[Properties(Arbitrary = new[] { typeof(Arbs.Clockworks) })]
 public class ClockworkRnnTests
 {
     private static int Offset(int[] sizes, int i) => sizes.Take(i).Sum();
 
-    [Fact]
-    public void A_module_with_period_P_changes_state_exactly_at_multiples_of_P() => Props.Check(ClockworkCase.Arb(), c =>
+    [Property]
+    public void A_module_with_period_P_changes_state_exactly_at_multiples_of_P(ClockworkCase c)
     {
         var cell = c.Cell;
         var states = Sequence.Scan(cell.Step, c.State, Unstack(c.Inputs, 1)).Prepend(c.State).ToArray();
@@ -47,10 +49,10 @@ public class ClockworkRnnTests
                 else Assert.Equal(before, after);                                   // keeps its value, exactly
             }
         }
-    });
+    }
 
-    [Fact]
-    public void Slower_modules_never_read_faster_ones() => Props.Check(ClockworkCase.Arb(), c =>
+    [Property]
+    public void Slower_modules_never_read_faster_ones(ClockworkCase c)
     {
         // ∂(module j and slower at the end)/∂(faster modules at the start) = 0 exactly; the faster modules do read the slower ones.
         var cell = c.Cell;
@@ -61,20 +63,20 @@ public class ClockworkRnnTests
                 Sum(Slice(Sequence.Unroll(cell, c.Inputs, c.State with { H = h0 }).Final.H, off, hidden - off) * Tensor.RandomNormal<double>(new Shape(c.B, hidden - off), c.Seed + j)))(c.State.H);
             Assert.All(Slice(grad, 0, off).ToArray(), v => Assert.Equal(0.0, v));
         }
-    });
+    }
 
-    [Fact]
-    public void Gradients_check_over_random_clockworks() => Props.Check(ClockworkCase.Arb(maxT: 7), c =>
+    [Property(MaxTest = 12, Arbitrary = new[] { typeof(Arbs.ShortClockworks) })]
+    public void Gradients_check_over_random_clockworks(ClockworkCase c) =>
         Props.GradOk(((ClockworkRnn<double> Cell, ClockworkState<double> State, Tensor<double> X) p) =>
-            CellGradientTests.Loss(Sequence.Unroll(p.Cell, p.X, p.State), c.Seed), (c.Cell, c.State, c.Inputs)), maxTest: 12);
+            CellGradientTests.Loss(Sequence.Unroll(p.Cell, p.X, p.State), c.Seed), (c.Cell, c.State, c.Inputs));
 
-    [Fact]
-    public void Gradients_check_with_padded_sequences() => Props.Check(ClockworkCase.Arb(maxT: 7), c =>
+    [Property(MaxTest = 8, Arbitrary = new[] { typeof(Arbs.ShortClockworks) })]
+    public void Gradients_check_with_padded_sequences(ClockworkCase c)
     {
         var mask = Sequence.MaskFromLengths<double>(new CellCase(c.B, c.T, c.D, 1, c.Seed).Lengths, c.T);
         Props.GradOk(((ClockworkRnn<double> Cell, ClockworkState<double> State, Tensor<double> X) p) =>
             CellGradientTests.Loss(Sequence.Unroll(p.Cell, p.X, p.State, mask), c.Seed), (c.Cell, c.State, c.Inputs));
-    }, maxTest: 8);
+    }
 
     [Fact]
     public void The_clock_counts_steps_and_the_gates_say_which_modules_fired()

@@ -1,14 +1,17 @@
+using FsCheck.Xunit;
+
 namespace AutoGradRnn.Tests;
 
 /// <summary>The depth-gated LSTM: what the depth gate does when shut and when wide open, and its errors.</summary>
+[Properties(Arbitrary = new[] { typeof(Arbs.Cells) })]
 public class DepthGatedLstmTests
 {
     private static Lstm<double> AsLstm(DepthGatedLstmLayer<double> l) => new(l.Wf, l.Bf, l.Wi, l.Bi, l.Wc, l.Bc, l.Wo, l.Bo);
 
     private static Tensor<double> Fill(int h, double v) => Tensor.Fill(v, h);
 
-    [Fact]
-    public void With_the_depth_gates_shut_it_is_a_stacked_lstm() => Props.Check(CellCase.Arb(), c =>
+    [Property]
+    public void With_the_depth_gates_shut_it_is_a_stacked_lstm(CellCase c)
     {
         var net = DepthGatedLstm<double>.Create(c.D, c.H, layers: 3, c.Seed);
         // σ(−10³⁰⁰) = 0 exactly: d_t = 0, so C_t = f_t⊙C_{t-1} + i_t⊙C̃_t, the plain LSTM.
@@ -21,19 +24,19 @@ public class DepthGatedLstmTests
         for (int l = 0; l < 3; l++) TensorAssert.Close(b.Final[l].C, a.Final[l].C, 1e-15, 0);
         var (_, gates) = Sequence.UnrollWithGates(shut, c.Inputs, state);
         Assert.All(gates.SelectMany(g => g.DepthGates), d => Assert.All(d.ToArray(), v => Assert.Equal(0.0, v)));
-    });
+    }
 
-    [Fact]
-    public void One_layer_is_the_plain_lstm() => Props.Check(CellCase.Arb(), c =>
+    [Property]
+    public void One_layer_is_the_plain_lstm(CellCase c)
     {
         var net = DepthGatedLstm<double>.Create(c.D, c.H, layers: 1, c.Seed);
         Assert.Empty(net.Upper);
         // Unroll takes the fused path for a plain LSTM and the composed one for the stack: equal up to rounding.
         TensorAssert.Close(Sequence.Unroll(net.Bottom, c.Inputs).Outputs, Sequence.Unroll(net, c.Inputs).Outputs, 1e-12, 1e-14);
-    });
+    }
 
-    [Fact]
-    public void With_the_depth_gate_open_and_the_other_gates_shut_the_upper_memory_is_the_lower_memory() => Props.Check(CellCase.Arb(), c =>
+    [Property]
+    public void With_the_depth_gate_open_and_the_other_gates_shut_the_upper_memory_is_the_lower_memory(CellCase c)
     {
         var net = DepthGatedLstm<double>.Create(c.D, c.H, layers: 2, c.Seed);
         var open = net with { Upper = [net.Upper[0] with { Bd = Fill(c.H, 1e300), Bf = Fill(c.H, -1e300), Bi = Fill(c.H, -1e300) }] };
@@ -44,7 +47,7 @@ public class DepthGatedLstmTests
         var s = CellGradientTests.RandomState(net, c.B, c.Seed + 1);
         var g = Autodiff.Grad((Tensor<double> lower) => Ops.Sum(layer.StepWithGates(s[1], s[0].H, lower).State.C))(s[0].C);
         Assert.All(g.ToArray(), v => Assert.Equal(1.0, v));
-    });
+    }
 
     [Fact]
     public void Every_step_reports_one_depth_gate_per_upper_layer()

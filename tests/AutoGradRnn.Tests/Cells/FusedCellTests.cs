@@ -1,5 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using static AutoGradRnn.Ops;
 
 namespace AutoGradRnn.Tests;
@@ -9,6 +10,7 @@ namespace AutoGradRnn.Tests;
 /// cells they replace: equal values and equal gradients (float64, 1e-9 relative) for random B, T, D, H,
 /// random carried initial states, with and without masks; plus gradchecks of the fused ops themselves.
 /// </summary>
+[Properties(Arbitrary = new[] { typeof(FusedCellTests.FusedCases) })]
 public class FusedCellTests
 {
     public sealed record FusedCase(CellCase Cell, bool Masked)
@@ -17,11 +19,17 @@ public class FusedCellTests
     }
 
     // H is sometimes a multiple of the vector width (8 doubles), so the one-pass vector kernels run too.
-    private static Arbitrary<FusedCase> Cases(int maxB = 5, int maxT = 7, int maxD = 6, int maxH = 9) => Arb.From(
+    private static Arbitrary<FusedCase> Generate(int maxB = 5, int maxT = 7, int maxD = 6, int maxH = 9) => Arb.From(
         from c in CellCase.Arb(maxB, maxT, maxD, maxH).Generator from masked in Gen.Elements(false, true)
         from h in Gen.Frequency((3, Gen.Constant(0)), (2, Gen.Elements(8, 16)))
         select new FusedCase(h == 0 ? c : c with { H = h }, masked),
         f => CellCase.Arb(maxB, maxT, maxD, maxH).Shrinker(f.Cell).Select(c => f with { Cell = c }));
+
+    /// <summary>B∈[1,5], T∈[1,7], D∈[1,6], H∈[1,9] (or, two times in five, 8 or 16).</summary>
+    public static class FusedCases { public static Arbitrary<FusedCase> Cases() => Generate(); }
+
+    /// <summary>B∈[1,3], T∈[1,4], D∈[1,3], H∈[1,4] (or 8 or 16): small enough for a full gradcheck.</summary>
+    public static class SmallFusedCases { public static Arbitrary<FusedCase> Cases() => Generate(3, 4, 3, 4); }
 
     private static SequenceResult<TState, double> Unroll<TState>(IRecurrentCell<TState, double> cell, Tensor<double> x, TState s, Tensor<double>? mask, bool fused) =>
         (fused, mask) switch
@@ -32,39 +40,38 @@ public class FusedCellTests
             (false, _) => Sequence.UnrollComposed(cell, x, s, mask),
         };
 
-    private static void FusedEqualsComposed<TCell, TState>(Func<CellCase, TCell> create, int maxTest = 15)
-        where TCell : IRecurrentCell<TState, double> =>
-        Props.Check(Cases(), f =>
-        {
-            var c = f.Cell;
-            var cell = create(c);
-            var mask = f.Masked ? Sequence.MaskFromLengths<double>(c.Lengths, c.T) : null;
-            var state = CellGradientTests.RandomState(cell, c.B, c.Seed + 5);
+    private static void FusedEqualsComposed<TCell, TState>(FusedCase f, Func<CellCase, TCell> create)
+        where TCell : IRecurrentCell<TState, double>
+    {
+        var c = f.Cell;
+        var cell = create(c);
+        var mask = f.Masked ? Sequence.MaskFromLengths<double>(c.Lengths, c.T) : null;
+        var state = CellGradientTests.RandomState(cell, c.B, c.Seed + 5);
 
-            // the dispatcher really takes the fused path (one node for the whole sequence)
-            var tape = new Tape<double>();
-            Unroll(cell, tape.Track(c.Inputs), state, mask, fused: true);
-            Assert.Contains(tape.Ops, op => op.EndsWith("(fused)", StringComparison.Ordinal));
+        // the dispatcher really takes the fused path (one node for the whole sequence)
+        var tape = new Tape<double>();
+        Unroll(cell, tape.Track(c.Inputs), state, mask, fused: true);
+        Assert.Contains(tape.Ops, op => op.EndsWith("(fused)", StringComparison.Ordinal));
 
-            var fused = Unroll(cell, c.Inputs, state, mask, fused: true);
-            var composed = Unroll(cell, c.Inputs, state, mask, fused: false);
-            TensorAssert.Close(composed.Outputs, fused.Outputs, 1e-9, 1e-12);
-            foreach (var (a, b) in ParameterTree<double>.Leaves(composed.Final!).Zip(ParameterTree<double>.Leaves(fused.Final!)))
-                TensorAssert.Close(a, b, 1e-9, 1e-12);
+        var fused = Unroll(cell, c.Inputs, state, mask, fused: true);
+        var composed = Unroll(cell, c.Inputs, state, mask, fused: false);
+        TensorAssert.Close(composed.Outputs, fused.Outputs, 1e-9, 1e-12);
+        foreach (var (a, b) in ParameterTree<double>.Leaves(composed.Final!).Zip(ParameterTree<double>.Leaves(fused.Final!)))
+            TensorAssert.Close(a, b, 1e-9, 1e-12);
 
-            Func<(TCell Cell, TState State, Tensor<double> X), Tensor<double>> Loss(bool useFused) =>
-                p => CellGradientTests.Loss(Unroll(p.Cell, p.X, p.State, mask, useFused), c.Seed);
-            var gFused = Autodiff.Grad(Loss(true))((cell, state, c.Inputs));
-            var gComposed = Autodiff.Grad(Loss(false))((cell, state, c.Inputs));
-            foreach (var (a, b) in ParameterTree<double>.Leaves(gComposed).Zip(ParameterTree<double>.Leaves(gFused)))
-                TensorAssert.Close(a, b, 1e-9, 1e-12);
-        }, maxTest);
+        Func<(TCell Cell, TState State, Tensor<double> X), Tensor<double>> Loss(bool useFused) =>
+            p => CellGradientTests.Loss(Unroll(p.Cell, p.X, p.State, mask, useFused), c.Seed);
+        var gFused = Autodiff.Grad(Loss(true))((cell, state, c.Inputs));
+        var gComposed = Autodiff.Grad(Loss(false))((cell, state, c.Inputs));
+        foreach (var (a, b) in ParameterTree<double>.Leaves(gComposed).Zip(ParameterTree<double>.Leaves(gFused)))
+            TensorAssert.Close(a, b, 1e-9, 1e-12);
+    }
 
-    [Fact] public void Lstm_fused_equals_composed() => FusedEqualsComposed<Lstm<double>, LstmState<double>>(c => Lstm<double>.Create(c.D, c.H, c.Seed));
-    [Fact] public void Coupled_lstm_fused_equals_composed() => FusedEqualsComposed<CoupledLstm<double>, LstmState<double>>(c => CoupledLstm<double>.Create(c.D, c.H, c.Seed));
-    [Fact] public void Rnn_fused_equals_composed() => FusedEqualsComposed<Rnn<double>, RnnState<double>>(c => Rnn<double>.Create(c.D, c.H, c.Seed));
-    [Fact] public void Gru_essay_form_fused_equals_composed() => FusedEqualsComposed<Gru<double>, RnnState<double>>(c => Gru<double>.Create(c.D, c.H, c.Seed));
-    [Fact] public void Gru_reset_after_fused_equals_composed() => FusedEqualsComposed<GruResetAfter<double>, RnnState<double>>(c => GruResetAfter<double>.Create(c.D, c.H, c.Seed));
+    [Property(MaxTest = 15)] public void Lstm_fused_equals_composed(FusedCase f) => FusedEqualsComposed<Lstm<double>, LstmState<double>>(f, c => Lstm<double>.Create(c.D, c.H, c.Seed));
+    [Property(MaxTest = 15)] public void Coupled_lstm_fused_equals_composed(FusedCase f) => FusedEqualsComposed<CoupledLstm<double>, LstmState<double>>(f, c => CoupledLstm<double>.Create(c.D, c.H, c.Seed));
+    [Property(MaxTest = 15)] public void Rnn_fused_equals_composed(FusedCase f) => FusedEqualsComposed<Rnn<double>, RnnState<double>>(f, c => Rnn<double>.Create(c.D, c.H, c.Seed));
+    [Property(MaxTest = 15)] public void Gru_essay_form_fused_equals_composed(FusedCase f) => FusedEqualsComposed<Gru<double>, RnnState<double>>(f, c => Gru<double>.Create(c.D, c.H, c.Seed));
+    [Property(MaxTest = 15)] public void Gru_reset_after_fused_equals_composed(FusedCase f) => FusedEqualsComposed<GruResetAfter<double>, RnnState<double>>(f, c => GruResetAfter<double>.Create(c.D, c.H, c.Seed));
 
     [Fact]
     public void Gradients_reach_the_fused_op_through_any_subset_of_its_outputs_and_on_repeated_backward_passes()
@@ -98,22 +105,26 @@ public class FusedCellTests
     }
 
     /// <summary>Gradcheck of the fused ops directly (central differences, every Jacobian element), masks included.</summary>
-    private static void GradcheckFused<TCell, TState>(Func<CellCase, TCell> create) where TCell : IRecurrentCell<TState, double> =>
-        Props.Check(Cases(3, 4, 3, 4), f =>
-        {
-            var c = f.Cell;
-            var cell = create(c);
-            var mask = f.Masked ? Sequence.MaskFromLengths<double>(c.Lengths, c.T) : null;
-            Props.GradOk(((TCell Cell, TState State, Tensor<double> X) p) =>
-                CellGradientTests.Loss(Unroll(p.Cell, p.X, p.State, mask, fused: true), c.Seed),
-                (cell, CellGradientTests.RandomState(cell, c.B, c.Seed + 5), c.Inputs));
-        }, maxTest: 6);
+    private static void GradcheckFused<TCell, TState>(FusedCase f, Func<CellCase, TCell> create) where TCell : IRecurrentCell<TState, double>
+    {
+        var c = f.Cell;
+        var cell = create(c);
+        var mask = f.Masked ? Sequence.MaskFromLengths<double>(c.Lengths, c.T) : null;
+        Props.GradOk(((TCell Cell, TState State, Tensor<double> X) p) =>
+            CellGradientTests.Loss(Unroll(p.Cell, p.X, p.State, mask, fused: true), c.Seed),
+            (cell, CellGradientTests.RandomState(cell, c.B, c.Seed + 5), c.Inputs));
+    }
 
-    [Fact] public void Gradcheck_fused_lstm() => GradcheckFused<Lstm<double>, LstmState<double>>(c => Lstm<double>.Create(c.D, c.H, c.Seed));
-    [Fact] public void Gradcheck_fused_coupled_lstm() => GradcheckFused<CoupledLstm<double>, LstmState<double>>(c => CoupledLstm<double>.Create(c.D, c.H, c.Seed));
-    [Fact] public void Gradcheck_fused_rnn() => GradcheckFused<Rnn<double>, RnnState<double>>(c => Rnn<double>.Create(c.D, c.H, c.Seed));
-    [Fact] public void Gradcheck_fused_gru_essay_form() => GradcheckFused<Gru<double>, RnnState<double>>(c => Gru<double>.Create(c.D, c.H, c.Seed));
-    [Fact] public void Gradcheck_fused_gru_reset_after() => GradcheckFused<GruResetAfter<double>, RnnState<double>>(c => GruResetAfter<double>.Create(c.D, c.H, c.Seed));
+    [Property(MaxTest = 6, Arbitrary = new[] { typeof(SmallFusedCases) })]
+    public void Gradcheck_fused_lstm(FusedCase f) => GradcheckFused<Lstm<double>, LstmState<double>>(f, c => Lstm<double>.Create(c.D, c.H, c.Seed));
+    [Property(MaxTest = 6, Arbitrary = new[] { typeof(SmallFusedCases) })]
+    public void Gradcheck_fused_coupled_lstm(FusedCase f) => GradcheckFused<CoupledLstm<double>, LstmState<double>>(f, c => CoupledLstm<double>.Create(c.D, c.H, c.Seed));
+    [Property(MaxTest = 6, Arbitrary = new[] { typeof(SmallFusedCases) })]
+    public void Gradcheck_fused_rnn(FusedCase f) => GradcheckFused<Rnn<double>, RnnState<double>>(f, c => Rnn<double>.Create(c.D, c.H, c.Seed));
+    [Property(MaxTest = 6, Arbitrary = new[] { typeof(SmallFusedCases) })]
+    public void Gradcheck_fused_gru_essay_form(FusedCase f) => GradcheckFused<Gru<double>, RnnState<double>>(f, c => Gru<double>.Create(c.D, c.H, c.Seed));
+    [Property(MaxTest = 6, Arbitrary = new[] { typeof(SmallFusedCases) })]
+    public void Gradcheck_fused_gru_reset_after(FusedCase f) => GradcheckFused<GruResetAfter<double>, RnnState<double>>(f, c => GruResetAfter<double>.Create(c.D, c.H, c.Seed));
 
     [Fact]
     public void Float32_fused_lstm_is_close_to_the_float64_reference()

@@ -1,8 +1,10 @@
+using FsCheck.Xunit;
 using static AutoGradRnn.Ops;
 
 namespace AutoGradRnn.Tests;
 
 /// <summary>The 2-D Grid LSTM: the paper's block equations by hand, its relation to the plain LSTM, its errors.</summary>
+[Properties(Arbitrary = new[] { typeof(Arbs.Cells) })]
 public class GridLstmTests
 {
     private static double Sigmoid(double v) => 1 / (1 + Math.Exp(-v));
@@ -22,10 +24,16 @@ public class GridLstmTests
         return (hNew, mNew);
     }
 
-    [Theory]
-    [InlineData(GridLstmOutput.Paper)]
-    [InlineData(GridLstmOutput.Standard)]
-    public void One_step_through_three_layers_matches_the_papers_equations_by_hand(GridLstmOutput form) => Props.Check(CellCase.Arb(), c =>
+    // One property per output form: a [Property] takes only generated arguments, no inline data.
+    [Property]
+    public void One_step_through_three_layers_matches_the_papers_equations_by_hand_with_the_paper_output(CellCase c) =>
+        OneStepThroughThreeLayersByHand(c, GridLstmOutput.Paper);
+
+    [Property]
+    public void One_step_through_three_layers_matches_the_papers_equations_by_hand_with_the_standard_output(CellCase c) =>
+        OneStepThroughThreeLayersByHand(c, GridLstmOutput.Standard);
+
+    private static void OneStepThroughThreeLayersByHand(CellCase c, GridLstmOutput form)
     {
         var grid = GridLstm<double>.Create(c.D, c.H, layers: 3, c.Seed, output: form);
         var state = CellGradientTests.RandomState(grid, c.B, c.Seed);
@@ -49,10 +57,10 @@ public class GridLstmTests
             }
             for (int j = 0; j < c.H; j++) Assert.Equal(hDepth[j], next.Top[b, j], 1e-12);
         }
-    });
+    }
 
-    [Fact]
-    public void With_one_layer_and_the_standard_output_the_time_dimension_is_an_lstm_on_the_projected_input() => Props.Check(CellCase.Arb(), c =>
+    [Property]
+    public void With_one_layer_and_the_standard_output_the_time_dimension_is_an_lstm_on_the_projected_input(CellCase c)
     {
         var grid = GridLstm<double>.Create(c.D, c.H, layers: 1, c.Seed, output: GridLstmOutput.Standard);
         var t = grid.Blocks[0].Time;
@@ -62,7 +70,7 @@ public class GridLstmTests
         var b = Sequence.Unroll(lstm, MatMul(c.Inputs, grid.Projection), state.Time[0]).Final;
         TensorAssert.Close(b.H, a.H);
         TensorAssert.Close(b.C, a.C);
-    });
+    }
 
     [Fact]
     public void Unrolls_with_gates_for_every_block_and_outputs_the_top_depth_vector()

@@ -1,18 +1,28 @@
 using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using static AutoGradRnn.Ops;
 
 namespace AutoGradRnn.Tests;
 
 /// <summary>The LSTM with a projection layer: its layout conversion, its relation to the plain LSTM, its errors.</summary>
+[Properties(Arbitrary = new[] { typeof(Arbs.Cells), typeof(ProjectionLstmTests.ProjectionCases) })]
 public class ProjectionLstmTests
 {
     /// <summary>A cell case plus a projection size P ∈ [1, 5].</summary>
-    internal static Arbitrary<(CellCase Case, int P)> Cases() =>
-        Arb.From(from c in CellCase.Arb().Generator from p in Gen.Choose(1, 5) select (c, p));
+    public sealed record ProjectionCase(CellCase Cell, int P)
+    {
+        public override string ToString() => $"{Cell} P {P}";
+    }
 
-    [Fact]
-    public void Round_trip_through_the_pytorch_layout_is_exact() => Props.Check(Cases(), x =>
+    public static class ProjectionCases
+    {
+        public static Arbitrary<ProjectionCase> Cases() =>
+            Arb.From(from c in CellCase.Arb().Generator from p in Gen.Choose(1, 5) select new ProjectionCase(c, p));
+    }
+
+    [Property]
+    public void Round_trip_through_the_pytorch_layout_is_exact(ProjectionCase x)
     {
         var (c, p) = x;
         var cell = ProjectionLstm<double>.Create(c.D, c.H, p, c.Seed);
@@ -26,7 +36,7 @@ public class ProjectionLstmTests
         var torchLike = w with { BiasHh = Tensor.RandomNormal<double>(w.BiasHh.Shape, c.Seed + 1) };
         var viaOurs = PyTorchWeights.FromProjectionLstm(PyTorchWeights.ToProjectionLstm(torchLike));
         TensorAssert.Close(Sequence.Unroll(PyTorchWeights.ToProjectionLstm(torchLike), c.Inputs).Outputs, Sequence.Unroll(PyTorchWeights.ToProjectionLstm(viaOurs), c.Inputs).Outputs);
-    });
+    }
 
     [Fact]
     public void State_dict_names_include_weight_hr()
@@ -40,8 +50,8 @@ public class ProjectionLstmTests
             PyTorchProjectionLstmWeights<double>.FromStateDict(PyTorchWeights.FromLstm(Lstm<double>.Create(3, 4, 1)).ToStateDict())).Message);
     }
 
-    [Fact]
-    public void With_an_identity_projection_it_is_the_plain_lstm() => Props.Check(CellCase.Arb(), c =>
+    [Property]
+    public void With_an_identity_projection_it_is_the_plain_lstm(CellCase c)
     {
         var lstm = Lstm<double>.Create(c.D, c.H, c.Seed);
         var identity = Tensor.FromArray(Enumerable.Range(0, c.H * c.H).Select(k => k / c.H == k % c.H ? 1.0 : 0.0).ToArray(), c.H, c.H);
@@ -50,7 +60,7 @@ public class ProjectionLstmTests
         var b = Sequence.Unroll(projected, c.Inputs);
         TensorAssert.Close(a.Outputs, b.Outputs);
         TensorAssert.Close(a.Final.C, b.Final.C);
-    });
+    }
 
     [Fact]
     public void Outputs_have_the_projection_size_and_the_memory_keeps_the_cell_size()

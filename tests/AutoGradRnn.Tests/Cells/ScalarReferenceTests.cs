@@ -1,3 +1,4 @@
+using FsCheck.Xunit;
 using static AutoGradRnn.Ops;
 
 namespace AutoGradRnn.Tests;
@@ -6,6 +7,7 @@ namespace AutoGradRnn.Tests;
 /// Cells PyTorch lacks (peephole in both forms, coupled gates, the essay's GRU) against an independent
 /// reference: plain scalar loops over double arrays, written straight from the papers' equations.
 /// </summary>
+[Properties(Arbitrary = new[] { typeof(Arbs.Cells) })]
 public class ScalarReferenceTests
 {
     private static double Sig(double v) => 1 / (1 + Math.Exp(-v));
@@ -82,20 +84,20 @@ public class ScalarReferenceTests
         }
     }
 
-    [Fact]
-    public void Peephole_full_form() => Props.Check(CellCase.Arb(), c =>
-        CompareLstmLike(c, PeepholeLstm<double>.Create(c.D, c.H, c.Seed), PeepholeStep));
+    [Property]
+    public void Peephole_full_form(CellCase c) =>
+        CompareLstmLike(c, PeepholeLstm<double>.Create(c.D, c.H, c.Seed), PeepholeStep);
 
-    [Fact]
-    public void Peephole_diagonal_form() => Props.Check(CellCase.Arb(), c =>
-        CompareLstmLike(c, PeepholeLstm<double>.Create(c.D, c.H, c.Seed, diagonal: true), PeepholeStep));
+    [Property]
+    public void Peephole_diagonal_form(CellCase c) =>
+        CompareLstmLike(c, PeepholeLstm<double>.Create(c.D, c.H, c.Seed, diagonal: true), PeepholeStep);
 
-    [Fact]
-    public void Coupled_forget_and_input_gates() => Props.Check(CellCase.Arb(), c =>
-        CompareLstmLike(c, CoupledLstm<double>.Create(c.D, c.H, c.Seed), CoupledStep));
+    [Property]
+    public void Coupled_forget_and_input_gates(CellCase c) =>
+        CompareLstmLike(c, CoupledLstm<double>.Create(c.D, c.H, c.Seed), CoupledStep);
 
-    [Fact]
-    public void Gru_in_the_essay_form() => Props.Check(CellCase.Arb(), c =>
+    [Property]
+    public void Gru_in_the_essay_form(CellCase c)
     {
         var cell = Gru<double>.Create(c.D, c.H, c.Seed);
         var x = c.Inputs;
@@ -109,7 +111,7 @@ public class ScalarReferenceTests
                 for (int j = 0; j < c.H; j++) Assert.Equal(h[j], result.Outputs[b, t, j], 1e-12);
             }
         }
-    });
+    }
 
     [Fact]
     public void The_two_gru_forms_are_different_functions()

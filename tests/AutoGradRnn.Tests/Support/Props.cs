@@ -1,6 +1,9 @@
 using FsCheck;
 using FsCheck.Fluent;
 
+// Every [Property] runs 30 cases unless its own attribute sets MaxTest (FsCheck.Xunit's default would be 100).
+[assembly: FsCheck.Xunit.Properties(MaxTest = 30)]
+
 namespace AutoGradRnn.Tests;
 
 /// <summary>
@@ -24,13 +27,9 @@ public sealed record TensorCase(int[] Dims, long Seed)
     public Tensor<double> Uniform(double low, double high, int salt = 0) => Tensor.RandomUniform<double>(Shape, Seed * 7919 + salt, low, high);
 }
 
-/// <summary>FsCheck generators and the runner every property test uses.</summary>
+/// <summary>FsCheck generators the property tests draw their cases from (registered for them in <see cref="Arbs"/>).</summary>
 public static class Props
 {
-    /// <summary>Runs a property with FsCheck, throwing (with replay seed and shrunk case) on the first failure.</summary>
-    public static void Check<TCase>(Arbitrary<TCase> arb, Action<TCase> body, int maxTest = 30) =>
-        FsCheck.Check.One(Config.QuickThrowOnFailure.WithMaxTest(maxTest).WithQuietOnSuccess(true), Prop.ForAll(arb, body));
-
     public static Gen<long> Seeds => Gen.Choose(0, int.MaxValue).Select(i => (long)i);
 
     /// <summary>A shape of rank [minRank, maxRank] with dimensions in [1, maxDim].</summary>
@@ -73,4 +72,44 @@ public static class Props
         var r = GradCheck.Check(f, x, options);
         Assert.True(r.Passed, r.Report);
     }
+}
+
+/// <summary>
+/// The generators above as FsCheck arbitraries. A property names them with <c>Arbitrary = new[] { typeof(...) }</c> on its
+/// <c>[Property]</c> or on its class's <c>[Properties]</c> attribute, and takes its case as a parameter. FsCheck registers every
+/// static member of such a class that returns an <see cref="Arbitrary{T}"/>, so each class holds one setting; a method's
+/// arbitraries take precedence over its class's, which is how one test uses another setting of a case type than its class.
+/// On failure FsCheck.Xunit reports the replay seed and the shrunk case (its <c>ToString</c>).
+/// </summary>
+public static class Arbs
+{
+    /// <summary><see cref="Props.Tensors"/> as it is: rank 1–3, dimensions 1–4.</summary>
+    public static class Tensors { public static Arbitrary<TensorCase> Cases() => Props.Tensors(); }
+
+    /// <summary>Rank 2–3, dimensions 1–4.</summary>
+    public static class Rank2To3Tensors { public static Arbitrary<TensorCase> Cases() => Props.Tensors(2, 3); }
+
+    /// <summary>Matrices: rank 2, dimensions 1–4.</summary>
+    public static class Matrices { public static Arbitrary<TensorCase> Cases() => Props.Tensors(2, 2); }
+
+    /// <summary>Rank 1–3, dimensions 1–6.</summary>
+    public static class TensorsUpTo6 { public static Arbitrary<TensorCase> Cases() => Props.Tensors(1, 3, maxDim: 6); }
+
+    /// <summary>Rank 3, dimensions 1–6.</summary>
+    public static class Rank3TensorsUpTo6 { public static Arbitrary<TensorCase> Cases() => Props.Tensors(3, 3, 6); }
+
+    /// <summary><see cref="Props.MatMuls"/> as it is: m, k, n in 1–5.</summary>
+    public static class MatMuls { public static Arbitrary<Props.MatMulCase> Cases() => Props.MatMuls(); }
+
+    /// <summary><see cref="CellCase.Arb"/> as it is: B∈[1,4], T∈[1,6], D∈[1,5], H∈[1,5].</summary>
+    public static class Cells { public static Arbitrary<CellCase> Cases() => CellCase.Arb(); }
+
+    /// <summary><see cref="AttentionCase.Arb"/>.</summary>
+    public static class Attention { public static Arbitrary<AttentionCase> Cases() => AttentionCase.Arb(); }
+
+    /// <summary><see cref="ClockworkCase.Arb"/> as it is: 1–14 steps.</summary>
+    public static class Clockworks { public static Arbitrary<ClockworkCase> Cases() => ClockworkCase.Arb(); }
+
+    /// <summary>Clockworks of 1–7 steps (for the gradchecks).</summary>
+    public static class ShortClockworks { public static Arbitrary<ClockworkCase> Cases() => ClockworkCase.Arb(maxT: 7); }
 }

@@ -1,5 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
+using FsCheck.Xunit;
 using System.Numerics;
 using System.Runtime.Intrinsics;
 
@@ -10,6 +11,7 @@ namespace AutoGradRnn.Tests;
 /// dimension, biased small), in all four transpose forms, both precisions and every SIMD width this CPU
 /// runs, with leading dimensions, offsets and accumulation.
 /// </summary>
+[Properties(Arbitrary = new[] { typeof(GemmTests.GemmCases) })]
 public class GemmTests
 {
     public sealed record GemmCase(int M, int K, int N, int Pad, bool Accumulate, long Seed)
@@ -20,11 +22,14 @@ public class GemmTests
     // Mostly small (edge tiles everywhere), sometimes large (several KC/MC blocks, two threads).
     private static Gen<int> Dim => Gen.Frequency((7, Gen.Choose(1, 40)), (3, Gen.Choose(1, 300)));
 
-    private static Arbitrary<GemmCase> Cases => Arb.From(
-        from m in Dim from k in Dim from n in Dim from pad in Gen.Choose(0, 3) from acc in Gen.Elements(false, true)
-        from s in Props.Seeds select new GemmCase(m, k, n, pad, acc, s),
-        c => new[] { c with { M = c.M / 2 }, c with { K = c.K / 2 }, c with { N = c.N / 2 }, c with { M = c.M - 1 }, c with { K = c.K - 1 }, c with { N = c.N - 1 } }
-            .Where(x => x.M >= 1 && x.K >= 1 && x.N >= 1));
+    public static class GemmCases
+    {
+        public static Arbitrary<GemmCase> Cases() => Arb.From(
+            from m in Dim from k in Dim from n in Dim from pad in Gen.Choose(0, 3) from acc in Gen.Elements(false, true)
+            from s in Props.Seeds select new GemmCase(m, k, n, pad, acc, s),
+            c => new[] { c with { M = c.M / 2 }, c with { K = c.K / 2 }, c with { N = c.N / 2 }, c with { M = c.M - 1 }, c with { K = c.K - 1 }, c with { N = c.N - 1 } }
+                .Where(x => x.M >= 1 && x.K >= 1 && x.N >= 1));
+    }
 
     internal static IEnumerable<GemmWidth> Widths<T>()
     {
@@ -81,14 +86,14 @@ public class GemmTests
         }
     }
 
-    [Fact]
-    public void Float32_matches_the_reference_in_all_transpose_forms() => Props.Check(Cases, c => CheckCase<float>(c, 2 * 5.96e-8), maxTest: 25);
+    [Property(MaxTest = 25)]
+    public void Float32_matches_the_reference_in_all_transpose_forms(GemmCase c) => CheckCase<float>(c, 2 * 5.96e-8);
 
-    [Fact]
-    public void Float64_matches_the_reference_in_all_transpose_forms() => Props.Check(Cases, c => CheckCase<double>(c, 2 * 1.11e-16), maxTest: 25);
+    [Property(MaxTest = 25)]
+    public void Float64_matches_the_reference_in_all_transpose_forms(GemmCase c) => CheckCase<double>(c, 2 * 1.11e-16);
 
-    [Fact]
-    public void A_prepacked_right_operand_gives_the_same_product() => Props.Check(Cases, c =>
+    [Property(MaxTest = 10)]
+    public void A_prepacked_right_operand_gives_the_same_product(GemmCase c)
     {
         var rng = new Rng(c.Seed);
         var a = Enumerable.Range(0, c.M * c.K).Select(_ => rng.NextDouble()).ToArray();
@@ -99,7 +104,7 @@ public class GemmTests
         var viaPacked = new double[c.M * c.N];
         Gemm.Multiply(a, 0, c.K, false, packed, viaPacked, 0, c.N, c.M, accumulate: false);
         Assert.Equal(direct, viaPacked);
-    }, maxTest: 10);
+    }
 
     [Fact]
     public void Empty_inner_dimension_gives_zeros()

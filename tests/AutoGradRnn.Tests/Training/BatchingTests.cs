@@ -1,11 +1,13 @@
+using FsCheck.Xunit;
 using static AutoGradRnn.Ops;
 
 namespace AutoGradRnn.Tests;
 
+[Properties(Arbitrary = new[] { typeof(Arbs.Rank3TensorsUpTo6) })]
 public class BatchingTests
 {
-    [Fact]
-    public void Streams_are_contiguous_slices_and_batches_continue_each_other() => Props.Check(Props.Tensors(3, 3, 6), c =>
+    [Property]
+    public void Streams_are_contiguous_slices_and_batches_continue_each_other(TensorCase c)
     {
         int streams = c.Dims[0], steps = c.Dims[1], n = streams * (steps + 1) * c.Dims[2] + (int)(c.Seed % 7);
         var sequence = Enumerable.Range(0, n).ToArray();          // symbol = its own position
@@ -23,7 +25,7 @@ public class BatchingTests
         for (int k = 0; k + 1 < batches.Count; k++)
             for (int b = 0; b < streams; b++)
                 Assert.Equal(batches[k].Targets[b * steps + steps - 1], batches[k + 1].Inputs[b * steps]);
-    });
+    }
 
     [Fact]
     public void Series_batches_match_token_layout()
