@@ -34,22 +34,24 @@ internal static class LayoutEdit
         return target;
     }
 
-    /// <summary>Sets <paramref name="key"/> inside the object at <paramref name="path"/> (e.g. "xaxis"), creating it if absent.</summary>
+    /// <summary>
+    /// Sets <paramref name="key"/> inside the object at <paramref name="path"/> (e.g. "xaxis"), creating it if absent.
+    /// The object is replaced by an edited copy (copies of a layout share nested objects); axes stay Plotly.NET axes.
+    /// </summary>
     public static void Set(DynamicObj.DynamicObj layout, string path, string key, object value)
     {
-        var existing = layout.TryGetPropertyValue(path);
-        switch (existing is null ? null : existing.Value)
+        var target = path is "xaxis" or "yaxis" ? new Plotly.NET.LayoutObjects.LinearAxis() : new DynamicObj.DynamicObj();
+        switch (layout.TryGetPropertyValue(path) is { } existing ? existing.Value : null)
         {
             case DynamicObj.DynamicObj d:
-                d.SetProperty(key, value);
+                d.DeepCopyPropertiesTo(target, null, null);
                 break;
-            case Dictionary<string, object> map:
-                map[key] = value;
-                break;
-            default:
-                layout.SetProperty(path, new Dictionary<string, object> { [key] = value });
+            case IDictionary<string, object> map:
+                foreach (var (k, v) in map) target.SetProperty(k, v);
                 break;
         }
+        target.SetProperty(key, value);
+        layout.SetProperty(path, target);
     }
 
     /// <summary>A plotly.js title object.</summary>

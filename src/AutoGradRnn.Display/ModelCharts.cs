@@ -69,7 +69,7 @@ public static class ModelCharts
         int start = biases.Count / 2;
         return LayoutEdit.Layout(chart, l =>
         {
-            l.SetProperty("yaxis", new Dictionary<string, object> { ["title"] = LayoutEdit.Title("C_t / C_0"), ["range"] = new[] { 0.0, 1.05 } });
+            LayoutEdit.Set(l, "yaxis", "range", new[] { 0.0, 1.05 });
             l.SetProperty("showlegend", false);
             l.SetProperty("sliders", new[]
             {

@@ -54,4 +54,61 @@ public class SiteBrowserTests
         }
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
+
+    /// <summary>
+    /// The two interactive figures of notebook 03 work in the built page: dragging the forget-gate slider redraws the
+    /// curve (the drawn SVG path changes), and the gate animation's play button and slider replace the drawn heatmap.
+    /// </summary>
+    [Fact]
+    public async Task The_slider_and_the_animation_change_the_drawn_data()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: apt-get install -y chromium fonts-liberation (tests/run.sh does this)");
+        var site = Path.Combine(Path.GetTempPath(), "autogradrnn-site-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var pages = SiteBuilder.Build(Repo.Root, site, Repo.NodeModules);
+            var page = pages.Single(p => p.Path.Contains("03-lstm-step-by-step", StringComparison.Ordinal));
+            using var playwright = await Playwright.CreateAsync();
+            await using var browser = await playwright.Chromium.LaunchAsync(new()
+            {
+                ExecutablePath = Chromium, Headless = true,
+                Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+            });
+            var tab = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1200, Height = 900 } });
+            await tab.GotoAsync(new Uri(Path.Combine(site, page.Path)).AbsoluteUri);
+            int charts = await tab.Locator("div.autogradrnn-chart").CountAsync();
+            await tab.WaitForFunctionAsync($"() => (window.autogradrnnChartsDrawn || 0) >= {charts}", null, new() { Timeout = 60000 });
+
+            // The decay figure: a restyle slider and no play button. Its rail is clicked near the far end.
+            var decay = tab.Locator("div.autogradrnn-chart").Filter(new() { Has = tab.Locator("g.slider-container") })
+                .Filter(new() { HasNot = tab.Locator("g.updatemenu-container") });
+            Assert.Equal(1, await decay.CountAsync());
+            const string visiblePath = "d => [...d.querySelectorAll('g.trace.scatter')].filter(t => getComputedStyle(t).opacity !== '0' && t.style.visibility !== 'hidden').map(t => t.querySelector('path.js-line')?.getAttribute('d') ?? '').join('|')";
+            var before = await decay.EvaluateAsync<string>(visiblePath);
+            var rail = decay.Locator("rect.slider-rail-touch-rect");
+            await rail.ScrollIntoViewIfNeededAsync();
+            var box = (await rail.BoundingBoxAsync())!;
+            await tab.Mouse.ClickAsync(box.X + box.Width * 0.97, box.Y + box.Height / 2);
+            await tab.WaitForTimeoutAsync(500);
+            var after = await decay.EvaluateAsync<string>(visiblePath);
+            Assert.False(string.IsNullOrEmpty(before), "the decay figure drew no visible curve");
+            Assert.NotEqual(before, after);
+
+            // The animation: its play button runs the frames, which replace the drawn heatmap image.
+            var animation = tab.Locator("div.autogradrnn-chart").Filter(new() { Has = tab.Locator("g.updatemenu-container") });
+            Assert.Equal(1, await animation.CountAsync());
+            Assert.True(await animation.EvaluateAsync<int>("d => d._transitionData._frames.length") >= 2, "the animation has no frames");
+            const string image = "d => d.querySelector('g.heatmaplayer image')?.getAttribute('href') ?? ''";
+            var first = await animation.EvaluateAsync<string>(image);
+            await animation.ScrollIntoViewIfNeededAsync();
+            await animation.Locator("g.updatemenu-button").First.ClickAsync();
+            Assert.False(string.IsNullOrEmpty(first), "the animation drew no heatmap");
+            await tab.WaitForFunctionAsync("([d, first]) => (d.querySelector('g.heatmaplayer image')?.getAttribute('href') ?? '') !== first",
+                new object[] { await animation.ElementHandleAsync(), first }, new() { Timeout = 20000 });
+        }
+        finally
+        {
+            Directory.Delete(site, recursive: true);
+        }
+    }
 }
