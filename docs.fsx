@@ -1,5 +1,5 @@
 // dotnet fsi docs.fsx — the project's main job:
-//   1. builds the library and the notebook runner (Release),
+//   1. builds the library, its charts (AutoGradRnn.Display, which the notebooks #r) and the notebook runner (Release),
 //   2. installs the site's assets (plotly.js, KaTeX; pinned in docs/site/package.json) with npm if missing,
 //   3. executes every notebook in notebooks/ in place, so the committed notebooks carry fresh outputs,
 //   4. writes the static site to docs/_site (index, one page per notebook and per docs/*.md).
@@ -26,7 +26,7 @@ let timed (what: string) (action: unit -> unit) =
     printfn "docs.fsx: %s (%.1f s)" what watch.Elapsed.TotalSeconds
 
 timed "built the library and the notebook runner" (fun () ->
-    for project in [ "src/AutoGradRnn/AutoGradRnn.csproj"; "src/AutoGradRnn.Notebooks/AutoGradRnn.Notebooks.csproj" ] do
+    for project in [ "src/AutoGradRnn.Display/AutoGradRnn.Display.csproj"; "src/AutoGradRnn.Notebooks/AutoGradRnn.Notebooks.csproj" ] do
         run "dotnet" [ "build"; project; "-c"; "Release"; "-nologo"; "-v"; "quiet" ])
 
 let nodeModules = path [ "docs"; "site"; "node_modules" ]
