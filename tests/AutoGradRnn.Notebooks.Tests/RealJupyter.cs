@@ -25,8 +25,9 @@ public static class RealJupyter
     /// <summary>
     /// Runs the notebook at <paramref name="notebookPath"/> from its own folder (so relative #r paths resolve)
     /// with errors kept as outputs, and returns the executed notebook. The file itself is not rewritten.
+    /// Each cell may take <paramref name="cellTimeout"/>; the whole run is stopped after <paramref name="limit"/> (default: an hour).
     /// </summary>
-    public static JsonObject Execute(string notebookPath, TimeSpan cellTimeout, bool quick = true)
+    public static JsonObject Execute(string notebookPath, TimeSpan cellTimeout, bool quick = true, TimeSpan? limit = null)
     {
         if (Missing is { } why) throw new InvalidOperationException(why);
         var output = Directory.CreateTempSubdirectory("autogradrnn-jupyter-");
@@ -49,7 +50,7 @@ public static class RealJupyter
             psi.Environment["DOTNET_INTERACTIVE_CLI_TELEMETRY_OPTOUT"] = "1";
             psi.Environment["PYDEVD_DISABLE_FILE_VALIDATION"] = "1";   // ipykernel's debugger warning on every start
 
-            var (exitCode, stderr) = Run(psi, cellTimeout * 4 + TimeSpan.FromMinutes(2));
+            var (exitCode, stderr) = Run(psi, limit ?? TimeSpan.FromHours(1));
             var executed = Path.Combine(output.FullName, Path.GetFileName(notebookPath));
             if (exitCode != 0 || !File.Exists(executed))
                 throw new InvalidOperationException(
