@@ -2,6 +2,8 @@
 # The README's test command. Installs what the tests need that NuGet does not bring:
 #   - Debian's chromium (the docs-site browser test drives it through Playwright),
 #   - plotly.js and KaTeX from npm (pinned in docs/site/package.json; copied into the built site),
+#   - Debian's Jupyter and the .NET Interactive kernels (tests/jupyter-setup.sh; the notebooks also run
+#     in real Jupyter),
 # then runs every test project in the solution, writing TRX results to TestResults/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,5 +23,7 @@ if [ ! -f docs/site/node_modules/plotly.js-dist-min/plotly.min.js ] || [ ! -d do
   echo "tests/run.sh: installing plotly.js and KaTeX (npm)"
   npm install --prefix docs/site --no-package-lock --no-audit --no-fund --loglevel=error
 fi
+
+bash tests/jupyter-setup.sh
 
 dotnet test AutoGradRnn.sln -c Release --logger trx --results-directory TestResults "$@"
