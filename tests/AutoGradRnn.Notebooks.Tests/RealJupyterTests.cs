@@ -26,6 +26,7 @@ public class RealJupyterTests(ITestOutputHelper log)
         if (RealJupyter.Missing is { } missing) Assert.Fail(missing);
         var path = Path.Combine(Repo.Root, "notebooks", name);
         Assert.True(File.Exists(Repo.LibraryDll), $"{Repo.LibraryDll} is missing: dotnet build src/AutoGradRnn -c Release");
+        Assert.True(File.Exists(Repo.DisplayDll), $"{Repo.DisplayDll} is missing: dotnet build src/AutoGradRnn.Display -c Release");
         var committed = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
 
         var clock = Stopwatch.StartNew();
@@ -73,6 +74,8 @@ public class RealJupyterTests(ITestOutputHelper log)
             if (want.Types.Count == 0) continue;
             var outputs = Outputs(after[i]!).Where(o => !IsKernelBootstrap(o)).ToList();
             var got = Kinds(outputs);
+            int (wantCharts, gotCharts) = (Charts(Outputs(before[i]!)), Charts(outputs));
+            if (wantCharts != gotCharts) problems.Add($"cell {i + 1}: committed with {wantCharts} chart(s), real Jupyter drew {gotCharts} as HTML");
             if (want.Types.SetEquals(got.Types) && want.Html.IsSubsetOf(got.Html)) continue;
             var text = new StringBuilder($"cell {i + 1}: committed with outputs [{Describe(want)}], real Jupyter gave [{Describe(got)}]");
             foreach (var line in Lines(Stderr(outputs))) text.Append("\n    ").Append(line);
@@ -81,6 +84,17 @@ public class RealJupyterTests(ITestOutputHelper log)
 
         if (problems.Count > 0)
             Assert.Fail($"{name} in real Jupyter ({ranOn}):\n  " + string.Join("\n  ", problems));
+    }
+
+    /// <summary>Charts in a cell's outputs: the HTML elements our chart formatter writes (Plotly.NET figures).</summary>
+    private static int Charts(IEnumerable<JsonObject> outputs) =>
+        outputs.Sum(o => o["data"]?["text/html"] is { } html ? CountOf(RealJupyter.Text(html), "class=\"autogradrnn-chart\"") : 0);
+
+    private static int CountOf(string text, string part)
+    {
+        int count = 0;
+        for (int at = text.IndexOf(part, StringComparison.Ordinal); at >= 0; at = text.IndexOf(part, at + part.Length, StringComparison.Ordinal)) count++;
+        return count;
     }
 
     private static List<JsonObject> Outputs(JsonNode cell) =>

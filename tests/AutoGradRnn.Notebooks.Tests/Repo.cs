@@ -9,6 +9,9 @@ public static class Repo
 
     public static string LibraryDll => Path.Combine(Root, "src", "AutoGradRnn", "bin", "Release", "net10.0", "AutoGradRnn.dll");
 
+    /// <summary>The charts assembly the notebooks #r (with Plotly.NET beside it).</summary>
+    public static string DisplayDll => Path.Combine(Root, "src", "AutoGradRnn.Display", "bin", "Release", "net10.0", "AutoGradRnn.Display.dll");
+
     public static string[] Notebooks => Directory.GetFiles(Path.Combine(Root, "notebooks"), "*.ipynb").Order(StringComparer.Ordinal).ToArray();
 
     /// <summary>The npm folder with plotly.js and KaTeX, installed on first use (pinned in docs/site/package.json).</summary>
