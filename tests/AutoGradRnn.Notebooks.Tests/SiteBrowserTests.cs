@@ -88,7 +88,7 @@ public class SiteBrowserTests
             var rail = decay.Locator("rect.slider-rail-touch-rect");
             await rail.ScrollIntoViewIfNeededAsync();
             var box = (await rail.BoundingBoxAsync())!;
-            await tab.Mouse.ClickAsync(box.X + box.Width * 0.97, box.Y + box.Height / 2);
+            await tab.Mouse.ClickAsync(box.X + box.Width * 0.97f, box.Y + box.Height / 2);
             await tab.WaitForTimeoutAsync(500);
             var after = await decay.EvaluateAsync<string>(visiblePath);
             Assert.False(string.IsNullOrEmpty(before), "the decay figure drew no visible curve");
