@@ -74,7 +74,7 @@ public class RealJupyterTests(ITestOutputHelper log)
             if (want.Types.Count == 0) continue;
             var outputs = Outputs(after[i]!).Where(o => !IsKernelBootstrap(o)).ToList();
             var got = Kinds(outputs);
-            int (wantCharts, gotCharts) = (Charts(Outputs(before[i]!)), Charts(outputs));
+            var (wantCharts, gotCharts) = (Charts(Outputs(before[i]!)), Charts(outputs));
             if (wantCharts != gotCharts) problems.Add($"cell {i + 1}: committed with {wantCharts} chart(s), real Jupyter drew {gotCharts} as HTML");
             if (want.Types.SetEquals(got.Types) && want.Html.IsSubsetOf(got.Html)) continue;
             var text = new StringBuilder($"cell {i + 1}: committed with outputs [{Describe(want)}], real Jupyter gave [{Describe(got)}]");
