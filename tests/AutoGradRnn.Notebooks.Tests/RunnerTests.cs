@@ -35,27 +35,32 @@ public class RunnerTests
 
     private static JsonArray Outputs(Notebook nb, int cell) => (JsonArray)nb.Cells[cell]!["outputs"]!;
 
+    private static string Text(JsonNode? output, string mime) => output!["data"]![mime]!.GetValue<string>();
+
     [Fact]
     public void Values_display_calls_and_console_output_become_nbformat_outputs()
     {
         var nb = Make(
             Markdown("# T\n$x$"),
             Code(Ref + "Console.WriteLine(\"hi\");\nvar x = Tensor.FromArray(new[] { 1.0, 2.0 });"),
-            Code("display(Chart.Line(new[] { 1.0, 2.0 }));\ndisplay(new Html(\"<b>bold</b>\"));\nSum(x)"),
-            Code("var unused = 3;"));
+            Code("display(GradCheck.Check(v => Sum(v * v), x));\ndisplay(new Html(\"<b>bold</b>\"));\nSum(x)"),
+            Code("var unused = 3;"),
+            Code("Console.Error.WriteLine(\"careful\");\nConsole.WriteLine(\"a\");\nConsole.WriteLine(\"b\");"));
         NotebookRunner.Run(nb, TimeSpan.FromSeconds(120));
         Assert.Equal("stream", Outputs(nb, 1)[0]!["output_type"]!.GetValue<string>());
         Assert.Equal("hi\n", Outputs(nb, 1)[0]!["text"]![0]!.GetValue<string>());
         var display = Outputs(nb, 2)[0]!;
         Assert.Equal("display_data", display["output_type"]!.GetValue<string>());
-        Assert.Contains("Plotly.newPlot", display["data"]!["text/html"]!.GetValue<string>());
-        Assert.Equal("<b>bold</b>", Outputs(nb, 2)[1]!["data"]!["text/html"]!.GetValue<string>());
+        Assert.Contains("gradcheck passed", Text(display, "text/html"));
+        Assert.Equal("<b>bold</b>", Text(Outputs(nb, 2)[1], "text/html"));
         var result = Outputs(nb, 2)[2]!;
         Assert.Equal("execute_result", result["output_type"]!.GetValue<string>());
-        Assert.Contains("Tensor&lt;Double&gt;", result["data"]!["text/html"]!.GetValue<string>());
-        Assert.StartsWith("Tensor<Double> []\n3", result["data"]!["text/plain"]!.GetValue<string>());
+        Assert.Contains("Tensor&lt;Double&gt;", Text(result, "text/html"));
+        Assert.StartsWith("Tensor<Double> []\n3", Text(result, "text/plain"));
         Assert.Empty(Outputs(nb, 3));
-        Assert.Equal([1, 2, 3], Enumerable.Range(1, 3).Select(i => nb.Cells[i]!["execution_count"]!.GetValue<int>()));
+        // stderr is its own stream; consecutive writes to one stream merge into one output, as in Jupyter.
+        Assert.Equal(["stderr:careful\n", "stdout:a\nb\n"], Outputs(nb, 4).Select(o => o!["name"]!.GetValue<string>() + ":" + string.Concat(o["text"]!.AsArray().Select(l => l!.GetValue<string>()))));
+        Assert.Equal([1, 2, 3, 4], Enumerable.Range(1, 4).Select(i => nb.Cells[i]!["execution_count"]!.GetValue<int>()));
         Assert.Null(Notebook.Validate((JsonObject)JsonNode.Parse(nb.ToJson())!));
     }
 
@@ -63,14 +68,17 @@ public class RunnerTests
     public void FSharp_cells_run_in_their_own_kernel_with_display()
     {
         var nb = Make(
-            Code($"#r \"{Repo.LibraryDll}\"\nopen AutoGradRnn\nlet t = Tensor.Ones<float>(2, 2)\nprintfn \"rank %d\" t.Rank\ndisplay t\nt.Shape", "fsharp"),
-            Code("#!fsharp\nlet u = t.Count\nu"));
+            Code($"#r \"{Repo.LibraryDll}\"\nopen AutoGradRnn\nlet t = Tensor.Ones<float>(2, 2)\nprintfn \"rank %d\" t.Rank\ndisplay t\nt.Shape.Rank", "fsharp"),
+            Code("#!fsharp\nlet u = t.Count\nu"),
+            Code("#!fsharp\nFile.Exists \"nothing-here\""));   // the F# kernel opens System.IO (UseDefaultFormatting)
         NotebookRunner.Run(nb, TimeSpan.FromSeconds(120));
         var outputs = Outputs(nb, 0);
         Assert.Equal("rank 2\n", outputs[0]!["text"]![0]!.GetValue<string>());
         Assert.Equal("display_data", outputs[1]!["output_type"]!.GetValue<string>());
-        Assert.Equal("[2,2]", outputs[2]!["data"]!["text/plain"]!.GetValue<string>());
-        Assert.Equal("4", Outputs(nb, 1)[0]!["data"]!["text/plain"]!.GetValue<string>());
+        Assert.StartsWith("Tensor<Double> [2,2]", Text(outputs[1], "text/plain"));
+        Assert.StartsWith("<div class=\"dni-plaintext\"><pre>2</pre>", Text(outputs[2], "text/html"));
+        Assert.StartsWith("<div class=\"dni-plaintext\"><pre>4</pre>", Text(Outputs(nb, 1)[0], "text/html"));
+        Assert.StartsWith("<div class=\"dni-plaintext\"><pre>False</pre>", Text(Outputs(nb, 2)[0], "text/html"));
     }
 
     [Fact]
@@ -78,19 +86,25 @@ public class RunnerTests
     {
         var nb = Make(Markdown("# x"), Code(Ref + "var a = 1;"), Code("var b = 2;\nvar c = Tensor.Zeros<double>(2, 3).MatMul(Tensor.Zeros<double>(2, 3));"), Code("var never = 1;"));
         var e = Assert.Throws<NotebookExecutionException>(() => NotebookRunner.Run(nb, TimeSpan.FromSeconds(120)));
-        Assert.Equal("test.ipynb: cell 3, line 2: runtime error: matmul: [2,3] x [2,3]: inner dimensions 3 and 2 differ", e.Message);
-        Assert.Equal((3, 2), (e.Cell, e.Line));
-        Assert.Equal("ShapeMismatchException", Outputs(nb, 2)[0]!["ename"]!.GetValue<string>());
+        // The kernel reports no line for an exception at run time (scripts are compiled without line information).
+        Assert.Equal("test.ipynb: cell 3: runtime error: matmul: [2,3] x [2,3]: inner dimensions 3 and 2 differ", e.Message);
+        Assert.Equal((3, 0), (e.Cell, e.Line));
+        Assert.Equal("ShapeMismatchException", e.InnerException!.GetType().Name);
+        var error = Outputs(nb, 2)[0]!;
+        Assert.Equal("Error", error["ename"]!.GetValue<string>());   // as the Jupyter kernel writes it: the exception is in evalue and traceback
+        Assert.StartsWith("AutoGradRnn.ShapeMismatchException: matmul", error["evalue"]!.GetValue<string>());
         Assert.Empty(Outputs(nb, 3));
 
         var compile = Make(Code("var ok = 1;"), Code("var x = 1;\nvar y = undefinedName;"));
         var ce = Assert.Throws<NotebookExecutionException>(() => NotebookRunner.Run(compile, TimeSpan.FromSeconds(60)));
-        Assert.Contains("cell 2, line 2: compile error", ce.Message);
-        Assert.Contains("undefinedName", ce.Message);
+        Assert.Equal("test.ipynb: cell 2, line 2: compile error: CS0103: The name 'undefinedName' does not exist in the current context", ce.Message);
+        Assert.Equal(["stream", "error"], Outputs(compile, 1).Select(o => o!["output_type"]!.GetValue<string>()));
+        Assert.Contains("(2,9): error CS0103", string.Concat(Outputs(compile, 1)[0]!["text"]!.AsArray().Select(l => l!.GetValue<string>())));
+        Assert.Equal("compilation error", Outputs(compile, 1)[1]!["evalue"]!.GetValue<string>());
 
         var fs = Make(Code("let a = 1\nlet b = a + \"x\"", "fsharp"));
         var fe = Assert.Throws<NotebookExecutionException>(() => NotebookRunner.Run(fs, TimeSpan.FromSeconds(60)));
-        Assert.Contains("cell 1, line 2: compile error", fe.Message);
+        Assert.Contains("cell 1, line 2: compile error: FS0001", fe.Message);
     }
 
     [Fact]

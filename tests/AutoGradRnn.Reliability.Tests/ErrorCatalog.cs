@@ -114,9 +114,9 @@ public static class ErrorCatalog
         // ---- notebooks
         new("E61", "notebooks", "a notebook file that does not exist", typeof(FileNotFoundException), d => Notebook.Load(d.File("missing.ipynb"))),
         new("E62", "notebooks", "a notebook that is not nbformat 4", typeof(NotebookFormatException), d => Notebook.Load(Write(d, "old.ipynb", "{\"nbformat\": 3, \"nbformat_minor\": 0, \"metadata\": {}, \"cells\": []}"))),
-        new("E63", "notebooks", "a failing cell (names notebook, cell, line)", typeof(NotebookExecutionException), d =>
+        new("E63", "notebooks", "a cell that does not compile (names notebook, cell, line)", typeof(NotebookExecutionException), d =>
             NotebookRunner.Run(Notebook.Load(Write(d, "f.ipynb", new JsonObject { ["nbformat"] = 4, ["nbformat_minor"] = 5, ["metadata"] = new JsonObject(),
-                ["cells"] = new JsonArray(new JsonObject { ["cell_type"] = "code", ["metadata"] = new JsonObject(), ["execution_count"] = null, ["outputs"] = new JsonArray(), ["source"] = "var a = 1;\nthrow new InvalidOperationException(\"boom\");" }) }.ToJsonString())), TimeSpan.FromSeconds(60))),
+                ["cells"] = new JsonArray(new JsonObject { ["cell_type"] = "code", ["metadata"] = new JsonObject(), ["execution_count"] = null, ["outputs"] = new JsonArray(), ["source"] = "var a = 1;\nvar b = a + undefinedName;" }) }.ToJsonString())), TimeSpan.FromSeconds(60))),
         // ---- command line (exit code 2, one line on stderr)
         new("E64", "cli", "autogradrnn train-char --text missing.txt", null, _ => Cli("train-char", "--text", "missing.txt")),
         new("E65", "cli", "autogradrnn train-char --text x.txt --cell lstn", null, _ => Cli("train-char", "--text", "x.txt", "--cell", "lstn")),
