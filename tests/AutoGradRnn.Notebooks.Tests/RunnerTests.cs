@@ -64,6 +64,35 @@ public class RunnerTests
         Assert.Null(Notebook.Validate((JsonObject)JsonNode.Parse(nb.ToJson())!));
     }
 
+    /// <summary>
+    /// The bundles are exactly what .NET Interactive's formatter makes in Jupyter: the library's types (found through
+    /// their TypeFormatterSourceAttribute) as text/html and text/plain, other values as text/html only, strings as
+    /// text/plain only; <c>display</c> is the kernel's own helper, and a trailing <c>display(...)</c> is shown once.
+    /// </summary>
+    [Fact]
+    public void Display_and_a_trailing_expression_carry_the_kernels_mime_bundles()
+    {
+        var nb = Make(
+            Code(Ref + "var t = Tensor.FromArray(new[] { 1.0, 2.0 });\ndisplay(t);\nt"),
+            Code("1 + 1"),
+            Code("\"text\""),
+            Code("display(new Html(\"<i>x</i>\"))"));
+        NotebookRunner.Run(nb, TimeSpan.FromSeconds(120));
+        var (shown, value) = (Outputs(nb, 0)[0]!, Outputs(nb, 0)[1]!);
+        Assert.Equal(("display_data", "execute_result"), (shown["output_type"]!.GetValue<string>(), value["output_type"]!.GetValue<string>()));
+        foreach (var output in new[] { shown, value })
+        {
+            Assert.Equal(["text/html", "text/plain"], output["data"]!.AsObject().Select(p => p.Key));
+            Assert.StartsWith("<div class=\"autogradrnn-tensor\">", Text(output, "text/html"));
+            Assert.StartsWith("Tensor<Double> [2]", Text(output, "text/plain"));
+        }
+        Assert.Equal(1, value["execution_count"]!.GetValue<int>());
+        Assert.Equal(["text/html"], Outputs(nb, 1)[0]!["data"]!.AsObject().Select(p => p.Key));
+        Assert.StartsWith("<div class=\"dni-plaintext\"><pre>2</pre></div>", Text(Outputs(nb, 1)[0], "text/html"));
+        Assert.Equal("text", Text(Outputs(nb, 2)[0], "text/plain"));
+        Assert.Equal(["display_data"], Outputs(nb, 3).Select(o => o!["output_type"]!.GetValue<string>()));
+    }
+
     [Fact]
     public void FSharp_cells_run_in_their_own_kernel_with_display()
     {
@@ -105,6 +134,45 @@ public class RunnerTests
         var fs = Make(Code("let a = 1\nlet b = a + \"x\"", "fsharp"));
         var fe = Assert.Throws<NotebookExecutionException>(() => NotebookRunner.Run(fs, TimeSpan.FromSeconds(60)));
         Assert.Contains("cell 1, line 2: compile error: FS0001", fe.Message);
+
+        var nuget = Make(Code("#r \"nuget:Newtonsoft.Json, 13.0.3\"\nvar j = 1;"));
+        var ne = Assert.Throws<NotebookExecutionException>(() => NotebookRunner.Run(nuget, TimeSpan.FromSeconds(60)));
+        Assert.StartsWith("test.ipynb: cell 1: kernel error: #r \"nuget:...\": this runner restores no NuGet packages", ne.Message);
+    }
+
+    /// <summary>
+    /// .NET Interactive's C# kernel imports System, System.Text, System.Collections(.Generic), System.Linq and
+    /// System.Threading.Tasks, not System.IO: a cell that uses Path without <c>using System.IO;</c> fails in Jupyter,
+    /// so it fails here too.
+    /// </summary>
+    [Fact]
+    public void A_CSharp_cell_using_Path_without_using_System_IO_fails_with_CS0103_as_in_the_real_kernel()
+    {
+        var nb = Make(Code("var parts = new List<string> { \"a\", \"b\" };\nvar joined = Path.Combine(parts.ToArray());"));
+        var e = Assert.Throws<NotebookExecutionException>(() => NotebookRunner.Run(nb, TimeSpan.FromSeconds(60)));
+        Assert.Equal("test.ipynb: cell 1, line 2: compile error: CS0103: The name 'Path' does not exist in the current context", e.Message);
+
+        var fixedNb = Make(Code("using System.IO;\nvar joined = Path.Combine(\"a\", \"b\");\nvar sb = new StringBuilder(joined);\nsb.ToString()"));
+        NotebookRunner.Run(fixedNb, TimeSpan.FromSeconds(60));
+        Assert.Equal("a/b", Text(Outputs(fixedNb, 0)[0], "text/plain"));
+    }
+
+    /// <summary>Jupyter starts the kernel in the notebook's folder: relative #r and file paths resolve there, and the runner's own directory comes back afterwards.</summary>
+    [Fact]
+    public void Relative_references_and_paths_resolve_against_the_notebook_folder()
+    {
+        var before = Directory.GetCurrentDirectory();
+        var nb = Make(Code("#!csharp\nSystem.IO.File.WriteAllText(\"here.txt\", \"x\");"));
+        var dir = Path.GetDirectoryName(nb.Path)!;
+        var relative = Path.GetRelativePath(dir, Repo.LibraryDll).Replace('\\', '/');
+        Assert.False(Path.IsPathRooted(relative));
+        nb.Cells.Add(Code($"#r \"{relative}\"\nAutoGradRnn.Tensor.FromArray(new[] {{ 1.0 }}).Count"));
+        nb.Cells.Add(Code($"#!fsharp\n#r \"{relative}\"\nAutoGradRnn.Tensor.FromArray([| 1.0; 2.0 |]).Count"));
+        NotebookRunner.Run(nb, TimeSpan.FromSeconds(120));
+        Assert.True(File.Exists(Path.Combine(dir, "here.txt")));
+        Assert.StartsWith("<div class=\"dni-plaintext\"><pre>1</pre>", Text(Outputs(nb, 1)[0], "text/html"));
+        Assert.StartsWith("<div class=\"dni-plaintext\"><pre>2</pre>", Text(Outputs(nb, 2)[0], "text/html"));
+        Assert.Equal(before, Directory.GetCurrentDirectory());
     }
 
     [Fact]
