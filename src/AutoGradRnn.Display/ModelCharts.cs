@@ -119,7 +119,7 @@ public static class ModelCharts
                 new Dictionary<string, object>
                 {
                     ["x"] = 0.12, ["len"] = 0.88, ["y"] = -0.1,
-                    ["currentvalue"] = new Dictionary<string, object> { ["prefix"] = "training step " },
+                    ["currentvalue"] = new Dictionary<string, object> { ["prefix"] = "after " },
                     ["steps"] = names.Select(n => new Dictionary<string, object>
                     {
                         ["label"] = n, ["method"] = "animate",
