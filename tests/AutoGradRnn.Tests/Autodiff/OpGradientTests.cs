@@ -70,6 +70,21 @@ public class OpGradientTests
         Props.GradOk((Tensor<double> x) => Relu(x), c.Values(awayFromZero: 0.1));
     }
 
+    /// <summary>
+    /// The gradchecks above keep inputs 0.1 away from the kink, but exact zeros are common (padding, masked inputs,
+    /// ReLU after ReLU). The convention at 0 is PyTorch's and the doc comment's: ∂relu/∂x = 0 and ∂|x|/∂x = 0 there
+    /// (this fails if relu's backward tests x ≥ 0 instead of x &gt; 0, a mutant the properties let survive).
+    /// </summary>
+    [Fact]
+    public void Relu_and_abs_have_zero_gradient_at_exactly_zero()
+    {
+        var x = Tensor.FromArray([-1.0, 0.0, -0.0, 2.0]);
+        Assert.Equal([0.0, 0.0, 0.0, 1.0], Autodiff.Grad((Tensor<double> v) => Sum(Relu(v)))(x).ToArray());
+        Assert.Equal([-1.0, 0.0, 0.0, 1.0], Autodiff.Grad((Tensor<double> v) => Sum(Abs(v)))(x).ToArray());
+        var xf = Tensor.FromArray([0.0f, 3.0f]);
+        Assert.Equal([0.0f, 1.0f], Autodiff.Grad((Tensor<float> v) => Sum(Relu(v)))(xf).ToArray());
+    }
+
     [Property]
     public void Softmax_and_log_softmax_along_any_axis(TensorCase c)
     {

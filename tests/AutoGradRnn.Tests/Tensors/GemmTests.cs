@@ -92,6 +92,32 @@ public class GemmTests
     [Property(MaxTest = 25)]
     public void Float64_matches_the_reference_in_all_transpose_forms(GemmCase c) => CheckCase<double>(c, 2 * 1.11e-16);
 
+    /// <summary>
+    /// Fixed edge cases beside the random ones: k across the 256-deep KC block boundary with partial row and column
+    /// tiles of every kind (MR is 8 rows, NR two vectors: 16 or 32 columns), so a micro-kernel that drops the
+    /// accumulation across k-blocks on an edge tile fails every run, not one draw in 25.
+    /// </summary>
+    public static TheoryData<int, int, int> EdgeShapes()
+    {
+        var data = new TheoryData<int, int, int>();
+        foreach (int k in new[] { 255, 256, 257, 513 })
+            foreach (int m in new[] { 1, 7, 9, 17 })
+                foreach (int n in new[] { 1, 15, 17, 33 })
+                    data.Add(m, k, n);
+        return data;
+    }
+
+    [Theory, MemberData(nameof(EdgeShapes))]
+    public void Edge_tiles_across_k_blocks_match_the_reference(int m, int k, int n)
+    {
+        foreach (bool accumulate in new[] { false, true })
+        {
+            var c = new GemmCase(m, k, n, Pad: 1, accumulate, Seed: m * 100_000 + k * 100 + n);
+            CheckCase<float>(c, 2 * 5.96e-8);
+            CheckCase<double>(c, 2 * 1.11e-16);
+        }
+    }
+
     [Property(MaxTest = 10)]
     public void A_prepacked_right_operand_gives_the_same_product(GemmCase c)
     {

@@ -1,3 +1,5 @@
+using FsCheck;
+using FsCheck.Fluent;
 using FsCheck.Xunit;
 using static AutoGradRnn.Ops;
 
@@ -72,6 +74,50 @@ public class LossAndDataTests
         Assert.Equal(train.Inputs.Shape[0], batches.Sum(b => b.Items));
         Assert.Equal(train.TargetStarts.Order(), batches.SelectMany(b => b.TargetStarts).Order());
         Assert.Contains("no window", Assert.Throws<ArgumentException>(() => Windows.Create(z, 50, 30, 0, 90, 100)).Message);
+    }
+
+    public sealed record WindowCase(int Length, int Window, int Horizon, int From, int To, int Stride)
+    {
+        public override string ToString() => $"length {Length} window {Window} horizon {Horizon} targets [{From}, {To}) stride {Stride}";
+    }
+
+    public static class WindowCases
+    {
+        public static Arbitrary<WindowCase> Cases() => Arb.From(
+            from length in Gen.Choose(2, 60)
+            from window in Gen.Choose(1, 12)
+            from horizon in Gen.Choose(1, 8)
+            from a in Gen.Choose(0, length - 1)
+            from b in Gen.Choose(a + 1, length)
+            from stride in Gen.Choose(1, 4)
+            select new WindowCase(length, window, horizon, a, b, stride));
+    }
+
+    /// <summary>
+    /// The exact set of windows, against a brute-force enumeration of every valid target start: targets inside
+    /// [from, to), inputs inside the series, every stride-th start from the first valid one. One-sided checks
+    /// (targets inside the split) let a dropped last window survive (`&lt;=` → `&lt;` in the loop); this does not.
+    /// </summary>
+    [Property(Arbitrary = new[] { typeof(WindowCases) }, MaxTest = 200)]
+    public void Windows_are_exactly_the_valid_target_starts(WindowCase c)
+    {
+        var series = Tensor.FromArray(Enumerable.Range(0, c.Length * 2).Select(i => (double)i).ToArray(), c.Length, 2);
+        int first = Math.Max(c.From, c.Window);
+        var expected = Enumerable.Range(0, c.Length)
+            .Where(s => s >= c.From && s - c.Window >= 0 && s + c.Horizon <= c.To && (s - first) % c.Stride == 0).ToArray();
+        if (expected.Length == 0)
+        {
+            Assert.Contains("no window", Assert.Throws<ArgumentException>(() => Windows.Create(series, c.Window, c.Horizon, 1, c.From, c.To, c.Stride)).Message);
+            return;
+        }
+        var w = Windows.Create(series, c.Window, c.Horizon, targetColumn: 1, c.From, c.To, c.Stride);
+        Assert.Equal(expected, w.TargetStarts);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            int s = expected[i];
+            Assert.Equal(Enumerable.Range((s - c.Window) * 2, c.Window * 2).Select(v => (double)v), Select(w.Inputs, 0, i).ToArray());
+            Assert.Equal(Enumerable.Range(s, c.Horizon).Select(t => t * 2 + 1.0), Select(w.Targets, 0, i).ToArray());
+        }
     }
 
     private sealed class ToleranceComparer(double tol) : IEqualityComparer<double>
