@@ -36,7 +36,8 @@ public partial class SiteBrowserTests
         for (int i = 0; i < pages.Count; i++)
         {
             var page = pages[i];
-            var tab = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1200, Height = 900 } });
+            await using var context = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1200, Height = 900 }, Permissions = ["clipboard-read", "clipboard-write"] });
+            var tab = await context.NewPageAsync();
             var errors = new List<string>();
             tab.Console += (_, m) => { if (m.Type == "error") errors.Add("console: " + m.Text); };
             tab.PageError += (_, e) => errors.Add("page error: " + e);
@@ -249,7 +250,7 @@ public partial class SiteBrowserTests
         if (await tab.Locator("#search-results").IsVisibleAsync()) problems.Add("Escape did not close the search results");
     }
 
-    /// <summary>The first copy button copies its block's code (navigator.clipboard, or the fallback) and says so.</summary>
+    /// <summary>The first copy button puts its block's code on the clipboard and says so.</summary>
     private static async Task CheckCopyButton(IPage tab, List<string> problems)
     {
         var button = tab.Locator(".codeblock > button.copy").First;
@@ -263,7 +264,11 @@ public partial class SiteBrowserTests
         catch (TimeoutException)
         {
             problems.Add($"the copy button says '{await button.TextContentAsync()}'");
+            return;
         }
+        var code = await tab.Locator(".codeblock > pre > code").First.TextContentAsync();
+        var clipboard = await tab.EvaluateAsync<string>("() => navigator.clipboard.readText()");
+        if (clipboard != code) problems.Add($"the copy button copied '{clipboard[..Math.Min(60, clipboard.Length)]}', not its code '{code?[..Math.Min(60, code.Length)]}'");
     }
 
     [GeneratedRegex(@"^\$\$\n(.*?)\n\$\$$", RegexOptions.Multiline | RegexOptions.Singleline)]
