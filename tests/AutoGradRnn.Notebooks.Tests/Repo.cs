@@ -14,14 +14,15 @@ public static class Repo
 
     public static string[] Notebooks => Directory.GetFiles(Path.Combine(Root, "notebooks"), "*.ipynb").Order(StringComparer.Ordinal).ToArray();
 
-    /// <summary>The npm folder with plotly.js and KaTeX, installed on first use (pinned in docs/site/package.json).</summary>
+    /// <summary>The npm folder with plotly.js, KaTeX and highlight.js, installed on first use (pinned in docs/site/package.json).</summary>
     public static string NodeModules
     {
         get
         {
             var site = Path.Combine(Root, "docs", "site");
             var modules = Path.Combine(site, "node_modules");
-            if (File.Exists(Path.Combine(modules, "plotly.js-dist-min", "plotly.min.js")) && Directory.Exists(Path.Combine(modules, "katex", "dist"))) return modules;
+            if (File.Exists(Path.Combine(modules, "plotly.js-dist-min", "plotly.min.js")) && Directory.Exists(Path.Combine(modules, "katex", "dist"))
+                && File.Exists(Path.Combine(modules, "@highlightjs", "cdn-assets", "highlight.min.js"))) return modules;
             var psi = new ProcessStartInfo("npm", ["install", "--prefix", site, "--no-package-lock", "--no-audit", "--no-fund", "--loglevel=error"]) { UseShellExecute = false };
             using var p = Process.Start(psi) ?? throw new InvalidOperationException("npm could not be started");
             p.WaitForExit();
