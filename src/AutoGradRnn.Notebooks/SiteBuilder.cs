@@ -60,7 +60,11 @@ public static partial class SiteBuilder
     public static IReadOnlyList<Page> Build(string root, string output, string nodeModules)
     {
         CopyAssets(root, output, nodeModules);
+        // Files the site does not carry: on the code host when the build names one, else in the checkout the site was built from.
         var repositoryUrl = RepositoryUrl(root);
+        string FileLink(string folder, string repoPath) => repositoryUrl is not null
+            ? $"{repositoryUrl}/{(Directory.Exists(Path.Combine(root, repoPath)) ? "tree" : "blob")}/HEAD/{repoPath}"
+            : Path.GetRelativePath(Path.Combine(Path.GetFullPath(output), folder), Path.Combine(Path.GetFullPath(root), repoPath)).Replace('\\', '/');
 
         var drafts = new List<Draft>();
         foreach (var nb in Directory.GetFiles(Path.Combine(root, "notebooks"), "*.ipynb").Order(StringComparer.Ordinal))
@@ -68,7 +72,7 @@ public static partial class SiteBuilder
             var name = Path.GetFileNameWithoutExtension(nb);
             var notebook = Notebook.Load(nb);
             var (title, numbered) = NotebookTitle(notebook, name);
-            var draft = new Draft(new Page($"notebooks/{name}.html", title, "Notebooks"), root, "notebooks", repositoryUrl);
+            var draft = new Draft(new Page($"notebooks/{name}.html", title, "Notebooks"), root, "notebooks", FileLink);
             RenderNotebook(draft, notebook, numbered);
             drafts.Add(draft);
         }
@@ -79,11 +83,11 @@ public static partial class SiteBuilder
         {
             var text = File.ReadAllText(md);
             var title = FirstHeading(text) ?? Path.GetFileNameWithoutExtension(md);
-            var draft = new Draft(new Page($"docs/{Path.GetFileNameWithoutExtension(md)}.html", title, "Documentation"), root, "docs", repositoryUrl);
+            var draft = new Draft(new Page($"docs/{Path.GetFileNameWithoutExtension(md)}.html", title, "Documentation"), root, "docs", FileLink);
             draft.Body.Append(draft.Markdown(text));
             drafts.Add(draft);
         }
-        var home = new Draft(new Page("index.html", "AutoGradRnn"), root, "", repositoryUrl);
+        var home = new Draft(new Page("index.html", "AutoGradRnn"), root, "", FileLink);
         home.Body.Append(home.Markdown(IndexMarkdown(drafts.Select(d => d.Page).ToList())));
         drafts.Insert(0, home);
 
@@ -321,7 +325,7 @@ public static partial class SiteBuilder
         { "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "is", "it", "its", "of", "on", "or", "so", "that", "the", "this", "to", "with" };
 
     /// <summary>One page being built: its HTML body, its headings (with ids unique on the page) and its search sections.</summary>
-    private sealed class Draft(Page page, string root, string folder, string? repositoryUrl)
+    private sealed class Draft(Page page, string root, string folder, Func<string, string, string> fileLink)
     {
         public Page Page { get; } = page;
         public StringBuilder Body { get; } = new();
@@ -361,7 +365,7 @@ public static partial class SiteBuilder
 
         /// <summary>
         /// Links to other pages' sources (<c>cells.md</c>, <c>../notebooks/03-….ipynb</c>) go to their pages; links to other
-        /// files of the repository, which the site does not carry, go to them on the code host.
+        /// files of the repository, which the site does not carry, go to them on the code host, or in the checkout.
         /// </summary>
         private string Links(string html) => RelativeHref().Replace(html, m =>
         {
@@ -373,8 +377,8 @@ public static partial class SiteBuilder
             bool isPage = (dir == "docs" && ext == ".md") || (dir == "notebooks" && ext == ".ipynb");
             if (isPage && File.Exists(Path.Combine(root, repoPath)))
                 return $"href=\"{Path.ChangeExtension(target, ".html")}{fragment}\"";
-            if (repositoryUrl is not null && (File.Exists(Path.Combine(root, repoPath)) || Directory.Exists(Path.Combine(root, repoPath))))
-                return $"href=\"{repositoryUrl}/{(Directory.Exists(Path.Combine(root, repoPath)) ? "tree" : "blob")}/HEAD/{repoPath}{fragment}\"";
+            if (File.Exists(Path.Combine(root, repoPath)) || Directory.Exists(Path.Combine(root, repoPath)))
+                return $"href=\"{fileLink(folder, repoPath)}{fragment}\"";
             return m.Value;
         });
     }

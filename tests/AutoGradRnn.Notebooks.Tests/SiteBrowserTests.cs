@@ -114,7 +114,7 @@ public partial class SiteBrowserTests
         problems.AddRange(BrokenLinks(site, hrefs));
     }
 
-    /// <summary>The local links among <paramref name="hrefs"/> whose file or #fragment is missing from the built site.</summary>
+    /// <summary>The local links among <paramref name="hrefs"/> whose file or #fragment is missing from the built site (or, for repository files, from the checkout).</summary>
     private static IEnumerable<string> BrokenLinks(string site, IEnumerable<string> hrefs)
     {
         foreach (var href in hrefs.Distinct())
@@ -122,7 +122,13 @@ public partial class SiteBrowserTests
             var uri = new Uri(href);
             if (!uri.IsFile) continue;
             var file = Uri.UnescapeDataString(uri.LocalPath);
-            if (!file.StartsWith(site, StringComparison.Ordinal)) { yield return $"link {href} leaves the site"; continue; }
+            if (!file.StartsWith(site, StringComparison.Ordinal))
+            {
+                // Repository files the site does not carry are linked in the checkout it was built from.
+                if (!file.StartsWith(Repo.Root, StringComparison.Ordinal)) yield return $"link {href} leaves the site and the repository";
+                else if (!File.Exists(file) && !Directory.Exists(file)) yield return $"link {href}: no such repository file";
+                continue;
+            }
             if (!File.Exists(file)) { yield return $"link {href}: no such file"; continue; }
             var fragment = Uri.UnescapeDataString(uri.Fragment.TrimStart('#'));
             if (fragment.Length > 0 && !File.ReadAllText(file).Contains($"id=\"{fragment}\"", StringComparison.Ordinal))
