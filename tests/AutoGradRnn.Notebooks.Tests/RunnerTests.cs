@@ -175,6 +175,26 @@ public class RunnerTests
         Assert.Equal(before, Directory.GetCurrentDirectory());
     }
 
+    /// <summary>Chart ids come from the notebook's name and the cell, so rerunning a notebook rewrites it byte for byte.</summary>
+    [Fact]
+    public void Chart_ids_name_the_notebook_and_the_cell_so_a_rerun_writes_the_same_outputs()
+    {
+        var plotly = Path.Combine(Path.GetDirectoryName(Repo.DisplayDll)!, "Plotly.NET.dll");
+        string[] RunOnce()
+        {
+            var nb = Make(
+                Code($"#r \"{Repo.LibraryDll}\"\n#r \"{plotly}\"\n#r \"{Repo.DisplayDll}\"\nusing AutoGradRnn.Display;\nNotebookDisplay.Register();"),
+                Markdown("two charts in one cell"),
+                Code("display(Plot.Line(new[] { 1.0, 2.0 }));\nPlot.Line(new[] { 1.0, 2.0 })"));
+            NotebookRunner.Run(nb, TimeSpan.FromSeconds(120));
+            return [.. Outputs(nb, 2).Select(o => Text(o, "text/html")).Select(html => html[(html.IndexOf("id=\"", StringComparison.Ordinal) + 4)..].Split('"')[0])];
+        }
+        var first = RunOnce();
+        Assert.Equal(["chart-test-c3-1", "chart-test-c3-2"], first);
+        Assert.Equal(first, RunOnce());
+        Assert.Null(AppContext.GetData(NotebookRunner.ChartScopeKey));   // no scope left behind
+    }
+
     [Fact]
     public void A_cell_that_runs_too_long_fails_with_a_timeout()
     {
