@@ -56,7 +56,7 @@ public class RunnerTests
         var result = Outputs(nb, 2)[2]!;
         Assert.Equal("execute_result", result["output_type"]!.GetValue<string>());
         Assert.Contains("Tensor&lt;Double&gt;", Text(result, "text/html"));
-        Assert.StartsWith("Tensor<Double> []\n3", Text(result, "text/plain"));
+        Assert.Equal("Tensor<Double> [] 3", Text(result, "text/plain"));
         Assert.Empty(Outputs(nb, 3));
         // stderr is its own stream; consecutive writes to one stream merge into one output, as in Jupyter.
         Assert.Equal(["stderr:careful\n", "stdout:a\nb\n"], Outputs(nb, 4).Select(o => o!["name"]!.GetValue<string>() + ":" + string.Concat(o["text"]!.AsArray().Select(l => l!.GetValue<string>()))));
