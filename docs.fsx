@@ -5,7 +5,7 @@
 //   4. executes every notebook in notebooks/ in place, so the committed notebooks carry fresh outputs, printing each
 //      notebook and each cell as it starts, with the time elapsed,
 //   5. writes the static site to docs/_site (index, one page per notebook and per docs/*.md).
-// --quick      the CI-sized run: sets AUTOGRADRNN_QUICK=1, so training cells run smaller (minutes instead of ~15);
+// --quick      the CI-sized run: sets AUTOGRADRNN_QUICK=1, so training cells run smaller (1.5 to 4 minutes instead of 6 to 10);
 //              the notebooks then carry CI-sized outputs (`git checkout notebooks/` restores the committed ones).
 // --site-only  builds only the runner and rebuilds docs/_site from the notebooks' committed outputs (steps 1, 3, 5).
 // Exits non-zero if any step, or any notebook cell, fails. A rerun on the same machine rewrites the notebooks
@@ -49,7 +49,7 @@ let timed (what: string) (action: unit -> unit) =
 
 say (if siteOnly then "rebuilding the site from the committed notebooks (--site-only)"
      elif quick then "the CI-sized run (--quick: AUTOGRADRNN_QUICK=1)"
-     else "the full run (about 15 minutes; --quick for the CI-sized one)")
+     else "the full run (6 to 10 minutes on 2 cores; --quick for the CI-sized one)")
 
 let projects =
     if siteOnly then [ "src/AutoGradRnn.Notebooks/AutoGradRnn.Notebooks.csproj" ]
