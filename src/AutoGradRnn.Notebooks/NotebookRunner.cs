@@ -40,10 +40,23 @@ public static class NotebookRunner
     private static readonly Lock ConsoleLock = new();
 
     /// <summary>
+    /// The <c>AppContext</c> slot in which AutoGradRnn.Display's <c>ChartHtml</c> finds its render scope
+    /// (<c>ChartHtml.ScopeKey</c>). The runner sets it to <c>&lt;notebook&gt;-c&lt;cell&gt;</c> before each cell, so chart
+    /// ids depend only on the notebook and the cell and a rerun writes the same outputs. It sets the slot rather than
+    /// calling <c>ChartHtml.BeginScope</c> because the runner must not load AutoGradRnn.Display itself: notebooks #r
+    /// their own copy.
+    /// </summary>
+    internal const string ChartScopeKey = "AutoGradRnn.Display.ChartScope";
+
+    /// <summary>
     /// Runs every code cell of <paramref name="notebook"/> in place; throws <see cref="NotebookExecutionException"/>
     /// at the first failing cell (whose error output is recorded first, so a saved notebook shows it).
+    /// <paramref name="cellStarting"/>, if given, is called before each non-empty code cell runs, with its 1-based
+    /// number (counting all cells), the number of cells and its source; <paramref name="cellFinished"/> after it ran,
+    /// with its number and how long it took.
     /// </summary>
-    public static NotebookReport Run(Notebook notebook, TimeSpan cellTimeout)
+    public static NotebookReport Run(Notebook notebook, TimeSpan cellTimeout,
+        Action<int, int, string>? cellStarting = null, Action<int, TimeSpan>? cellFinished = null)
     {
         ArgumentNullException.ThrowIfNull(notebook);
         var dir = Path.GetDirectoryName(Path.GetFullPath(notebook.Path))!;
@@ -54,6 +67,8 @@ public static class NotebookRunner
         lock (ConsoleLock)
         {
             var previousDirectory = Directory.GetCurrentDirectory();
+            var previousScope = AppContext.GetData(ChartScopeKey);
+            var stem = Path.GetFileNameWithoutExtension(name);
             Kernels.SetUpFormatters();
             var kernel = Kernels.Create(notebook.DefaultKernel);
             var displays = new Dictionary<string, List<JsonObject>>();
@@ -72,6 +87,8 @@ public static class NotebookRunner
                     if (string.IsNullOrWhiteSpace(code)) continue;
                     if (!Kernels.Names.Contains(kernelName))
                         throw new NotebookExecutionException(name, i + 1, 0, "kernel", $"unknown kernel '{kernelName}' ({string.Join(", ", Kernels.Names)})", null);
+                    cellStarting?.Invoke(i + 1, notebook.Cells.Count, code);
+                    AppContext.SetData(ChartScopeKey, $"{stem}-c{i + 1}");
                     var watch = Stopwatch.StartNew();
                     var run = Task.Factory.StartNew(() => kernel.SendAsync(new SubmitCode(code, kernelName)), TaskCreationOptions.LongRunning).Unwrap();
                     try
@@ -84,6 +101,7 @@ public static class NotebookRunner
                         throw new NotebookExecutionException(name, i + 1, 0, "kernel", e.InnerException!.Message, e.InnerException);
                     }
                     times.Add((i + 1, watch.Elapsed));
+                    cellFinished?.Invoke(i + 1, watch.Elapsed);
                     if (Write(run.Result.Events, outputs, executionCount, displays) is { } failure)
                         throw Failure(name, i + 1, failure, run.Result.Events);
                 }
@@ -91,6 +109,7 @@ public static class NotebookRunner
             finally
             {
                 Directory.SetCurrentDirectory(previousDirectory);
+                AppContext.SetData(ChartScopeKey, previousScope);
                 kernel.Dispose();
             }
         }

@@ -29,13 +29,23 @@ static int RunNotebooks(string[] args)
         else paths.Add(args[i]);
     }
     if (paths.Count == 0) return Usage();
+    // Progress goes straight to the process's stdout, flushed line by line: the kernels redirect Console.Out while a
+    // cell runs, and a long cell should not leave the terminal silent.
+    using var log = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = true };
+    var clock = System.Diagnostics.Stopwatch.StartNew();
+    var slowCell = TimeSpan.FromSeconds(10);   // a cell that runs this long gets a line when it finishes
+    string Stamp() => $"[{(int)clock.Elapsed.TotalMinutes,3}:{clock.Elapsed.Seconds:00}]";
     foreach (var path in paths)
     {
         var notebook = Notebook.Load(path);
+        var name = Path.GetFileName(path);
+        log.WriteLine($"{Stamp()} {name}");
         try
         {
-            var report = NotebookRunner.Run(notebook, timeout);
-            Console.WriteLine($"{report.Notebook}: {report.Cells.Count} cells in {report.Total.TotalSeconds:0.0} s (slowest: cell {report.Cells.MaxBy(c => c.Elapsed).Cell}, {report.Cells.Max(c => c.Elapsed).TotalSeconds:0.0} s)");
+            var report = NotebookRunner.Run(notebook, timeout,
+                cellStarting: (cell, cells, code) => log.WriteLine($"{Stamp()}   cell {cell}/{cells}: {FirstLine(code)}"),
+                cellFinished: (cell, elapsed) => { if (elapsed >= slowCell) log.WriteLine($"{Stamp()}   cell {cell} took {elapsed.TotalSeconds:0.0} s"); });
+            log.WriteLine($"{Stamp()} {report.Notebook}: {report.Cells.Count} cells in {report.Total.TotalSeconds:0.0} s (slowest: cell {report.Cells.MaxBy(c => c.Elapsed).Cell}, {report.Cells.Max(c => c.Elapsed).TotalSeconds:0.0} s)");
         }
         finally
         {
@@ -43,6 +53,13 @@ static int RunNotebooks(string[] args)
         }
     }
     return 0;
+}
+
+// The first non-blank line of a cell, shortened to fit a progress line.
+static string FirstLine(string code)
+{
+    var line = code.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0) ?? "";
+    return line.Length <= 80 ? line : line[..79] + "…";
 }
 
 static int BuildSite(string root, string output, string assets)

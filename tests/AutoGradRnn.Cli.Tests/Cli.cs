@@ -23,11 +23,13 @@ public static class Cli
         return (exit, output.ToString(), error.ToString());
     }
 
-    public static (int Exit, string Out, string Err) Process(string file, string arguments, string workingDirectory, int timeoutSeconds = 600)
+    public static (int Exit, string Out, string Err) Process(string file, string arguments, string workingDirectory, int timeoutSeconds = 600,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo(file, arguments) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         psi.Environment["DOTNET_NOLOGO"] = "1";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) psi.Environment[name] = value;
         using var p = System.Diagnostics.Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();

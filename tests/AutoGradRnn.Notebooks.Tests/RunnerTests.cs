@@ -56,7 +56,7 @@ public class RunnerTests
         var result = Outputs(nb, 2)[2]!;
         Assert.Equal("execute_result", result["output_type"]!.GetValue<string>());
         Assert.Contains("Tensor&lt;Double&gt;", Text(result, "text/html"));
-        Assert.StartsWith("Tensor<Double> []\n3", Text(result, "text/plain"));
+        Assert.Equal("Tensor<Double> [] 3", Text(result, "text/plain"));
         Assert.Empty(Outputs(nb, 3));
         // stderr is its own stream; consecutive writes to one stream merge into one output, as in Jupyter.
         Assert.Equal(["stderr:careful\n", "stdout:a\nb\n"], Outputs(nb, 4).Select(o => o!["name"]!.GetValue<string>() + ":" + string.Concat(o["text"]!.AsArray().Select(l => l!.GetValue<string>()))));
@@ -173,6 +173,26 @@ public class RunnerTests
         Assert.StartsWith("<div class=\"dni-plaintext\"><pre>1</pre>", Text(Outputs(nb, 1)[0], "text/html"));
         Assert.StartsWith("<div class=\"dni-plaintext\"><pre>2</pre>", Text(Outputs(nb, 2)[0], "text/html"));
         Assert.Equal(before, Directory.GetCurrentDirectory());
+    }
+
+    /// <summary>Chart ids come from the notebook's name and the cell, so rerunning a notebook rewrites it byte for byte.</summary>
+    [Fact]
+    public void Chart_ids_name_the_notebook_and_the_cell_so_a_rerun_writes_the_same_outputs()
+    {
+        var plotly = Path.Combine(Path.GetDirectoryName(Repo.DisplayDll)!, "Plotly.NET.dll");
+        string[] RunOnce()
+        {
+            var nb = Make(
+                Code($"#r \"{Repo.LibraryDll}\"\n#r \"{plotly}\"\n#r \"{Repo.DisplayDll}\"\nusing AutoGradRnn.Display;\nNotebookDisplay.Register();"),
+                Markdown("two charts in one cell"),
+                Code("display(Plot.Line(new[] { 1.0, 2.0 }));\nPlot.Line(new[] { 1.0, 2.0 })"));
+            NotebookRunner.Run(nb, TimeSpan.FromSeconds(120));
+            return [.. Outputs(nb, 2).Select(o => Text(o, "text/html")).Select(html => html[(html.IndexOf("id=\"", StringComparison.Ordinal) + 4)..].Split('"')[0])];
+        }
+        var first = RunOnce();
+        Assert.Equal(["chart-test-c3-1", "chart-test-c3-2"], first);
+        Assert.Equal(first, RunOnce());
+        Assert.Null(AppContext.GetData(NotebookRunner.ChartScopeKey));   // no scope left behind
     }
 
     [Fact]

@@ -30,6 +30,28 @@ public sealed record SafeTensorsContents<T>(IReadOnlyList<NamedTensor<T>> Tensor
     /// <summary>The tensor named <paramref name="name"/>.</summary>
     public Tensor<T> this[string name] =>
         Tensors.FirstOrDefault(t => t.Name == name)?.Value ?? throw new KeyNotFoundException($"no tensor '{name}' (has: {string.Join(", ", Tensors.Select(t => t.Name))})");
+
+    /// <summary>
+    /// What the file holds, one tensor a line in file order: name, dtype and shape; then the metadata, each value
+    /// cut at 60 characters. For example:
+    /// <code>
+    /// safetensors: 2 tensors (F32, 3,328 values), metadata: format = pt
+    ///   cell.Wh  F32 [32,32]
+    ///   cell.Wx  F32 [72,32]
+    /// </code>
+    /// </summary>
+    public override string ToString()
+    {
+        string dtype = SafeTensors.DTypeOf<T>();
+        var sb = new StringBuilder();
+        sb.Append(System.Globalization.CultureInfo.InvariantCulture,
+            $"safetensors: {Tensors.Count} tensor{(Tensors.Count == 1 ? "" : "s")} ({dtype}, {Tensors.Sum(t => (long)t.Value.Count):N0} values)");
+        static string Cut(string v) => v.Length <= 60 ? v : v[..59] + "…";
+        sb.Append(Metadata.Count == 0 ? ", no metadata" : ", metadata: " + string.Join(", ", Metadata.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => $"{m.Key} = {Cut(m.Value)}")));
+        int width = Tensors.Count == 0 ? 0 : Tensors.Max(t => t.Name.Length);
+        foreach (var t in Tensors) sb.Append("\n  ").Append(t.Name.PadRight(width)).Append("  ").Append(dtype).Append(' ').Append(t.Value.Shape);
+        return sb.ToString();
+    }
 }
 
 /// <summary>

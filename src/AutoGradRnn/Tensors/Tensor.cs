@@ -128,15 +128,16 @@ public sealed partial class Tensor<T> where T : unmanaged, IFloatingPointIeee754
 
     /// <summary>
     /// Shape, element type and values, nested like NumPy; at most <paramref name="maxPerAxis"/> entries
-    /// per axis are shown, the rest elided with "…".
+    /// per axis are shown, the rest elided with "…". A scalar is one line (<c>Tensor&lt;Double&gt; [] 0.5</c>),
+    /// so it reads well inside an interpolated string; other ranks put the values on the lines below.
     /// </summary>
     public string ToString(int maxPerAxis)
     {
         var sb = new StringBuilder();
         sb.Append("Tensor<").Append(typeof(T).Name).Append("> ").Append(Shape);
         if (IsTracked) sb.Append(" (tracked)");
+        if (Rank == 0) return sb.Append(' ').Append(Format(Data[0])).ToString();
         sb.Append('\n');
-        if (Rank == 0) { sb.Append(Format(Data[0])); return sb.ToString(); }
         AppendAxis(sb, 0, 0, maxPerAxis);
         return sb.ToString();
     }

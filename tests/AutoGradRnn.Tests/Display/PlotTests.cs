@@ -108,15 +108,44 @@ public class PlotTests
         Assert.Equal(2, layout["sliders"]![0]!["steps"]!.AsArray().Count);
     }
 
+    private static string Id(string html) => html[(html.IndexOf("id=\"", StringComparison.Ordinal) + 4)..].Split('"')[0];
+
     [Fact]
     public void Html_ids_are_unique_per_render_and_plotly_is_loaded_only_when_missing()
     {
         var chart = Plot.Line([1.0, 2.0]);
         var (a, b) = (ChartHtml.Fragment(chart), ChartHtml.Fragment(chart));
-        string Id(string html) => html[(html.IndexOf("id=\"", StringComparison.Ordinal) + 4)..].Split('"')[0];
         Assert.NotEqual(Id(a), Id(b));
+        Assert.Matches("^chart-[0-9a-f]{12}-[0-9]+$", Id(a));
         Assert.Contains("typeof Plotly !== 'undefined'", a);
         Assert.Contains(ChartHtml.PlotlyCdn, a);
+    }
+
+    /// <summary>
+    /// In a render scope (the notebook runner opens one per cell) ids are the scope's name and a count from 1: the same
+    /// every time the scope is opened again, whatever was rendered before. (Scoped and unscoped renders are in this one
+    /// class, so no other test renders while a scope is open.)
+    /// </summary>
+    [Fact]
+    public void Ids_in_a_render_scope_are_its_name_and_a_count_so_reruns_repeat_them()
+    {
+        var chart = Plot.Line([1.0, 2.0]);
+        string[] Render()
+        {
+            using var scope = ChartHtml.BeginScope("03-lstm step.c12");
+            return [Id(ChartHtml.Fragment(chart)), Id(ChartHtml.Fragment(chart))];
+        }
+        ChartHtml.Fragment(chart);
+        var first = Render();
+        Assert.Equal(["chart-03-lstm-step-c12-1", "chart-03-lstm-step-c12-2"], first);
+        Assert.Equal(first, Render());
+        Assert.Null(ChartHtml.CurrentScope);
+        using (ChartHtml.BeginScope("outer"))
+        {
+            using (ChartHtml.BeginScope("inner")) Assert.Equal("chart-inner-1", Id(ChartHtml.Fragment(chart)));
+            Assert.Equal("outer", ChartHtml.CurrentScope);
+        }
+        Assert.Matches("^chart-[0-9a-f]{12}-[0-9]+$", Id(ChartHtml.Fragment(chart)));
     }
 
     [Fact]

@@ -55,7 +55,16 @@ public class TensorTests
         var big = Tensor.Zeros<float>(100).ToString();
         Assert.Contains("…", big);
         Assert.True(big.Length < 80, big);
-        Assert.Equal("Tensor<Double> []\n3", Tensor.Scalar(3.0).ToString());
+        Assert.Equal("Tensor<Double> [] 3", Tensor.Scalar(3.0).ToString());
+    }
+
+    [Fact]
+    public void A_scalar_interpolated_in_a_string_stays_on_one_line()
+    {
+        var loss = Ops.Mean(Tensor.FromArray([1.0, 2.0]));
+        Assert.Equal("loss: Tensor<Double> [] 1.5", $"loss: {loss}");
+        var tape = new Tape<double>();
+        Assert.Equal("Tensor<Double> [] (tracked) 2", tape.Track(Tensor.Scalar(2.0)).ToString());
     }
 
     [Fact]

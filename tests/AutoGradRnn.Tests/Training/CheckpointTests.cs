@@ -18,6 +18,21 @@ public class CheckpointTests
     private static Model Make(long seed) => new(Lstm<float>.Create(3, 4, seed), Linear<float>.Create(4, 2, seed + 1), "kept");
 
     [Fact]
+    public void Loaded_contents_print_names_dtypes_shapes_and_metadata_not_clr_type_names()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("small.safetensors");
+        SafeTensors.Save(path, [new NamedTensor<float>("cell.Wx", Tensor.Zeros<float>(3, 8)), new NamedTensor<float>("head.b", Tensor.Zeros<float>(2))],
+            new Dictionary<string, string> { ["format"] = "pt", ["vocabulary"] = new string('a', 100) });
+        var text = SafeTensors.Load<float>(path).ToString();
+        Assert.Equal(
+            "safetensors: 2 tensors (F32, 26 values), metadata: format = pt, vocabulary = " + new string('a', 59) + "…\n" +
+            "  cell.Wx  F32 [3,8]\n" +
+            "  head.b   F32 [2]", text);
+        Assert.DoesNotContain("System.", text);
+    }
+
+    [Fact]
     public void Parameters_and_optimizer_state_round_trip_and_training_resumes_exactly()
     {
         using var dir = new TempDir();
