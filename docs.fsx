@@ -62,8 +62,9 @@ if not siteOnly then
     timed "ran docs/tour.fsx" (fun () -> run "dotnet" [ "fsi"; path [ "docs"; "tour.fsx" ] ] [])
 
 let nodeModules = path [ "docs"; "site"; "node_modules" ]
-if not (File.Exists(Path.Combine(nodeModules, "plotly.js-dist-min", "plotly.min.js")) && Directory.Exists(Path.Combine(nodeModules, "katex", "dist"))) then
-    timed "installed plotly.js and KaTeX" (fun () ->
+if not (File.Exists(Path.Combine(nodeModules, "plotly.js-dist-min", "plotly.min.js")) && Directory.Exists(Path.Combine(nodeModules, "katex", "dist"))
+        && File.Exists(Path.Combine(nodeModules, "@highlightjs", "cdn-assets", "highlight.min.js"))) then
+    timed "installed plotly.js, KaTeX and highlight.js" (fun () ->
         run "npm" [ "install"; "--prefix"; path [ "docs"; "site" ]; "--no-package-lock"; "--no-audit"; "--no-fund"; "--loglevel=error" ] [])
 
 let runner = path [ "src"; "AutoGradRnn.Notebooks"; "bin"; "Release"; "net10.0"; "AutoGradRnn.Notebooks.dll" ]

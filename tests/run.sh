@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command. Installs what the tests need that NuGet does not bring:
 #   - Debian's chromium (the docs-site browser test drives it through Playwright),
-#   - plotly.js and KaTeX from npm (pinned in docs/site/package.json; copied into the built site),
+#   - plotly.js, KaTeX and highlight.js from npm (pinned in docs/site/package.json; copied into the built site),
 #   - Debian's Jupyter and the .NET Interactive kernels (tests/jupyter-setup.sh; the notebooks also run
 #     in real Jupyter),
 # then runs every test project in the solution, writing TRX results to TestResults/.
@@ -19,8 +19,9 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 
-if [ ! -f docs/site/node_modules/plotly.js-dist-min/plotly.min.js ] || [ ! -d docs/site/node_modules/katex/dist ]; then
-  echo "tests/run.sh: installing plotly.js and KaTeX (npm)"
+if [ ! -f docs/site/node_modules/plotly.js-dist-min/plotly.min.js ] || [ ! -d docs/site/node_modules/katex/dist ] \
+   || [ ! -f docs/site/node_modules/@highlightjs/cdn-assets/highlight.min.js ]; then
+  echo "tests/run.sh: installing plotly.js, KaTeX and highlight.js (npm)"
   npm install --prefix docs/site --no-package-lock --no-audit --no-fund --loglevel=error
 fi
 
