@@ -394,22 +394,17 @@ public static partial class SiteBuilder
         public StringBuilder Code { get; } = new();
     }
 
-    private static string Render(MarkdownObject markdown)
-    {
-        using var writer = new StringWriter();
-        var renderer = new HtmlRenderer(writer);
-        Pipeline.Setup(renderer);
-        renderer.Render(markdown);
-        writer.Flush();
-        return writer.ToString();
-    }
+    private static string Render(MarkdownObject markdown) => Html(r => r.Render(markdown));
 
-    private static string InlineHtml(LeafBlock block)
+    private static string InlineHtml(LeafBlock block) => Html(r => r.WriteLeafInline(block));
+
+    /// <summary>HTML written by a renderer set up with the site's pipeline.</summary>
+    private static string Html(Action<HtmlRenderer> write)
     {
         using var writer = new StringWriter();
         var renderer = new HtmlRenderer(writer);
         Pipeline.Setup(renderer);
-        renderer.WriteLeafInline(block);
+        write(renderer);
         writer.Flush();
         return writer.ToString();
     }
