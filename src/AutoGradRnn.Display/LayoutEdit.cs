@@ -18,12 +18,12 @@ internal static class LayoutEdit
         return GenericChart.setLayout(layout, chart);
     }
 
-    /// <summary>A copy of <paramref name="chart"/> with every trace changed by <paramref name="change"/>.</summary>
-    public static GenericChart Traces(GenericChart chart, Action<DynamicObj.DynamicObj> change) =>
-        GenericChart.mapTrace(Microsoft.FSharp.Core.FuncConvert.FromFunc<Trace, Trace>(t =>
+    /// <summary>A copy of <paramref name="chart"/> with every trace changed by <paramref name="change"/> (given the trace's index).</summary>
+    public static GenericChart Traces(GenericChart chart, Action<int, DynamicObj.DynamicObj> change) =>
+        GenericChart.mapiTrace(Microsoft.FSharp.Core.FuncConvert.FromFunc<int, Trace, Trace>((i, t) =>
         {
             var copy = Copy(t, (Trace)Activator.CreateInstance(t.GetType(), t.type)!);
-            change(copy);
+            change(i, copy);
             return copy;
         }), chart);
 

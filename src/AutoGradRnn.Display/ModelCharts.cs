@@ -89,11 +89,8 @@ public static class ModelCharts
         }).WithVisibleTrace(start);
     }
 
-    private static GenericChart WithVisibleTrace(this GenericChart chart, int visible)
-    {
-        int i = 0;
-        return LayoutEdit.Traces(chart, t => t.SetProperty("visible", i++ == visible));
-    }
+    private static GenericChart WithVisibleTrace(this GenericChart chart, int visible) =>
+        LayoutEdit.Traces(chart, (i, t) => t.SetProperty("visible", i == visible));
 
     /// <summary>
     /// An animation of gate activations across training: one heatmap (gates × units, or any rows × columns) per

@@ -73,7 +73,7 @@ public static class Plot
         if (rl is not null && rl.Length != rows.Length)
             throw new ArgumentException($"heatmap: {rl.Length} row labels for {rows.Length} rows");
         var chart = CSharpChart.Heatmap<double, int, int, string>(rows, ReverseScale: reverseScale);
-        chart = LayoutEdit.Traces(chart, t =>
+        chart = LayoutEdit.Traces(chart, (_, t) =>
         {
             t.SetProperty("colorscale", colorScale);
             if (zMin is double lo) t.SetProperty("zmin", lo);
