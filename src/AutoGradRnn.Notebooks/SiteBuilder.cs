@@ -60,11 +60,9 @@ public static partial class SiteBuilder
     public static IReadOnlyList<Page> Build(string root, string output, string nodeModules)
     {
         CopyAssets(root, output, nodeModules);
-        // Files the site does not carry: on the code host when the build names one, else in the checkout the site was built from.
-        var repositoryUrl = RepositoryUrl(root);
-        string FileLink(string folder, string repoPath) => repositoryUrl is not null
-            ? $"{repositoryUrl}/{(Directory.Exists(Path.Combine(root, repoPath)) ? "tree" : "blob")}/HEAD/{repoPath}"
-            : Path.GetRelativePath(Path.Combine(Path.GetFullPath(output), folder), Path.Combine(Path.GetFullPath(root), repoPath)).Replace('\\', '/');
+        // Files the site does not carry are linked in the checkout the site was built from (there is no public repository).
+        string FileLink(string folder, string repoPath) =>
+            Path.GetRelativePath(Path.Combine(Path.GetFullPath(output), folder), Path.Combine(Path.GetFullPath(root), repoPath)).Replace('\\', '/');
 
         var drafts = new List<Draft>();
         foreach (var nb in Directory.GetFiles(Path.Combine(root, "notebooks"), "*.ipynb").Order(StringComparer.Ordinal))
@@ -365,7 +363,7 @@ public static partial class SiteBuilder
 
         /// <summary>
         /// Links to other pages' sources (<c>cells.md</c>, <c>../notebooks/03-….ipynb</c>) go to their pages; links to other
-        /// files of the repository, which the site does not carry, go to them on the code host, or in the checkout.
+        /// files of the repository, which the site does not carry, go to them in the checkout.
         /// </summary>
         private string Links(string html) => RelativeHref().Replace(html, m =>
         {
@@ -435,15 +433,6 @@ public static partial class SiteBuilder
     private static string? FirstHeading(string markdown) =>
         markdown.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("# ", StringComparison.Ordinal))?[2..].Trim();
 
-    /// <summary>The <c>RepositoryUrl</c> of Directory.Build.props, where links to files outside the site point.</summary>
-    private static string? RepositoryUrl(string root)
-    {
-        var props = Path.Combine(root, "Directory.Build.props");
-        if (!File.Exists(props)) return null;
-        var m = RepositoryUrlElement().Match(File.ReadAllText(props));
-        return m.Success ? m.Groups[1].Value.Trim().TrimEnd('/') : null;
-    }
-
     private static string Enc(string s) => WebUtility.HtmlEncode(s);
 
     private static void CopyDirectory(string from, string to)
@@ -461,9 +450,6 @@ public static partial class SiteBuilder
 
     [GeneratedRegex(@"^\d+")]
     private static partial Regex LeadingNumber();
-
-    [GeneratedRegex(@"<RepositoryUrl>([^<]+)</RepositoryUrl>")]
-    private static partial Regex RepositoryUrlElement();
 
     /// <summary>A tag; group 1 is the name of a block-level one, which separates words.</summary>
     [GeneratedRegex(@"</?(?:(p|li|br|div|h[1-6]|td|th|tr|pre|ul|ol|table|blockquote)\b|[^>])[^>]*>", RegexOptions.IgnoreCase)]
