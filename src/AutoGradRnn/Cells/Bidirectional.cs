@@ -28,8 +28,8 @@ public sealed record Bidirectional<TState, T>(IRecurrentCell<TState, T> Forward,
     public BidirectionalResult<TState, T> Unroll(Tensor<T> inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);
-        var ones = Tensor.Ones<T>(inputs.Rank == 3 ? inputs.Shape[0] : 1, inputs.Rank == 3 ? inputs.Shape[1] : 1);
-        return Unroll(inputs, ones);
+        if (inputs.Rank != 3) throw new ShapeMismatchException("bidirectional", "inputs must be [batch, time, features]", inputs.Shape);
+        return Run(inputs, null, Forward.InitialState(inputs.Shape[0]), Backward.InitialState(inputs.Shape[0]));
     }
 
     /// <summary>Unrolls both directions over padded sequences (<paramref name="mask"/> <c>[B, T]</c>, 1 = real step).</summary>
@@ -46,10 +46,17 @@ public sealed record Bidirectional<TState, T>(IRecurrentCell<TState, T> Forward,
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(mask);
         if (inputs.Rank != 3) throw new ShapeMismatchException("bidirectional", "inputs must be [batch, time, features]", inputs.Shape);
+        return Run(inputs, mask, forwardInitial, backwardInitial);
+    }
+
+    /// <summary>Each direction is one <see cref="Sequence"/> unroll (fused where its cell has a kernel; see <see cref="UnrollTrace"/>).</summary>
+    private BidirectionalResult<TState, T> Run(Tensor<T> inputs, Tensor<T>? mask, TState forwardInitial, TState backwardInitial)
+    {
         int batch = inputs.Shape[0];
-        var forward = Sequence.Unroll(Forward, inputs, forwardInitial, mask);
+        var forward = Sequence.UnrollLabelled(Forward, inputs, forwardInitial, mask, $"Bidirectional.Forward: {Sequence.CellName(Forward)}");
         // Reversed in time, trailing padding comes first and leaves the backward state at zero until the real steps begin.
-        var backward = Sequence.Unroll(Backward, Sequence.ReverseTime(inputs), backwardInitial, Sequence.ReverseTime(Reshape(mask, batch, -1, 1)).Reshape(batch, -1));
+        var reversedMask = mask is null ? null : Sequence.ReverseTime(Reshape(mask, batch, -1, 1)).Reshape(batch, -1);
+        var backward = Sequence.UnrollLabelled(Backward, Sequence.ReverseTime(inputs), backwardInitial, reversedMask, $"Bidirectional.Backward: {Sequence.CellName(Backward)}");
         return new(Concat(forward.Outputs, Sequence.ReverseTime(backward.Outputs)), forward.Final, backward.Final);
     }
 }

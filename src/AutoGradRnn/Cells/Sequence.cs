@@ -38,21 +38,24 @@ public static partial class Sequence
     /// <remarks>
     /// For <see cref="Lstm{T}"/>, <see cref="CoupledLstm{T}"/>, <see cref="Rnn{T}"/>, <see cref="Gru{T}"/> and
     /// <see cref="GruResetAfter{T}"/> this runs the fused kernel: the whole sequence is one tape node with a
-    /// hand-derived backward pass, tested equal (values and gradients) to the per-equation steps. Every other
+    /// hand-derived backward pass, tested equal (values and gradients) to the per-equation steps. A
+    /// <see cref="Stacked{TState, T}"/> runs layer by layer (layer l reads all of layer l−1's outputs), each layer through
+    /// its own kernel where it has one: the same function as stepping the whole stack, tested equal. Every other
     /// cell, and <see cref="UnrollComposed{TState, T}(IRecurrentCell{TState, T}, Tensor{T}, TState)"/>, runs the cell's own
-    /// <see cref="IRecurrentCell{TState, T}.Step"/> once per time step.
+    /// <see cref="IRecurrentCell{TState, T}.Step"/> once per time step. The path taken, and why, is recorded in any open
+    /// <see cref="UnrollTrace"/>; <see cref="Paths{TState, T}(IRecurrentCell{TState, T}, Tensor{T}, TState, Tensor{T})"/> tells it in advance.
     /// </remarks>
     public static SequenceResult<TState, T> Unroll<TState, T>(IRecurrentCell<TState, T> cell, Tensor<T> inputs, TState initialState)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        TryFused(cell, inputs, initialState, null) ?? UnrollComposed(cell, inputs, initialState);
+        UnrollLabelled(cell, inputs, initialState, null, null);
 
     /// <summary>Unrolls <paramref name="cell"/> over padded sequences; <paramref name="mask"/> is <c>[B, T]</c> with 1 for real steps, 0 for padding.</summary>
-    /// <remarks>The fused kernels take masks of exact 0s and 1s that are not tracked; any other mask runs the per-step path.</remarks>
+    /// <remarks>The fused kernels take masks of exact 0s and 1s that are not tracked; any other mask runs the per-step path (recorded in an open <see cref="UnrollTrace"/>).</remarks>
     public static SequenceResult<TState, T> Unroll<TState, T>(IRecurrentCell<TState, T> cell, Tensor<T> inputs, TState initialState, Tensor<T> mask)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(mask);
-        return TryFused(cell, inputs, initialState, mask) ?? UnrollComposed(cell, inputs, initialState, mask);
+        return UnrollLabelled(cell, inputs, initialState, mask, null);
     }
 
     /// <summary>
@@ -71,19 +74,48 @@ public static partial class Sequence
         return Run(cell, inputs, initialState, mask, (s, x) => (cell.Step(s, x), 0)).Result;
     }
 
-    /// <summary>The fused kernel for a known cell type with valid shapes, or null (then the caller runs the per-step path, which also reports any error).</summary>
-    private static SequenceResult<TState, T>? TryFused<TState, T>(IRecurrentCell<TState, T> cell, Tensor<T> inputs, TState initialState, Tensor<T>? mask)
+    /// <summary>
+    /// The path <see cref="Unroll{TState, T}(IRecurrentCell{TState, T}, Tensor{T}, TState, Tensor{T})"/> would take for these
+    /// arguments, without running it: one entry per layer of a <see cref="Stacked{TState, T}"/>, else one. Pass a null
+    /// <paramref name="mask"/> for an unmasked unroll.
+    /// </summary>
+    public static IReadOnlyList<UnrollPath> Paths<TState, T>(IRecurrentCell<TState, T> cell, Tensor<T> inputs, TState initialState, Tensor<T>? mask = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (cell is null || inputs is null || initialState is null) return null;
-        if (inputs.Rank != 3 || inputs.Shape[2] != cell.InputSize || inputs.Shape[0] == 0 || inputs.Shape[1] == 0) return null;
+        ArgumentNullException.ThrowIfNull(cell);
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (cell is ILayeredCell<TState, T> layered && layered.LayerPaths(inputs, initialState, mask) is { } paths) return paths;
+        return [Choose(cell, inputs, initialState, mask, null).Path ?? new UnrollPath(CellName(cell), false, "the arguments do not fit the cell; unrolling reports what is wrong")];
+    }
+
+    /// <summary>Unroll with the name the path is recorded under (a stack's layers are named after their position).</summary>
+    internal static SequenceResult<TState, T> UnrollLabelled<TState, T>(IRecurrentCell<TState, T> cell, Tensor<T> inputs, TState initialState, Tensor<T>? mask, string? label)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (cell is ILayeredCell<TState, T> layered && layered.UnrollLayers(inputs, initialState, mask) is { } byLayer) return byLayer;
+        var (kernel, path) = Choose(cell, inputs, initialState, mask, label);
+        if (path is not null && UnrollTrace.Active) UnrollTrace.Record(path);
+        if (kernel is not null) return RunFused(kernel, inputs, initialState, mask);
+        return mask is null ? UnrollComposed(cell, inputs, initialState) : UnrollComposed(cell, inputs, initialState, mask);
+    }
+
+    /// <summary>
+    /// The fused kernel for a known cell type with valid shapes and a 0/1 untracked mask, or null and the reason. Null
+    /// without a reason for arguments the per-step path will reject with an error naming the problem.
+    /// </summary>
+    private static (FusedCellKernel<T>? Kernel, UnrollPath? Path) Choose<TState, T>(IRecurrentCell<TState, T> cell, Tensor<T> inputs, TState initialState, Tensor<T>? mask, string? label)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (cell is null || inputs is null || initialState is null) return (null, null);
+        string name = label ?? CellName(cell);
+        (FusedCellKernel<T>?, UnrollPath) PerStep(string why) => (null, new UnrollPath(name, false, why));
+        if (inputs.Rank != 3 || inputs.Shape[2] != cell.InputSize || inputs.Shape[0] == 0 || inputs.Shape[1] == 0) return (null, null);
         int batch = inputs.Shape[0], steps = inputs.Shape[1];
-        T[]? m = null;
         if (mask is not null)
         {
-            if (mask.IsTracked || mask.Shape != new Shape(batch, steps)) return null;
-            foreach (var v in mask.AsSpan()) if (v != T.Zero && v != T.One) return null;
-            m = mask.Data;
+            if (mask.Shape != new Shape(batch, steps)) return (null, null);
+            if (mask.IsTracked) return PerStep("the mask is tracked on a tape; Detach() it to run fused");
+            foreach (var v in mask.AsSpan()) if (v != T.Zero && v != T.One) return PerStep("the mask has values other than 0 and 1");
         }
         FusedCellKernel<T>? kernel;
         try
@@ -99,25 +131,47 @@ public static partial class Sequence
                 GruResetAfter<T> c when Ok((c.Wr, hd), (c.Wz, hd), (c.Wnx, d), (c.Wnh, h), (c.Br, 0), (c.Bz, 0), (c.Bnx, 0), (c.Bnh, 0)) => new GruResetAfterKernel<T>(c),
                 _ => null,
             };
+            if (kernel is null)
+                return (object)cell is Lstm<T> or CoupledLstm<T> or Rnn<T> or Gru<T> or GruResetAfter<T>
+                    ? (null, null)   // a malformed cell: the per-step path names the problem
+                    : PerStep($"no fused kernel for {CellName(cell)}");
         }
         catch (Exception e) when (e is NullReferenceException or IndexOutOfRangeException or ShapeMismatchException)
         {
-            return null;   // a malformed cell: the per-step path names the problem
+            return (null, null);   // a malformed cell: the per-step path names the problem
         }
-        if (kernel is null) return null;
         var state = new Shape(batch, kernel.H);
-        object? final = null;
-        if (kernel.HasC && (object)initialState is LstmState<T> ls && ls.H?.Shape == state && ls.C?.Shape == state)
+        bool stateFits = kernel.HasC
+            ? (object)initialState is LstmState<T> ls && ls.H?.Shape == state && ls.C?.Shape == state
+            : (object)initialState is RnnState<T> rs && rs.H?.Shape == state;
+        if (!stateFits) return (null, null);   // the per-step path reports the wrong state
+        return (kernel, new UnrollPath(name, true, kernel.Name));
+    }
+
+    private static SequenceResult<TState, T> RunFused<TState, T>(FusedCellKernel<T> kernel, Tensor<T> inputs, TState initialState, Tensor<T>? mask)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        object final;
+        if (kernel.HasC)
         {
-            var (outputs, hT, cT) = FusedRecurrence.Run(kernel, inputs, ls.H, ls.C, m);
+            var ls = (LstmState<T>)(object)initialState!;
+            var (outputs, hT, cT) = FusedRecurrence.Run(kernel, inputs, ls.H, ls.C, mask?.Data);
             final = new SequenceResult<LstmState<T>, T>(outputs, new LstmState<T>(hT, cT!));
         }
-        else if (!kernel.HasC && (object)initialState is RnnState<T> rs && rs.H?.Shape == state)
+        else
         {
-            var (outputs, hT, _) = FusedRecurrence.Run(kernel, inputs, rs.H, null, m);
+            var (outputs, hT, _) = FusedRecurrence.Run(kernel, inputs, ((RnnState<T>)(object)initialState!).H, null, mask?.Data);
             final = new SequenceResult<RnnState<T>, T>(outputs, new RnnState<T>(hT));
         }
-        return (SequenceResult<TState, T>?)final;
+        return (SequenceResult<TState, T>)final;
+    }
+
+    /// <summary>A cell's type name without its generic arity (<c>Lstm</c>, <c>Stacked</c>).</summary>
+    internal static string CellName(object cell)
+    {
+        var n = cell.GetType().Name;
+        int tick = n.IndexOf('`');
+        return tick < 0 ? n : n[..tick];
     }
 
     /// <summary>Unrolls a gated cell and also returns the gate activations of every step (for plots), computed by the same step code.</summary>

@@ -2,11 +2,28 @@ using System.Numerics;
 
 namespace AutoGradRnn;
 
+/// <summary>A cell made of layers that <see cref="Sequence"/> unrolls one whole layer at a time (so each layer can run its fused kernel).</summary>
+internal interface ILayeredCell<TState, T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>The unroll, layer after layer, or null when the arguments do not fit (the per-step path then names the problem).</summary>
+    SequenceResult<TState, T>? UnrollLayers(Tensor<T> inputs, TState initialState, Tensor<T>? mask);
+
+    /// <summary>The path each layer's unroll would take, or null when the arguments do not fit.</summary>
+    IReadOnlyList<UnrollPath>? LayerPaths(Tensor<T> inputs, TState initialState, Tensor<T>? mask);
+}
+
 /// <summary>
 /// Cells stacked into layers: layer l reads layer l−1's output h_t at the same time step. The state is
 /// one state per layer. Itself a cell, so it unrolls, masks and differentiates like any other.
 /// </summary>
-public sealed record Stacked<TState, T>(IRecurrentCell<TState, T>[] Layers) : IRecurrentCell<TState[], T>
+/// <remarks>
+/// <see cref="Sequence.Unroll{TState, T}(IRecurrentCell{TState, T}, Tensor{T}, TState)"/> runs a stack layer by layer:
+/// layer l over the whole sequence of layer l−1's outputs, through layer l's fused kernel where it has one. That is
+/// the same function as stepping the whole stack at every time step (each layer's state at step t depends only on
+/// its own state at t−1 and the layer below at t); with a mask, a padded step leaves every layer's state unchanged
+/// and outputs zeros, whose value the next layer ignores because its own step is masked too.
+/// </remarks>
+public sealed record Stacked<TState, T>(IRecurrentCell<TState, T>[] Layers) : IRecurrentCell<TState[], T>, ILayeredCell<TState[], T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>Stacks <paramref name="layers"/>, checking that each layer's input size is the previous layer's hidden size.</summary>
@@ -50,5 +67,41 @@ public sealed record Stacked<TState, T>(IRecurrentCell<TState, T>[] Layers) : IR
     {
         ArgumentNullException.ThrowIfNull(state);
         return Layers[^1].Output(state[^1]);
+    }
+
+    /// <summary>Whether a layer-by-layer unroll fits these arguments (else the per-step path reports what is wrong).</summary>
+    private bool Fits(Tensor<T> inputs, TState[] initialState, Tensor<T>? mask) =>
+        Layers is { Length: > 0 } && Layers.All(l => l is not null) && initialState is not null && initialState.Length == Layers.Length &&
+        inputs is { Rank: 3 } && inputs.Shape[2] == InputSize && inputs.Shape[0] > 0 && inputs.Shape[1] > 0 &&
+        (mask is null || mask.Shape == new Shape(inputs.Shape[0], inputs.Shape[1])) &&
+        Enumerable.Range(1, Layers.Length - 1).All(l => Layers[l].InputSize == Layers[l - 1].HiddenSize);
+
+    SequenceResult<TState[], T>? ILayeredCell<TState[], T>.UnrollLayers(Tensor<T> inputs, TState[] initialState, Tensor<T>? mask)
+    {
+        if (!Fits(inputs, initialState, mask)) return null;
+        var finals = new TState[Layers.Length];
+        var x = inputs;
+        for (int l = 0; l < Layers.Length; l++)
+        {
+            var r = Sequence.UnrollLabelled(Layers[l], x, initialState[l], mask, $"Stacked[{l}]: {Sequence.CellName(Layers[l])}");
+            finals[l] = r.Final;
+            x = r.Outputs;
+        }
+        return new SequenceResult<TState[], T>(x, finals);
+    }
+
+    IReadOnlyList<UnrollPath>? ILayeredCell<TState[], T>.LayerPaths(Tensor<T> inputs, TState[] initialState, Tensor<T>? mask)
+    {
+        if (!Fits(inputs, initialState, mask)) return null;
+        var paths = new List<UnrollPath>();
+        int batch = inputs.Shape[0], steps = inputs.Shape[1];
+        for (int l = 0; l < Layers.Length; l++)
+        {
+            // Each layer sees [B, T, input size of the layer]; only the shape matters for the choice.
+            var x = l == 0 ? inputs : Tensor.Zeros<T>(batch, steps, Layers[l].InputSize);
+            foreach (var p in Sequence.Paths(Layers[l], x, initialState[l], mask))
+                paths.Add(p with { Cell = $"Stacked[{l}]: {p.Cell}" });
+        }
+        return paths;
     }
 }
