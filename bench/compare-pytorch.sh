@@ -6,7 +6,8 @@
 #
 #   bash bench/compare-pytorch.sh                 # 1 thread each, 3 rounds, every shape
 #   bash bench/compare-pytorch.sh --threads 2     # 2 threads each (OpenMP OpenBLAS for torch)
-#   bash bench/compare-pytorch.sh --quick         # LSTM forward+backward only, 2 rounds
+#   bash bench/compare-pytorch.sh --quick         # LSTM forward+backward and train-char's step only, 2 rounds
+#   bash bench/compare-pytorch.sh --only charlm   # only the cases whose line matches this regex (e.g. 'charlm', 'gru .* fb')
 #
 # Needs root (or sudo) only the first time: installs Debian's python3-torch and OpenBLAS if missing.
 set -euo pipefail
@@ -14,6 +15,7 @@ set -euo pipefail
 THREADS=1
 ROUNDS=3
 QUICK=0
+ONLY=""
 BUDGET_MS=600
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -21,7 +23,8 @@ while [ $# -gt 0 ]; do
     --rounds) ROUNDS="$2"; shift 2 ;;
     --budget-ms) BUDGET_MS="$2"; shift 2 ;;
     --quick) QUICK=1; ROUNDS=2; shift ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    --only) ONLY="$2"; shift 2 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -76,7 +79,16 @@ torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
 torch.manual_seed(1)
 cache = {}
 
+sys.path.insert(0, os.path.join(os.environ["REPO_ROOT"], "bench", "reference"))
+import charlm_pytorch  # noqa: E402  the reference script's own train-char mirror
+
 def make(cell, B, T, D, H, mode):
+    if cell.startswith("charlm"):
+        # PyTorch's same model as `train-char` (one-hot, L-layer nn.LSTM, Linear, Adam, clip 5, carried state), from
+        # bench/reference/charlm_pytorch.py, on the same text.
+        run = charlm_pytorch.TrainingRun(os.path.join(os.environ["REPO_ROOT"], "data", "moby_dick.txt"),
+                                         hidden=H, layers=int(cell[len("charlm"):]), seq=T, batch=B)
+        return run.step
     if cell == "train":
         V = 65
         emb, lstm, head = nn.Embedding(V, D), nn.LSTM(D, H, batch_first=True), nn.Linear(H, V)
@@ -146,7 +158,7 @@ PYEOF
 mkfifo "$WORK/cs_in" "$WORK/cs_out" "$WORK/py_in" "$WORK/py_out"
 # Our side: one thread means one: DOTNET_PROCESSOR_COUNT also keeps the GEMM from splitting work.
 DOTNET_PROCESSOR_COUNT="$THREADS" dotnet "$CS_DLL" serve < "$WORK/cs_in" > "$WORK/cs_out" & CS_PID=$!
-LD_LIBRARY_PATH="$BLAS_DIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$PY" "$WORK/torch_side.py" < "$WORK/py_in" > "$WORK/py_out" & PY_PID=$!
+REPO_ROOT="$ROOT" LD_LIBRARY_PATH="$BLAS_DIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$PY" "$WORK/torch_side.py" < "$WORK/py_in" > "$WORK/py_out" & PY_PID=$!
 exec 3> "$WORK/cs_in" 4< "$WORK/cs_out" 5> "$WORK/py_in" 6< "$WORK/py_out"
 
 echo blas >&5; read -r BLAS_LINE <&6
@@ -160,6 +172,16 @@ if [ "$QUICK" = 0 ]; then
   for s in "${SHAPES[@]}"; do CASES+=("gru $s fb"); done
   for s in "${SHAPES[@]}"; do CASES+=("rnn $s fb"); done
   CASES+=("train 32 64 65 256 fb")
+fi
+# train-char's own step (the CLI's code path: one-hot input, stacked LSTM 256, head, Adam, clipping) against
+# PyTorch's same model from bench/reference/charlm_pytorch.py, 1 and 2 layers (D is the text's vocabulary).
+VOCAB="$(dotnet "$CS_DLL" vocabulary)"
+CASES+=("charlm1 32 64 $VOCAB 256 fb" "charlm2 32 64 $VOCAB 256 fb")
+if [ -n "$ONLY" ]; then
+  SELECTED=()
+  for c in "${CASES[@]}"; do if [[ "$c" =~ $ONLY ]]; then SELECTED+=("$c"); fi; done
+  [ ${#SELECTED[@]} -gt 0 ] || { echo "--only '$ONLY' matches no case" >&2; exit 2; }
+  CASES=("${SELECTED[@]}")
 fi
 
 RESULTS="$WORK/results.tsv"
@@ -183,7 +205,7 @@ for line in open(path):
     r, case, cs, pt = line.rstrip("\n").split("\t")
     c, t = cs.split(), pt.split()
     rows.setdefault(case, []).append((float(c[0]), int(c[1]), float(t[0]), float(c[3]), float(t[3])))
-gates = {"lstm": 4, "gru": 3, "rnn": 1, "train": 4}
+gates = {"lstm": 4, "gru": 3, "rnn": 1, "train": 4, "charlm1": 4, "charlm2": 4}
 print(f"threads per side: {threads}; measured single-thread fp32 peak: {peak:.0f} GFLOP/s (% of peak below: of {threads} × that); {blas}")
 print()
 print("| cell | B,T,D,H | pass | PyTorch ms | AutoGradRnn ms | ratio (PyTorch/ours) | CPU-time ratio | our GFLOP/s | % of peak | our allocated MB/op |")
@@ -196,7 +218,13 @@ for case, xs in rows.items():
     alloc = statistics.median(x[1] for x in xs) / 1e6
     cpu_ratio = statistics.median(x[4] for x in xs) / statistics.median(x[3] for x in xs)
     flops = 2.0 * B * (D + H) * gates[cell] * H * T * (3 if mode == "fb" else 1)
+    if cell.startswith("charlm"):
+        # every layer's products (layer 0 reads the one-hot D = V columns, the others H) and the head's H x V, each x3
+        layers = int(cell[len("charlm"):])
+        flops += (layers - 1) * 2.0 * B * 2 * H * 4 * H * T * 3 + 2.0 * B * T * H * D * 3
     gf = flops / (ours / 1e3) / 1e9
-    name = {"fb": "fwd+bwd", "f": "fwd"}[mode] if cell != "train" else "train step (Adam)"
+    name = {"fb": "fwd+bwd", "f": "fwd"}[mode]
+    if cell == "train": name = "train step (Adam)"
+    if cell.startswith("charlm"): name = f"train-char step, {cell[len('charlm'):]} layer(s)"
     print(f"| {cell} | {B},{T},{D},{H} | {name} | {torch:.2f} | {ours:.2f} | {torch / ours:.2f}× | {cpu_ratio:.2f}× | {gf:.0f} | {100 * gf / (peak * threads):.0f} % | {alloc:.1f} |")
 PYEOF

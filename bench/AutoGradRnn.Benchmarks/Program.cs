@@ -6,8 +6,10 @@ using BenchmarkDotNet.Running;
 
 // Modes:
 //   (default)           BenchmarkDotNet: dotnet run -c Release --project bench/AutoGradRnn.Benchmarks -- --filter '*'
-//   serve               line protocol for bench/compare-pytorch.sh: "<lstm|gru|rnn|train> B T D H <fb|f> <budget ms>" → "<median ms> <allocated bytes per op> <reps>"
-//                       (times calls until the budget is spent, at least 3 and at most 200 of them)
+//   serve               line protocol for bench/compare-pytorch.sh: "<lstm|gru|rnn|train> B T D H <fb|f> <budget ms>" → "<median ms> <allocated bytes per op> <reps> <cpu ms>"
+//                       (times calls until the budget is spent, at least 3 and at most 200 of them);
+//                       "charlm<L> B T D H fb <budget ms>": train-char's own step (L layers, D ignored: the text's vocabulary)
+//   vocabulary          the one-hot width of the char-LM benchmark (moby_dick.txt's training split)
 //   gemm [M K N [thr]]  quick GEMM GFLOP/s in all transpose forms
 //   memory [cell B T D H]  saved activations vs peak working set of forward+backward
 //   peak [--widths]     the fp32 FMA peak of one core (--widths: Vector512 and Vector256 side by side)
@@ -16,6 +18,7 @@ switch (args.FirstOrDefault())
     case "serve": Serve(); break;
     case "gemm": QuickGemm(args); break;
     case "memory": Memory(args); break;
+    case "vocabulary": Console.WriteLine(CharLmWorkload.Vocabulary); break;
     case "peak" when args.Length > 1 && args[1] == "--widths":
         Console.WriteLine($"Vector512 {(Vector512.IsHardwareAccelerated ? $"{Peak.Measure(true):F1}" : "n/a")} GFLOP/s; Vector256 {Peak.Measure(false):F1} GFLOP/s");
         break;
@@ -44,6 +47,17 @@ static void Serve()
             var shape = new RnnShape(int.Parse(p[1]), int.Parse(p[2]), int.Parse(p[3]), int.Parse(p[4]));
             bool backward = p[5] == "fb";
             double budgetMs = double.Parse(p[6]);
+            if (p[0].StartsWith("charlm", StringComparison.Ordinal))
+            {
+                // train-char's step, timed inside its own training run; a first short run warms the JIT and the pools.
+                int layers = int.Parse(p[0]["charlm".Length..]);
+                string warmKey = string.Join(' ', p[..6]);
+                if (cache.TryAdd(warmKey, () => 0)) CharLmWorkload.Measure(layers, shape.B, shape.T, shape.H, 5);
+                var (median, reps, cpu) = CharLmWorkload.Measure(layers, shape.B, shape.T, shape.H, Math.Clamp((int)(budgetMs / 60), 5, 40));
+                Console.WriteLine($"{median:F4} 0 {reps} {cpu:F2}");
+                Console.Out.Flush();
+                continue;
+            }
             string key = string.Join(' ', p[..6]);
             if (!cache.TryGetValue(key, out var op))
             {

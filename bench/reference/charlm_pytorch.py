@@ -81,13 +81,14 @@ def parse_args():
     return p.parse_args()
 
 
-args = parse_args()
-
 # --- environment: must happen before torch (and so OpenBLAS) is loaded -------------------------------------------
-ENV_FOUND = {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
-os.environ.pop("OPENBLAS_CORETYPE", None)
-os.environ["OPENBLAS_NUM_THREADS"] = str(args.threads)
-os.environ["OMP_NUM_THREADS"] = str(args.threads)
+# Imported as a module (bench/compare-pytorch.sh times TrainingRun.step), the importer has set up its environment.
+if __name__ == "__main__":
+    args = parse_args()
+    ENV_FOUND = {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
+    os.environ.pop("OPENBLAS_CORETYPE", None)
+    os.environ["OPENBLAS_NUM_THREADS"] = str(args.threads)
+    os.environ["OMP_NUM_THREADS"] = str(args.threads)
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
@@ -197,32 +198,62 @@ def evaluate(model, batches, streams):
     return total / items
 
 
+class TrainingRun:
+    """One `train-char` run, a step at a time: the data, split, vocabulary, batches, model, init and optimizer of
+    CharLanguageModel.Train. main() drives it; bench/compare-pytorch.sh times step() against the CLI's own step."""
+
+    def __init__(self, text, cell="lstm", hidden=256, layers=1, seq=64, batch=32, lr=2e-3, clip=5.0,
+                 valid_fraction=0.1, init="autogradrnn"):
+        units = load_utf16_units(text)
+        split = int(len(units) * (1 - valid_fraction))          # (int)(text.Length * (1 - ValidationFraction))
+        train_u, valid_u = units[:split], units[split:]
+        vocab_units = np.unique(train_u)                         # sorted distinct code units of the train split
+        lookup = np.full(65536, -1, dtype=np.int64)
+        lookup[vocab_units] = np.arange(len(vocab_units))
+        self.train_ids = lookup[train_u]
+        valid_ids = lookup[valid_u]
+        self.dropped = int((valid_ids < 0).sum())
+        self.valid_ids = valid_ids[valid_ids >= 0]               # EncodeKnown: unknown validation characters dropped
+        self.V = V = len(vocab_units)
+        self.B, self.T, self.clip = batch, seq, clip
+        self.train_batches = stream_batches(self.train_ids, batch, seq)
+        self.valid_streams = max(1, min(batch, len(self.valid_ids) // (seq + 1)))
+        self.valid_batches = stream_batches(self.valid_ids, self.valid_streams, seq)
+        self.model = CharModel(cell, V, hidden, layers)
+        apply_init(self.model, *INITS[init])
+        self.params = [p for p in self.model.parameters()]
+        self.opt = torch.optim.Adam(self.params, lr=lr)          # betas (0.9, 0.999), eps 1e-8, no weight decay
+        self.done, self.state = 0, None
+
+    def step(self):
+        """One optimizer step on the next batch; returns the loss and the gradient norm (as tensors)."""
+        k = self.done % len(self.train_batches)
+        if k == 0:
+            self.state = self.model.initial_state(self.B)        # each epoch starts from a zero state
+        inputs, targets = self.train_batches[k]
+        self.opt.zero_grad(set_to_none=True)
+        logits, final = self.model(inputs, self.state)
+        loss = F.cross_entropy(logits.reshape(-1, self.V), targets.reshape(-1))
+        loss.backward()
+        norm = torch.nn.utils.clip_grad_norm_(self.params, self.clip) if self.clip > 0 else \
+            torch.linalg.vector_norm(torch.stack([p.grad.norm() for p in self.params]))
+        self.opt.step()
+        self.state = detach(final)                               # truncated BPTT: carry the state, cut the graph
+        self.done += 1
+        return loss, norm
+
+
 def main():
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     np.random.seed(args.seed)
 
-    units = load_utf16_units(args.text)
-    split = int(len(units) * (1 - args.valid_fraction))        # (int)(text.Length * (1 - ValidationFraction))
-    train_u, valid_u = units[:split], units[split:]
-    vocab_units = np.unique(train_u)                           # sorted distinct code units of the train split
-    lookup = np.full(65536, -1, dtype=np.int64)
-    lookup[vocab_units] = np.arange(len(vocab_units))
-    train_ids = lookup[train_u]
-    valid_ids = lookup[valid_u]
-    dropped = int((valid_ids < 0).sum())
-    valid_ids = valid_ids[valid_ids >= 0]                     # EncodeKnown: unknown validation characters dropped
-    V = len(vocab_units)
-
-    B, T = args.batch, args.seq
-    train_batches = stream_batches(train_ids, B, T)
-    valid_streams = max(1, min(B, len(valid_ids) // (T + 1)))
-    valid_batches = stream_batches(valid_ids, valid_streams, T)
-
-    model = CharModel(args.cell, V, args.hidden, args.layers)
-    apply_init(model, *INITS[args.init])
-    params = [p for p in model.parameters()]
-    opt = torch.optim.Adam(params, lr=args.lr)                # betas (0.9, 0.999), eps 1e-8, no weight decay
+    run = TrainingRun(args.text, args.cell, args.hidden, args.layers, args.seq, args.batch, args.lr, args.clip,
+                      args.valid_fraction, args.init)
+    V, B, T = run.V, args.batch, args.seq
+    train_ids, valid_ids, dropped = run.train_ids, run.valid_ids, run.dropped
+    train_batches, valid_batches, valid_streams = run.train_batches, run.valid_batches, run.valid_streams
+    model = run.model
 
     print(f"{args.cell} H={args.hidden}x{args.layers}, init={args.init}: vocabulary {V}, train {len(train_ids):,} chars "
           f"-> {len(train_batches)} batches of {B}x{T}; validation {len(valid_ids):,} chars ({dropped} dropped) "
@@ -231,22 +262,10 @@ def main():
 
     evals = []           # (step, val_bpc)
     step_ms, losses, norms = [], [], []
-    state = None
     train_seconds = 0.0
     for step in range(args.steps):
-        k = step % len(train_batches)
-        if k == 0:
-            state = model.initial_state(B)                     # each epoch starts from a zero state
-        inputs, targets = train_batches[k]
         t0 = time.perf_counter()
-        opt.zero_grad(set_to_none=True)
-        logits, final = model(inputs, state)
-        loss = F.cross_entropy(logits.reshape(-1, V), targets.reshape(-1))
-        loss.backward()
-        norm = torch.nn.utils.clip_grad_norm_(params, args.clip) if args.clip > 0 else \
-            torch.linalg.vector_norm(torch.stack([p.grad.norm() for p in params]))
-        opt.step()
-        state = detach(final)                                  # truncated BPTT: carry the state, cut the graph
+        loss, norm = run.step()
         dt = time.perf_counter() - t0
         train_seconds += dt
         step_ms.append(dt * 1000)
