@@ -9,6 +9,7 @@ using BenchmarkDotNet.Running;
 //   serve               line protocol for bench/compare-pytorch.sh: "<lstm|gru|rnn|train> B T D H <fb|f> <budget ms>" → "<median ms> <allocated bytes per op> <reps> <cpu ms>"
 //                       (times calls until the budget is spent, at least 3 and at most 200 of them);
 //                       "charlm<L> B T D H fb <budget ms>": train-char's own step (L layers, D ignored: the text's vocabulary)
+//   loop <cell|train|charlm1|charlm2> B T D H SECONDS   forward+backward (or a training step) repeatedly, for a profiler (bench/profile.sh)
 //   vocabulary          the one-hot width of the char-LM benchmark (moby_dick.txt's training split)
 //   gemm [M K N [thr]]  quick GEMM GFLOP/s in all transpose forms
 //   memory [cell B T D H]  saved activations vs peak working set of forward+backward
@@ -19,6 +20,7 @@ switch (args.FirstOrDefault())
     case "gemm": QuickGemm(args); break;
     case "memory": Memory(args); break;
     case "vocabulary": Console.WriteLine(CharLmWorkload.Vocabulary); break;
+    case "loop": Loop(args); break;
     case "peak" when args.Length > 1 && args[1] == "--widths":
         Console.WriteLine($"Vector512 {(Vector512.IsHardwareAccelerated ? $"{Peak.Measure(true):F1}" : "n/a")} GFLOP/s; Vector256 {Peak.Measure(false):F1} GFLOP/s");
         break;
@@ -96,6 +98,27 @@ static void Serve()
         }
         Console.Out.Flush();
     }
+}
+
+static void Loop(string[] args)
+{
+    var s = new RnnShape(int.Parse(args[2]), int.Parse(args[3]), int.Parse(args[4]), int.Parse(args[5]));
+    double seconds = double.Parse(args[6], System.Globalization.CultureInfo.InvariantCulture);
+    if (args[1].StartsWith("charlm", StringComparison.Ordinal))
+    {
+        int layers = int.Parse(args[1]["charlm".Length..]);
+        var watch = Stopwatch.StartNew();
+        int n = 0;
+        while (watch.Elapsed.TotalSeconds < seconds) n += CharLmWorkload.Measure(layers, s.B, s.T, s.H, 20).Reps;
+        Console.WriteLine($"{n} steps");
+        return;
+    }
+    Func<float> op = args[1] == "train" ? new TrainingWorkload(s).Step : () => new CellWorkload(args[1], s).Run(true);
+    if (args[1] != "train") { var w = new CellWorkload(args[1], s); op = () => w.Run(true); }
+    var clock = Stopwatch.StartNew();
+    int count = 0;
+    for (; clock.Elapsed.TotalSeconds < seconds; count++) op();
+    Console.WriteLine($"{count} iterations, {clock.Elapsed.TotalMilliseconds / count:F2} ms each");
 }
 
 static void QuickGemm(string[] args)
