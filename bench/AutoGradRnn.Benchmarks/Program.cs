@@ -6,8 +6,10 @@ using BenchmarkDotNet.Running;
 
 // Modes:
 //   (default)           BenchmarkDotNet: dotnet run -c Release --project bench/AutoGradRnn.Benchmarks -- --filter '*'
-//   serve               line protocol for bench/compare-pytorch.sh: "<lstm|gru|rnn|train> B T D H <fb|f> <budget ms>" → "<median ms> <allocated bytes per op> <reps>"
-//                       (times calls until the budget is spent, at least 3 and at most 200 of them)
+//   serve               line protocol for bench/compare-pytorch.sh and compare-onednn.sh: "<lstm|gru|rnn|train> B T D H <fb|f> <budget ms>"
+//                       → "<median ms> <allocated bytes per op> <reps> <cpu ms per op>" (times calls until the budget is spent, at least 3
+//                       and at most 200 of them); "dump <lstm|gru|rnn> B T D H <dir>" → "ok" (as the dump mode below)
+//   dump cell B T D H dir   input, PyTorch-layout weights and our forward/backward results as raw float32 files (Dump.cs)
 //   gemm [M K N [thr]]  quick GEMM GFLOP/s in all transpose forms
 //   memory [cell B T D H]  saved activations vs peak working set of forward+backward
 //   peak [--widths]     the fp32 FMA peak of one core (--widths: Vector512 and Vector256 side by side)
@@ -16,6 +18,9 @@ switch (args.FirstOrDefault())
     case "serve": Serve(); break;
     case "gemm": QuickGemm(args); break;
     case "memory": Memory(args); break;
+    case "dump" when args.Length == 7:
+        Dump.Write(args[1], new RnnShape(int.Parse(args[2]), int.Parse(args[3]), int.Parse(args[4]), int.Parse(args[5])), args[6]);
+        break;
     case "peak" when args.Length > 1 && args[1] == "--widths":
         Console.WriteLine($"Vector512 {(Vector512.IsHardwareAccelerated ? $"{Peak.Measure(true):F1}" : "n/a")} GFLOP/s; Vector256 {Peak.Measure(false):F1} GFLOP/s");
         break;
@@ -41,6 +46,13 @@ static void Serve()
         if (p[0] == "quit") break;
         try
         {
+            if (p[0] == "dump")
+            {
+                Dump.Write(p[1], new RnnShape(int.Parse(p[2]), int.Parse(p[3]), int.Parse(p[4]), int.Parse(p[5])), p[6]);
+                Console.WriteLine("ok");
+                Console.Out.Flush();
+                continue;
+            }
             var shape = new RnnShape(int.Parse(p[1]), int.Parse(p[2]), int.Parse(p[3]), int.Parse(p[4]));
             bool backward = p[5] == "fb";
             double budgetMs = double.Parse(p[6]);
