@@ -84,6 +84,9 @@ std::vector<float> load(const std::string &dir, const char *name, size_t count) 
     return v;
 }
 
+// max that keeps a NaN (std::max would drop it, and a NaN output must fail the check)
+void upd(double &d, double x) { d = std::isnan(d) || std::isnan(x) ? NAN : std::max(d, x); }
+
 float *ptr(const memory &m) { return static_cast<float *>(m.get_data_handle()); }
 void zero(const memory &m) { std::memset(m.get_data_handle(), 0, m.get_desc().get_size()); }
 
@@ -321,7 +324,7 @@ struct Server {
                 for (int t = 0; t < T; t++)
                     for (int c = 0; c < C; c++) {
                         float r = ref[((size_t)b * T + t) * C + c];
-                        d = std::max(d, (double)std::fabs(p[((size_t)t * B + b) * C + c] - r));
+                        upd(d, std::fabs(p[((size_t)t * B + b) * C + c] - r));
                         mx = std::max(mx, (double)std::fabs(r));
                     }
             return rel ? d / std::max(mx, 1e-30) : d;
@@ -329,7 +332,7 @@ struct Server {
         double e_y = diff_tnc(tr.fargs[DNNL_ARG_DST_LAYER], y, H, false);
         double e_yi = diff_tnc(inf.fargs[DNNL_ARG_DST_LAYER], y, H, false);
         double e_h = 0;
-        for (size_t i = 0; i < (size_t)B * H; i++) e_h = std::max(e_h, (double)std::fabs(ptr(tr.fargs[DNNL_ARG_DST_ITER])[i] - h_t[i]));
+        for (size_t i = 0; i < (size_t)B * H; i++) upd(e_h, std::fabs(ptr(tr.fargs[DNNL_ARG_DST_ITER])[i] - h_t[i]));
         double e_dx = diff_tnc(tr.bargs[DNNL_ARG_DIFF_SRC_LAYER], dx, D, true);
 
         // Weight gradients: oneDNN's layout -> ldigo -> against PyTorch's [G·H, I] with the gate permutation.
@@ -343,7 +346,7 @@ struct Server {
                 for (int g = 0; g < G; g++)
                     for (int o = 0; o < H; o++) {
                         float r = ref[((size_t)tr.perm[g] * H + o) * I + i];
-                        d = std::max(d, (double)std::fabs(p[((size_t)i * G + g) * H + o] - r));
+                        upd(d, std::fabs(p[((size_t)i * G + g) * H + o] - r));
                         mx = std::max(mx, (double)std::fabs(r));
                     }
             return d / std::max(mx, 1e-30);
@@ -360,7 +363,7 @@ struct Server {
                 for (int o = 0; o < H; o++) {
                     // the gradient of a merged bias is that of either PyTorch bias; lbr_gru's 4th block is b_hn's
                     float r = g < G ? db_ih[(size_t)tr.perm[g] * H + o] : db_hh[2 * (size_t)H + o];
-                    e_b = std::max(e_b, (double)std::fabs(p[(size_t)g * H + o] - r));
+                    upd(e_b, std::fabs(p[(size_t)g * H + o] - r));
                     mb = std::max(mb, (double)std::fabs(r));
                 }
             e_b /= std::max(mb, 1e-30);
