@@ -6,9 +6,11 @@ using BenchmarkDotNet.Running;
 
 // Modes:
 //   (default)           BenchmarkDotNet: dotnet run -c Release --project bench/AutoGradRnn.Benchmarks -- --filter '*'
-//   serve               line protocol for bench/compare-pytorch.sh: "<lstm|gru|rnn|train> B T D H <fb|f> <budget ms>" → "<median ms> <allocated bytes per op> <reps> <cpu ms>"
-//                       (times calls until the budget is spent, at least 3 and at most 200 of them);
-//                       "charlm<L> B T D H fb <budget ms>": train-char's own step (L layers, D ignored: the text's vocabulary)
+//   serve               line protocol for bench/compare-pytorch.sh and compare-onednn.sh: "<lstm|gru|rnn|train> B T D H <fb|f> <budget ms>"
+//                       → "<median ms> <allocated bytes per op> <reps> <cpu ms per op>" (times calls until the budget is spent, at least 3
+//                       and at most 200 of them); "charlm<L> B T D H fb <budget ms>": train-char's own step (L layers, D ignored: the
+//                       text's vocabulary); "dump <lstm|gru|rnn> B T D H <dir>" → "ok" (as the dump mode below)
+//   dump cell B T D H dir   input, PyTorch-layout weights and our forward/backward results as raw float32 files (Dump.cs)
 //   loop <cell|train|charlm1|charlm2> B T D H SECONDS   forward+backward (or a training step) repeatedly, for a profiler (bench/profile.sh)
 //   vocabulary          the one-hot width of the char-LM benchmark (moby_dick.txt's training split)
 //   gemm [M K N [thr]]  quick GEMM GFLOP/s in all transpose forms
@@ -21,6 +23,9 @@ switch (args.FirstOrDefault())
     case "memory": Memory(args); break;
     case "vocabulary": Console.WriteLine(CharLmWorkload.Vocabulary); break;
     case "loop": Loop(args); break;
+    case "dump" when args.Length == 7:
+        Dump.Write(args[1], new RnnShape(int.Parse(args[2]), int.Parse(args[3]), int.Parse(args[4]), int.Parse(args[5])), args[6]);
+        break;
     case "peak" when args.Length > 1 && args[1] == "--widths":
         Console.WriteLine($"Vector512 {(Vector512.IsHardwareAccelerated ? $"{Peak.Measure(true):F1}" : "n/a")} GFLOP/s; Vector256 {Peak.Measure(false):F1} GFLOP/s");
         break;
@@ -46,6 +51,13 @@ static void Serve()
         if (p[0] == "quit") break;
         try
         {
+            if (p[0] == "dump")
+            {
+                Dump.Write(p[1], new RnnShape(int.Parse(p[2]), int.Parse(p[3]), int.Parse(p[4]), int.Parse(p[5])), p[6]);
+                Console.WriteLine("ok");
+                Console.Out.Flush();
+                continue;
+            }
             var shape = new RnnShape(int.Parse(p[1]), int.Parse(p[2]), int.Parse(p[3]), int.Parse(p[4]));
             bool backward = p[5] == "fb";
             double budgetMs = double.Parse(p[6]);
