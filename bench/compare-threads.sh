@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# AutoGradRnn on 1 thread against AutoGradRnn on N threads (default 2), in ONE run: two benchmark servers, one
+# limited to 1 core and one to N (DOTNET_PROCESSOR_COUNT), answer the same requests in turn, shape after shape,
+# round after round, so machine noise hits both. Prints the speed-up (1-thread time / N-thread time) with its
+# spread over rounds: the scaling goal is >= 1.85x at H >= 256 and never below 1x.
+#
+#   bash bench/compare-threads.sh                 # 1 vs 2 threads, every cell and shape, 3 rounds
+#   bash bench/compare-threads.sh --threads 4 --rounds 5
+set -euo pipefail
+THREADS=2; ROUNDS=3; BUDGET_MS=600
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --threads) THREADS="$2"; shift 2 ;;
+    --rounds) ROUNDS="$2"; shift 2 ;;
+    --budget-ms) BUDGET_MS="$2"; shift 2 ;;
+    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+echo "building bench/AutoGradRnn.Benchmarks (Release) ..." >&2
+dotnet build "$ROOT/bench/AutoGradRnn.Benchmarks" -c Release -v quiet -nologo >&2
+DLL="$ROOT/bench/AutoGradRnn.Benchmarks/bin/Release/net10.0/AutoGradRnn.Benchmarks.dll"
+WORK="$(mktemp -d)"; P1=""; PN=""
+cleanup() { exec 3>&- 5>&- 2>/dev/null || true; [ -n "$P1" ] && kill "$P1" 2>/dev/null || true; [ -n "$PN" ] && kill "$PN" 2>/dev/null || true; rm -rf "$WORK"; }
+trap cleanup EXIT
+mkfifo "$WORK/a_in" "$WORK/a_out" "$WORK/b_in" "$WORK/b_out"
+DOTNET_PROCESSOR_COUNT=1 dotnet "$DLL" serve < "$WORK/a_in" > "$WORK/a_out" & P1=$!
+DOTNET_PROCESSOR_COUNT="$THREADS" dotnet "$DLL" serve < "$WORK/b_in" > "$WORK/b_out" & PN=$!
+exec 3> "$WORK/a_in" 4< "$WORK/a_out" 5> "$WORK/b_in" 6< "$WORK/b_out"
+
+SHAPES=("32 64 65 128" "32 64 65 256" "64 100 65 512" "64 48 1 64" "32 168 4 32" "1 32 8 16")
+CASES=()
+for cell in lstm gru rnn; do for s in "${SHAPES[@]}"; do CASES+=("$cell $s fb"); done; done
+VOCAB="$(dotnet "$DLL" vocabulary)"
+CASES+=("charlm1 32 64 $VOCAB 256 fb" "charlm2 32 64 $VOCAB 256 fb")
+RESULTS="$WORK/results.tsv"; : > "$RESULTS"
+for r in $(seq 1 "$ROUNDS"); do
+  for c in "${CASES[@]}"; do
+    # who goes first alternates by round
+    if [ $((r % 2)) = 1 ]; then echo "$c $BUDGET_MS" >&3; read -r A <&4; echo "$c $BUDGET_MS" >&5; read -r B <&6
+    else echo "$c $BUDGET_MS" >&5; read -r B <&6; echo "$c $BUDGET_MS" >&3; read -r A <&4; fi
+    case "$A$B" in *error*) echo "failed on '$c': 1 thread: $A / $THREADS threads: $B" >&2; exit 1 ;; esac
+    printf '%s\t%s\t%s\t%s\n' "$r" "$c" "$A" "$B" >> "$RESULTS"
+    echo "round $r/$ROUNDS  $c  1 thread ${A%% *} ms  $THREADS threads ${B%% *} ms" >&2
+  done
+done
+echo quit >&3; echo quit >&5
+COMMIT="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+/usr/bin/python3 - "$RESULTS" "$THREADS" "$COMMIT" <<'PYEOF'
+import statistics, sys, time
+path, threads, commit = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+rows = {}
+for line in open(path):
+    r, case, a, b = line.rstrip("\n").split("\t")
+    rows.setdefault(case, []).append((float(a.split()[0]), float(b.split()[0])))
+print(f"AutoGradRnn, 1 thread vs {threads} threads, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, commit {commit}")
+print()
+print(f"| cell | B,T,D,H | 1 thread ms | {threads} threads ms | speed-up | spread (per round) |")
+print("|---|---|---:|---:|---:|---:|")
+for case, xs in rows.items():
+    cell, B, T, D, H, mode = case.split()
+    one, many = statistics.median(x[0] for x in xs), statistics.median(x[1] for x in xs)
+    per = [x[0] / x[1] for x in xs]
+    name = {"charlm1": "train-char step, 1 layer", "charlm2": "train-char step, 2 layers"}.get(cell, cell)
+    print(f"| {name} | {B},{T},{D},{H} | {one:.2f} | {many:.2f} | {one / many:.2f}× | {min(per):.2f}–{max(per):.2f} |")
+PYEOF
