@@ -36,10 +36,12 @@ public static partial class Sequence
 
     /// <summary>Unrolls <paramref name="cell"/> from <paramref name="initialState"/> (e.g. a state carried over from the previous batch).</summary>
     /// <remarks>
-    /// For <see cref="Lstm{T}"/>, <see cref="CoupledLstm{T}"/>, <see cref="Rnn{T}"/>, <see cref="Gru{T}"/> and
-    /// <see cref="GruResetAfter{T}"/> this runs the fused kernel: the whole sequence is one tape node with a
+    /// For <see cref="Lstm{T}"/>, <see cref="CoupledLstm{T}"/>, <see cref="Rnn{T}"/>, <see cref="Gru{T}"/>,
+    /// <see cref="GruResetAfter{T}"/> and <see cref="PeepholeLstm{T}"/> in its diagonal form (P vectors <c>[H]</c>)
+    /// this runs the fused kernel: the whole sequence is one tape node with a
     /// hand-derived backward pass, tested equal (values and gradients) to the per-equation steps. Every other
-    /// cell, and <see cref="UnrollComposed{TState, T}(IRecurrentCell{TState, T}, Tensor{T}, TState)"/>, runs the cell's own
+    /// cell (the full-matrix peephole LSTM included), and
+    /// <see cref="UnrollComposed{TState, T}(IRecurrentCell{TState, T}, Tensor{T}, TState)"/>, runs the cell's own
     /// <see cref="IRecurrentCell{TState, T}.Step"/> once per time step.
     /// </remarks>
     public static SequenceResult<TState, T> Unroll<TState, T>(IRecurrentCell<TState, T> cell, Tensor<T> inputs, TState initialState)
@@ -97,6 +99,8 @@ public static partial class Sequence
                 Rnn<T> c when Ok((c.W, hd), (c.B, 0)) => new RnnKernel<T>(c),
                 Gru<T> c when Ok((c.Wz, hd), (c.Wr, hd), (c.W, hd), (c.Bz, 0), (c.Br, 0), (c.B, 0)) => new GruKernel<T>(c),
                 GruResetAfter<T> c when Ok((c.Wr, hd), (c.Wz, hd), (c.Wnx, d), (c.Wnh, h), (c.Br, 0), (c.Bz, 0), (c.Bnx, 0), (c.Bnh, 0)) => new GruResetAfterKernel<T>(c),
+                PeepholeLstm<T> c when Ok((c.Wf, hd), (c.Wi, hd), (c.Wc, hd), (c.Wo, hd), (c.Pf, 0), (c.Pi, 0), (c.Po, 0), (c.Bf, 0), (c.Bi, 0), (c.Bc, 0), (c.Bo, 0))
+                    => new PeepholeLstmKernel<T>(c),   // the diagonal form only: P [H, H] fails Ok and runs per step
                 _ => null,
             };
         }
