@@ -37,8 +37,8 @@ public static partial class Sequence
     /// <summary>Unrolls <paramref name="cell"/> from <paramref name="initialState"/> (e.g. a state carried over from the previous batch).</summary>
     /// <remarks>
     /// For <see cref="Lstm{T}"/>, <see cref="CoupledLstm{T}"/>, <see cref="Rnn{T}"/>, <see cref="Gru{T}"/>,
-    /// <see cref="GruResetAfter{T}"/> and <see cref="PeepholeLstm{T}"/> in its diagonal form (P vectors <c>[H]</c>)
-    /// this runs the fused kernel: the whole sequence is one tape node with a
+    /// <see cref="GruResetAfter{T}"/>, <see cref="PeepholeLstm{T}"/> in its diagonal form (P vectors <c>[H]</c>) and
+    /// <see cref="LayerNormLstm{T}"/> this runs the fused kernel: the whole sequence is one tape node with a
     /// hand-derived backward pass, tested equal (values and gradients) to the per-equation steps. Every other
     /// cell (the full-matrix peephole LSTM included), and
     /// <see cref="UnrollComposed{TState, T}(IRecurrentCell{TState, T}, Tensor{T}, TState)"/>, runs the cell's own
@@ -101,6 +101,9 @@ public static partial class Sequence
                 GruResetAfter<T> c when Ok((c.Wr, hd), (c.Wz, hd), (c.Wnx, d), (c.Wnh, h), (c.Br, 0), (c.Bz, 0), (c.Bnx, 0), (c.Bnh, 0)) => new GruResetAfterKernel<T>(c),
                 PeepholeLstm<T> c when Ok((c.Wf, hd), (c.Wi, hd), (c.Wc, hd), (c.Wo, hd), (c.Pf, 0), (c.Pi, 0), (c.Po, 0), (c.Bf, 0), (c.Bi, 0), (c.Bc, 0), (c.Bo, 0))
                     => new PeepholeLstmKernel<T>(c),   // the diagonal form only: P [H, H] fails Ok and runs per step
+                LayerNormLstm<T> c when double.IsFinite(c.Epsilon) && c.Epsilon > 0 && c.Wh.Shape == new Shape(h, 4 * h) && c.Wx.Shape == new Shape(d, 4 * h)
+                    && new[] { c.B, c.GainH, c.BiasH, c.GainX, c.BiasX }.All(v => v?.Shape == new Shape(4 * h)) && Ok((c.GainC, 0), (c.BiasC, 0))
+                    => new LayerNormLstmKernel<T>(c),
                 _ => null,
             };
         }

@@ -73,6 +73,7 @@ public class FusedCellTests
     [Property(MaxTest = 15)] public void Gru_essay_form_fused_equals_composed(FusedCase f) => FusedEqualsComposed<Gru<double>, RnnState<double>>(f, c => Gru<double>.Create(c.D, c.H, c.Seed));
     [Property(MaxTest = 15)] public void Gru_reset_after_fused_equals_composed(FusedCase f) => FusedEqualsComposed<GruResetAfter<double>, RnnState<double>>(f, c => GruResetAfter<double>.Create(c.D, c.H, c.Seed));
     [Property(MaxTest = 15)] public void Peephole_lstm_fused_equals_composed(FusedCase f) => FusedEqualsComposed<PeepholeLstm<double>, LstmState<double>>(f, DiagonalPeephole);
+    [Property(MaxTest = 15)] public void Layer_norm_lstm_fused_equals_composed(FusedCase f) => FusedEqualsComposed<LayerNormLstm<double>, LstmState<double>>(f, RandomLayerNorm);
 
     /// <summary>The diagonal peephole LSTM with peepholes of order 1 (Create's ±1/√H would make their terms small).</summary>
     private static PeepholeLstm<double> DiagonalPeephole(CellCase c) => PeepholeLstm<double>.Create(c.D, c.H, c.Seed, diagonal: true) with
@@ -80,6 +81,20 @@ public class FusedCellTests
         Pf = Tensor.RandomNormal<double>(new Shape(c.H), c.Seed + 31), Pi = Tensor.RandomNormal<double>(new Shape(c.H), c.Seed + 32),
         Po = Tensor.RandomNormal<double>(new Shape(c.H), c.Seed + 33),
     };
+
+    /// <summary>
+    /// A layer-norm LSTM with random gains, shifts and bias (Create's 1s and 0s would hide a gradient that ignores the
+    /// gain or swaps the shifts) and an ε far from the default, so a kernel that ignores <see cref="LayerNormLstm{T}.Epsilon"/> fails.
+    /// </summary>
+    private static LayerNormLstm<double> RandomLayerNorm(CellCase c)
+    {
+        Tensor<double> R(int n, long k) => Tensor.RandomNormal<double>(new Shape(n), c.Seed + k);
+        return LayerNormLstm<double>.Create(c.D, c.H, c.Seed) with
+        {
+            B = R(4 * c.H, 20), GainH = R(4 * c.H, 21), BiasH = R(4 * c.H, 22), GainX = R(4 * c.H, 23), BiasX = R(4 * c.H, 24),
+            GainC = R(c.H, 25), BiasC = R(c.H, 26), Epsilon = 0.05,
+        };
+    }
 
     [Property(MaxTest = 10)]
     public void Full_matrix_peephole_lstm_runs_per_step_and_equals_the_composed_path(FusedCase f)
@@ -155,6 +170,8 @@ public class FusedCellTests
     public void Gradcheck_fused_gru_reset_after(FusedCase f) => GradcheckFused<GruResetAfter<double>, RnnState<double>>(f, c => GruResetAfter<double>.Create(c.D, c.H, c.Seed));
     [Property(MaxTest = 6, Arbitrary = new[] { typeof(SmallFusedCases) })]
     public void Gradcheck_fused_peephole_lstm(FusedCase f) => GradcheckFused<PeepholeLstm<double>, LstmState<double>>(f, DiagonalPeephole);
+    [Property(MaxTest = 6, Arbitrary = new[] { typeof(SmallFusedCases) })]
+    public void Gradcheck_fused_layer_norm_lstm(FusedCase f) => GradcheckFused<LayerNormLstm<double>, LstmState<double>>(f, RandomLayerNorm);
 
     [Fact]
     public void Float32_fused_lstm_is_close_to_the_float64_reference()
