@@ -11,11 +11,13 @@ using BenchmarkDotNet.Running;
 //   gemm [M K N [thr]]  quick GEMM GFLOP/s in all transpose forms
 //   memory [cell B T D H]  saved activations vs peak working set of forward+backward
 //   peak [--widths]     the fp32 FMA peak of one core (--widths: Vector512 and Vector256 side by side)
+//   versus cell B T D H [rounds]  forward+backward of the fused kernel against the per-step path, interleaved; medians and their ratio
 switch (args.FirstOrDefault())
 {
     case "serve": Serve(); break;
     case "gemm": QuickGemm(args); break;
     case "memory": Memory(args); break;
+    case "versus": Versus(args); break;
     case "peak" when args.Length > 1 && args[1] == "--widths":
         Console.WriteLine($"Vector512 {(Vector512.IsHardwareAccelerated ? $"{Peak.Measure(true):F1}" : "n/a")} GFLOP/s; Vector256 {Peak.Measure(false):F1} GFLOP/s");
         break;
@@ -82,6 +84,29 @@ static void Serve()
         }
         Console.Out.Flush();
     }
+}
+
+// Fused and composed alternate call by call, so load from other processes on a shared machine hits both alike.
+static void Versus(string[] args)
+{
+    string cell = args[1];
+    var s = new RnnShape(int.Parse(args[2]), int.Parse(args[3]), int.Parse(args[4]), int.Parse(args[5]));
+    int rounds = args.Length > 6 ? int.Parse(args[6]) : 5;
+    var fused = new CellWorkload(cell, s);
+    var composed = new CellWorkload(cell, s, composed: true);
+    fused.Run(true); composed.Run(true); fused.Run(true); composed.Run(true);   // JIT tiers, array pools
+    var (tf, tc) = (new List<double>(), new List<double>());
+    for (int r = 0; r < rounds; r++)
+    {
+        var sw = Stopwatch.StartNew();
+        fused.Run(true);
+        tf.Add(sw.Elapsed.TotalMilliseconds);
+        sw.Restart();
+        composed.Run(true);
+        tc.Add(sw.Elapsed.TotalMilliseconds);
+    }
+    double f = Median(tf), c = Median(tc);
+    Console.WriteLine($"{cell} {s} forward+backward, median of {rounds}: fused {f:F1} ms, composed {c:F1} ms, fused/composed {f / c:F3}");
 }
 
 static void QuickGemm(string[] args)
