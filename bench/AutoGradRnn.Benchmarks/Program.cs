@@ -16,6 +16,7 @@ using BenchmarkDotNet.Running;
 //   gemm [M K N [thr]]  quick GEMM GFLOP/s in all transpose forms
 //   memory [cell B T D H]  saved activations vs peak working set of forward+backward
 //   peak [--widths]     the fp32 FMA peak of one core (--widths: Vector512 and Vector256 side by side)
+//   versus cell B T D H [rounds]  forward+backward of the fused kernel against the per-step path, interleaved; medians and their ratio
 switch (args.FirstOrDefault())
 {
     case "serve": Serve(); break;
@@ -26,6 +27,7 @@ switch (args.FirstOrDefault())
     case "dump" when args.Length == 7:
         Dump.Write(args[1], new RnnShape(int.Parse(args[2]), int.Parse(args[3]), int.Parse(args[4]), int.Parse(args[5])), args[6]);
         break;
+    case "versus": Versus(args); break;
     case "peak" when args.Length > 1 && args[1] == "--widths":
         Console.WriteLine($"Vector512 {(Vector512.IsHardwareAccelerated ? $"{Peak.Measure(true):F1}" : "n/a")} GFLOP/s; Vector256 {Peak.Measure(false):F1} GFLOP/s");
         break;
@@ -131,6 +133,27 @@ static void Loop(string[] args)
     int count = 0;
     for (; clock.Elapsed.TotalSeconds < seconds; count++) op();
     Console.WriteLine($"{count} iterations, {clock.Elapsed.TotalMilliseconds / count:F2} ms each");
+// Fused and composed alternate call by call, so load from other processes on a shared machine hits both alike.
+static void Versus(string[] args)
+{
+    string cell = args[1];
+    var s = new RnnShape(int.Parse(args[2]), int.Parse(args[3]), int.Parse(args[4]), int.Parse(args[5]));
+    int rounds = args.Length > 6 ? int.Parse(args[6]) : 5;
+    var fused = new CellWorkload(cell, s);
+    var composed = new CellWorkload(cell, s, composed: true);
+    fused.Run(true); composed.Run(true); fused.Run(true); composed.Run(true);   // JIT tiers, array pools
+    var (tf, tc) = (new List<double>(), new List<double>());
+    for (int r = 0; r < rounds; r++)
+    {
+        var sw = Stopwatch.StartNew();
+        fused.Run(true);
+        tf.Add(sw.Elapsed.TotalMilliseconds);
+        sw.Restart();
+        composed.Run(true);
+        tc.Add(sw.Elapsed.TotalMilliseconds);
+    }
+    double f = Median(tf), c = Median(tc);
+    Console.WriteLine($"{cell} {s} forward+backward, median of {rounds}: fused {f:F1} ms, composed {c:F1} ms, fused/composed {f / c:F3}");
 }
 
 static void QuickGemm(string[] args)
@@ -186,7 +209,9 @@ static void Memory(string[] args)
     long peak = proc.PeakWorkingSet64;
     // What backward truly needs, per (b, t): the gate activations (G·H) and the state h_t (H), plus C_t (H) for the
     // LSTM and the saved n-block product (H) for the GRU.
-    long saved = 4L * s.B * s.T * (g * s.H + s.H + (cell is "lstm" or "gru" ? s.H : 0));
+    // The layer-norm LSTM's kernel saves 14·H + 3 values per (b, t) (its gates, both normalised products and C's, three
+    // reciprocal deviations) besides C_t and h_t.
+    long saved = 4L * s.B * s.T * (cell == "lnlstm" ? 16 * s.H + 3 : g * s.H + s.H + (cell is "lstm" or "gru" or "peephole" ? s.H : 0));
     long parameters = 4L * ((s.D + s.H) * g * s.H + g * s.H);
     Console.WriteLine($"{cell} {s} float32 forward+backward: parameters {parameters / 1e6:F2} MB; saved activations {saved / 1e6:F2} MB; " +
         $"allocated {alloc / 1e6:F2} MB; peak working set above the idle process {(reset ? $"{(peak - baseline) / 1e6:F2} MB ({(double)(peak - baseline) / saved:F2}× the saved activations)" : "n/a (cannot reset the peak)")}");

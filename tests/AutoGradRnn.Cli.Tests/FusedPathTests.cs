@@ -12,7 +12,7 @@ namespace AutoGradRnn.Cli.Tests;
 public class FusedPathTests
 {
     /// <summary>The cells with a fused kernel, by their command-line names.</summary>
-    public static TheoryData<string> FusableCells => ["lstm", "gru", "rnn", "coupled", "gru-essay"];
+    public static TheoryData<string> FusableCells => ["lstm", "gru", "rnn", "coupled", "gru-essay", "peephole"];
 
     private static void AssertAllFused(UnrollTrace trace, (int Exit, string Out, string Err) run)
     {

@@ -22,6 +22,11 @@ namespace AutoGradRnn;
 /// h_t = o_t * tanh(C_t)
 /// </code>
 /// </summary>
+/// <remarks>
+/// <see cref="Sequence.Unroll{TState, T}(IRecurrentCell{TState, T}, Tensor{T}, TState)"/> runs the diagonal form as one
+/// fused op; the full form stays on the per-step path (C_{t-1}·P and C_t·P_o would be two more matrix products per
+/// step, one of them between the gates).
+/// </remarks>
 public sealed record PeepholeLstm<T>(
     Tensor<T> Wf, Tensor<T> Pf, Tensor<T> Bf,
     Tensor<T> Wi, Tensor<T> Pi, Tensor<T> Bi,

@@ -36,12 +36,14 @@ public static partial class Sequence
 
     /// <summary>Unrolls <paramref name="cell"/> from <paramref name="initialState"/> (e.g. a state carried over from the previous batch).</summary>
     /// <remarks>
-    /// For <see cref="Lstm{T}"/>, <see cref="CoupledLstm{T}"/>, <see cref="Rnn{T}"/>, <see cref="Gru{T}"/> and
-    /// <see cref="GruResetAfter{T}"/> this runs the fused kernel: the whole sequence is one tape node with a
+    /// For <see cref="Lstm{T}"/>, <see cref="CoupledLstm{T}"/>, <see cref="Rnn{T}"/>, <see cref="Gru{T}"/>,
+    /// <see cref="GruResetAfter{T}"/>, <see cref="PeepholeLstm{T}"/> in its diagonal form (P vectors <c>[H]</c>) and
+    /// <see cref="LayerNormLstm{T}"/> this runs the fused kernel: the whole sequence is one tape node with a
     /// hand-derived backward pass, tested equal (values and gradients) to the per-equation steps. A
     /// <see cref="Stacked{TState, T}"/> runs layer by layer (layer l reads all of layer l−1's outputs), each layer through
     /// its own kernel where it has one: the same function as stepping the whole stack, tested equal. Every other
-    /// cell, and <see cref="UnrollComposed{TState, T}(IRecurrentCell{TState, T}, Tensor{T}, TState)"/>, runs the cell's own
+    /// cell (the full-matrix peephole LSTM included), and
+    /// <see cref="UnrollComposed{TState, T}(IRecurrentCell{TState, T}, Tensor{T}, TState)"/>, runs the cell's own
     /// <see cref="IRecurrentCell{TState, T}.Step"/> once per time step. The path taken, and why, is recorded in any open
     /// <see cref="UnrollTrace"/>; <see cref="Paths{TState, T}(IRecurrentCell{TState, T}, Tensor{T}, TState, Tensor{T})"/> tells it in advance.
     /// </remarks>
@@ -129,12 +131,20 @@ public static partial class Sequence
                 Rnn<T> c when Ok((c.W, hd), (c.B, 0)) => new RnnKernel<T>(c),
                 Gru<T> c when Ok((c.Wz, hd), (c.Wr, hd), (c.W, hd), (c.Bz, 0), (c.Br, 0), (c.B, 0)) => new GruKernel<T>(c),
                 GruResetAfter<T> c when Ok((c.Wr, hd), (c.Wz, hd), (c.Wnx, d), (c.Wnh, h), (c.Br, 0), (c.Bz, 0), (c.Bnx, 0), (c.Bnh, 0)) => new GruResetAfterKernel<T>(c),
+                PeepholeLstm<T> c when Ok((c.Wf, hd), (c.Wi, hd), (c.Wc, hd), (c.Wo, hd), (c.Pf, 0), (c.Pi, 0), (c.Po, 0), (c.Bf, 0), (c.Bi, 0), (c.Bc, 0), (c.Bo, 0))
+                    => new PeepholeLstmKernel<T>(c),   // the diagonal form only: P [H, H] fails Ok and runs per step
+                LayerNormLstm<T> c when double.IsFinite(c.Epsilon) && c.Epsilon > 0 && c.Wh.Shape == new Shape(h, 4 * h) && c.Wx.Shape == new Shape(d, 4 * h)
+                    && new[] { c.B, c.GainH, c.BiasH, c.GainX, c.BiasX }.All(v => v?.Shape == new Shape(4 * h)) && Ok((c.GainC, 0), (c.BiasC, 0))
+                    => new LayerNormLstmKernel<T>(c),
                 _ => null,
             };
             if (kernel is null)
-                return (object)cell is Lstm<T> or CoupledLstm<T> or Rnn<T> or Gru<T> or GruResetAfter<T>
-                    ? (null, null)   // a malformed cell: the per-step path names the problem
-                    : PerStep($"no fused kernel for {CellName(cell)}");
+                return (object)cell switch
+                {
+                    PeepholeLstm<T> { Diagonal: false } => PerStep("no fused kernel for the full-matrix peephole form (P [H, H]); the diagonal form (P [H]) has one"),
+                    Lstm<T> or CoupledLstm<T> or Rnn<T> or Gru<T> or GruResetAfter<T> or PeepholeLstm<T> or LayerNormLstm<T> => (null, null),   // a malformed cell: the per-step path names the problem
+                    _ => PerStep($"no fused kernel for {CellName(cell)}"),
+                };
         }
         catch (Exception e) when (e is NullReferenceException or IndexOutOfRangeException or ShapeMismatchException)
         {

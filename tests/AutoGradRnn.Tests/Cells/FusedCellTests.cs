@@ -72,6 +72,49 @@ public class FusedCellTests
     [Property(MaxTest = 15)] public void Rnn_fused_equals_composed(FusedCase f) => FusedEqualsComposed<Rnn<double>, RnnState<double>>(f, c => Rnn<double>.Create(c.D, c.H, c.Seed));
     [Property(MaxTest = 15)] public void Gru_essay_form_fused_equals_composed(FusedCase f) => FusedEqualsComposed<Gru<double>, RnnState<double>>(f, c => Gru<double>.Create(c.D, c.H, c.Seed));
     [Property(MaxTest = 15)] public void Gru_reset_after_fused_equals_composed(FusedCase f) => FusedEqualsComposed<GruResetAfter<double>, RnnState<double>>(f, c => GruResetAfter<double>.Create(c.D, c.H, c.Seed));
+    [Property(MaxTest = 15)] public void Peephole_lstm_fused_equals_composed(FusedCase f) => FusedEqualsComposed<PeepholeLstm<double>, LstmState<double>>(f, DiagonalPeephole);
+    [Property(MaxTest = 15)] public void Layer_norm_lstm_fused_equals_composed(FusedCase f) => FusedEqualsComposed<LayerNormLstm<double>, LstmState<double>>(f, RandomLayerNorm);
+
+    /// <summary>The diagonal peephole LSTM with peepholes of order 1 (Create's ±1/√H would make their terms small).</summary>
+    private static PeepholeLstm<double> DiagonalPeephole(CellCase c) => PeepholeLstm<double>.Create(c.D, c.H, c.Seed, diagonal: true) with
+    {
+        Pf = Tensor.RandomNormal<double>(new Shape(c.H), c.Seed + 31), Pi = Tensor.RandomNormal<double>(new Shape(c.H), c.Seed + 32),
+        Po = Tensor.RandomNormal<double>(new Shape(c.H), c.Seed + 33),
+    };
+
+    /// <summary>
+    /// A layer-norm LSTM with random gains, shifts and bias (Create's 1s and 0s would hide a gradient that ignores the
+    /// gain or swaps the shifts) and an ε far from the default, so a kernel that ignores <see cref="LayerNormLstm{T}.Epsilon"/> fails.
+    /// </summary>
+    private static LayerNormLstm<double> RandomLayerNorm(CellCase c)
+    {
+        Tensor<double> R(int n, long k) => Tensor.RandomNormal<double>(new Shape(n), c.Seed + k);
+        return LayerNormLstm<double>.Create(c.D, c.H, c.Seed) with
+        {
+            B = R(4 * c.H, 20), GainH = R(4 * c.H, 21), BiasH = R(4 * c.H, 22), GainX = R(4 * c.H, 23), BiasX = R(4 * c.H, 24),
+            GainC = R(c.H, 25), BiasC = R(c.H, 26), Epsilon = 0.05,
+        };
+    }
+
+    [Property(MaxTest = 10)]
+    public void Full_matrix_peephole_lstm_runs_per_step_and_equals_the_composed_path(FusedCase f)
+    {
+        var c = f.Cell;
+        var cell = PeepholeLstm<double>.Create(c.D, c.H, c.Seed);
+        Assert.False(cell.Diagonal);
+        var mask = f.Masked ? Sequence.MaskFromLengths<double>(c.Lengths, c.T) : null;
+        var state = CellGradientTests.RandomState(cell, c.B, c.Seed + 5);
+        var tape = new Tape<double>();
+        Unroll(cell, tape.Track(c.Inputs), state, mask, fused: true);
+        Assert.DoesNotContain(tape.Ops, op => op.EndsWith("(fused)", StringComparison.Ordinal));
+        Assert.Equal(Unroll(cell, c.Inputs, state, mask, fused: false).Outputs.ToArray(), Unroll(cell, c.Inputs, state, mask, fused: true).Outputs.ToArray());
+        Func<(PeepholeLstm<double> Cell, LstmState<double> State, Tensor<double> X), Tensor<double>> Loss(bool useFused) =>
+            p => CellGradientTests.Loss(Unroll(p.Cell, p.X, p.State, mask, useFused), c.Seed);
+        var gUnroll = Autodiff.Grad(Loss(true))((cell, state, c.Inputs));
+        var gComposed = Autodiff.Grad(Loss(false))((cell, state, c.Inputs));
+        foreach (var (a, b) in ParameterTree<double>.Leaves(gComposed).Zip(ParameterTree<double>.Leaves(gUnroll)))
+            Assert.Equal(a.ToArray(), b.ToArray());
+    }
 
     [Fact]
     public void Gradients_reach_the_fused_op_through_any_subset_of_its_outputs_and_on_repeated_backward_passes()
@@ -125,6 +168,10 @@ public class FusedCellTests
     public void Gradcheck_fused_gru_essay_form(FusedCase f) => GradcheckFused<Gru<double>, RnnState<double>>(f, c => Gru<double>.Create(c.D, c.H, c.Seed));
     [Property(MaxTest = 6, Arbitrary = new[] { typeof(SmallFusedCases) })]
     public void Gradcheck_fused_gru_reset_after(FusedCase f) => GradcheckFused<GruResetAfter<double>, RnnState<double>>(f, c => GruResetAfter<double>.Create(c.D, c.H, c.Seed));
+    [Property(MaxTest = 6, Arbitrary = new[] { typeof(SmallFusedCases) })]
+    public void Gradcheck_fused_peephole_lstm(FusedCase f) => GradcheckFused<PeepholeLstm<double>, LstmState<double>>(f, DiagonalPeephole);
+    [Property(MaxTest = 6, Arbitrary = new[] { typeof(SmallFusedCases) })]
+    public void Gradcheck_fused_layer_norm_lstm(FusedCase f) => GradcheckFused<LayerNormLstm<double>, LstmState<double>>(f, RandomLayerNorm);
 
     [Fact]
     public void Float32_fused_lstm_is_close_to_the_float64_reference()

@@ -71,7 +71,7 @@ internal sealed class LstmKernel<T> : FusedCellKernel<T> where T : unmanaged, IF
     }
 
     public override void Backward1(ReadOnlySpan<T> save, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> c, ReadOnlySpan<T> h,
-        ReadOnlySpan<T> dh, Span<T> dc, Span<T> dAx, Span<T> dAh, Span<T> dhDirect, Span<T> scratch)
+        ReadOnlySpan<T> dh, Span<T> dc, Span<T> dAx, Span<T> dAh, Span<T> dhDirect, Span<T> scratch, Span<T> sums)
     {
         if (vectorized) { BackwardVector(save, cPrev, c, dh, dc, dAx); return; }
         var tc = scratch[..H];
@@ -171,7 +171,7 @@ internal sealed class LstmKernel<T> : FusedCellKernel<T> where T : unmanaged, IF
         }
     }
 
-    public override Tensor<T>[] ParameterGradients(T[] dWx, T[] dU, T[]? dU2, T[] dbx, T[] dbh) =>
+    public override Tensor<T>[] ParameterGradients(T[] dWx, T[] dU, T[]? dU2, T[] dbx, T[] dbh, T[] sums) =>
         [.. Enumerable.Range(0, Gx).SelectMany(g => new[] { Gate(dU, g, Gu, dWx, g), Bias(dbx, g) })];
 }
 
@@ -201,7 +201,7 @@ internal sealed class RnnKernel<T>(Rnn<T> cell) : FusedCellKernel<T>("rnn (fused
     }
 
     public override void Backward1(ReadOnlySpan<T> save, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> c, ReadOnlySpan<T> h,
-        ReadOnlySpan<T> dh, Span<T> dc, Span<T> dAx, Span<T> dAh, Span<T> dhDirect, Span<T> scratch)
+        ReadOnlySpan<T> dh, Span<T> dc, Span<T> dAx, Span<T> dAh, Span<T> dhDirect, Span<T> scratch, Span<T> sums)
     {
         if (vectorized)
         {
@@ -217,7 +217,7 @@ internal sealed class RnnKernel<T>(Rnn<T> cell) : FusedCellKernel<T>("rnn (fused
         TanhGrad(h, dAx, scratch[..H]);
     }
 
-    public override Tensor<T>[] ParameterGradients(T[] dWx, T[] dU, T[]? dU2, T[] dbx, T[] dbh) => [Gate(dU, 0, 1, dWx, 0), Bias(dbx, 0)];
+    public override Tensor<T>[] ParameterGradients(T[] dWx, T[] dU, T[]? dU2, T[] dbx, T[] dbh, T[] sums) => [Gate(dU, 0, 1, dWx, 0), Bias(dbx, 0)];
 }
 
 /// <summary>
@@ -314,7 +314,7 @@ internal sealed class GruResetAfterKernel<T>(GruResetAfter<T> cell)
     }
 
     public override void Backward1(ReadOnlySpan<T> save, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> c, ReadOnlySpan<T> h,
-        ReadOnlySpan<T> dh, Span<T> dc, Span<T> dAx, Span<T> dAh, Span<T> dhDirect, Span<T> scratch)
+        ReadOnlySpan<T> dh, Span<T> dc, Span<T> dAx, Span<T> dAh, Span<T> dhDirect, Span<T> scratch, Span<T> sums)
     {
         if (vectorized) { BackwardVector(save, hPrev, dh, dAx, dAh, dhDirect); return; }
         ReadOnlySpan<T> r = B(save, 0), z = B(save, 1), n = B(save, 2), hn = B(save, 3);
@@ -333,7 +333,7 @@ internal sealed class GruResetAfterKernel<T>(GruResetAfter<T> cell)
         Multiply(dh, z, dhDirect);                     // h_t = … + z·h_{t-1}
     }
 
-    public override Tensor<T>[] ParameterGradients(T[] dWx, T[] dU, T[]? dU2, T[] dbx, T[] dbh) =>
+    public override Tensor<T>[] ParameterGradients(T[] dWx, T[] dU, T[]? dU2, T[] dbx, T[] dbh, T[] sums) =>
     [
         Gate(dU, 0, 3, dWx, 0), Bias(dbx, 0),
         Gate(dU, 1, 3, dWx, 1), Bias(dbx, 1),
@@ -391,7 +391,7 @@ internal sealed class GruKernel<T>(Gru<T> cell)
     }
 
     public override void Backward1(ReadOnlySpan<T> save, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> c, ReadOnlySpan<T> h,
-        ReadOnlySpan<T> dh, Span<T> dc, Span<T> dAx, Span<T> dAh, Span<T> dhDirect, Span<T> scratch)
+        ReadOnlySpan<T> dh, Span<T> dc, Span<T> dAx, Span<T> dAh, Span<T> dhDirect, Span<T> scratch, Span<T> sums)
     {
         ReadOnlySpan<T> z = B(save, 0), hc = B(save, 2);
         var s = scratch[..H];
@@ -413,7 +413,7 @@ internal sealed class GruKernel<T>(Gru<T> cell)
         SigmoidGrad(r, B(dAx, 1), scratch[..H]);
     }
 
-    public override Tensor<T>[] ParameterGradients(T[] dWx, T[] dU, T[]? dU2, T[] dbx, T[] dbh) =>
+    public override Tensor<T>[] ParameterGradients(T[] dWx, T[] dU, T[]? dU2, T[] dbx, T[] dbh, T[] sums) =>
     [
         Gate(dU, 0, 2, dWx, 0), Bias(dbx, 0),
         Gate(dU, 1, 2, dWx, 1), Bias(dbx, 1),

@@ -13,9 +13,9 @@ namespace AutoGradRnn;
 /// </summary>
 internal abstract class FusedCellKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    protected FusedCellKernel(string name, int h, int d, int gx, int gu, int save, bool hasC, bool separateDAh = false, int u2SaveOffset = -1)
+    protected FusedCellKernel(string name, int h, int d, int gx, int gu, int save, bool hasC, bool separateDAh = false, int u2SaveOffset = -1, int sums = 0)
     {
-        (Name, H, D, Gx, Gu, Save, HasC, SeparateDAh, U2SaveOffset) = (name, h, d, gx, gu, save, hasC, separateDAh, u2SaveOffset);
+        (Name, H, D, Gx, Gu, Save, HasC, SeparateDAh, U2SaveOffset, Sums) = (name, h, d, gx, gu, save, hasC, separateDAh, u2SaveOffset, sums);
     }
 
     /// <summary>The op's name on the tape.</summary>
@@ -35,6 +35,12 @@ internal abstract class FusedCellKernel<T> where T : unmanaged, IFloatingPointIe
     /// <summary>Offset, in the saved row, of the vector that multiplies U2 (-1: no U2). Its gradient is the last Wx block of dA.</summary>
     public int U2SaveOffset { get; }
     public bool HasU2 => U2SaveOffset >= 0;
+
+    /// <summary>
+    /// Length of the sums <see cref="Backward1"/> adds to per batch row for parameter gradients that are not GEMM
+    /// products (peephole vectors: Σ dA ⊙ C; layer-norm gains and biases: Σ dy ⊙ x̂, Σ dy). 0: none.
+    /// </summary>
+    public int Sums { get; }
 
     /// <summary>
     /// True when <see cref="Backward1"/> may write dA over the row it reads its saved values from (every value is
@@ -66,16 +72,20 @@ internal abstract class FusedCellKernel<T> where T : unmanaged, IFloatingPointIe
     /// Step backward of one row. <paramref name="dh"/> is the whole gradient reaching h_t; <paramref name="dc"/>
     /// holds the gradient reaching C_t and leaves holding the one for C_{t-1}. Writes the pre-activation
     /// gradients (dAx for Wx, dAh for U: the same span unless <see cref="SeparateDAh"/>) and, when
-    /// <see cref="HasDirectH"/>, the direct part of the gradient for h_{t-1} (the part not through U).
+    /// <see cref="HasDirectH"/>, the direct part of the gradient for h_{t-1} (the part not through U). Adds this
+    /// step's terms to <paramref name="sums"/>, the batch row's <see cref="Sums"/> values (empty when there are none).
     /// </summary>
     public abstract void Backward1(ReadOnlySpan<T> save, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> c, ReadOnlySpan<T> h,
-        ReadOnlySpan<T> dh, Span<T> dc, Span<T> dAx, Span<T> dAh, Span<T> dhDirect, Span<T> scratch);
+        ReadOnlySpan<T> dh, Span<T> dc, Span<T> dAx, Span<T> dAh, Span<T> dhDirect, Span<T> scratch, Span<T> sums);
 
     /// <summary>For cells with U2: d2 = (gradient of the U2 product)·U2ᵀ, finishing dA and dhDirect.</summary>
     public virtual void Backward2(ReadOnlySpan<T> save, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> d2, Span<T> dAx, Span<T> dhDirect, Span<T> scratch) { }
 
-    /// <summary>Gradients of <see cref="Parameters"/> from dWx [D,Gx·H], dU [H,Gu·H], dU2 [H,H] and the column sums of dAx and dAh.</summary>
-    public abstract Tensor<T>[] ParameterGradients(T[] dWx, T[] dU, T[]? dU2, T[] dbx, T[] dbh);
+    /// <summary>
+    /// Gradients of <see cref="Parameters"/> from dWx [D,Gx·H], dU [H,Gu·H], dU2 [H,H], the column sums of dAx and dAh,
+    /// and the <see cref="Sums"/> of <see cref="Backward1"/> over the whole batch.
+    /// </summary>
+    public abstract Tensor<T>[] ParameterGradients(T[] dWx, T[] dU, T[]? dU2, T[] dbx, T[] dbh, T[] sums);
 
     // ---- helpers for the cells ----
 
@@ -136,7 +146,8 @@ internal abstract class FusedCellKernel<T> where T : unmanaged, IFloatingPointIe
 /// Runs a <see cref="FusedCellKernel{T}"/> over a whole sequence as ONE op on the tape: the input projection is
 /// hoisted out of the step loop (one GEMM per block of 16 steps); each step is h_{t-1}·U (U packed once per
 /// sequence) plus one elementwise pass; the backward pass walks time in reverse with one GEMM per step (dA·Uᵀ)
-/// and forms every weight gradient with one product over all steps at the end. Rows are batch-major
+/// and forms every weight gradient with one product over all steps at the end (the few that are no such product,
+/// e.g. peephole vectors and layer-norm gains, from the kernel's per-row <see cref="FusedCellKernel{T}.Sums"/>). Rows are batch-major
 /// (row b·T + t), like the inputs; batch chunks run on their own threads.
 /// </summary>
 internal static class FusedRecurrence
@@ -291,6 +302,9 @@ internal static class FusedRecurrence
         var wx = pool.Rent(D * GxH);
         var dh = gH is null ? new T[B * H] : (T[])gH.Clone();                         // gradient reaching final h
         var dc = !k.HasC ? [] : gC is null ? new T[B * H] : (T[])gC.Clone();         // … and final C
+        // Non-GEMM parameter gradients are summed per batch row (over its steps, in reverse time, by the one thread
+        // that owns the row) and then over rows in row order: the same bits however the batch is split over threads.
+        var rowSums = new T[B * k.Sums];
         try
         {
             k.BuildU(u);
@@ -330,7 +344,8 @@ internal static class FusedRecurrence
                             if (!k.HasDirectH && mask is not null) next.Clear();   // the product below adds to it (padded rows carry theirs)
                             k.Backward1(saved.AsSpan(row * S, S), hPrev, cPrev, k.HasC ? cs.AsSpan(row * H, H) : default, hs.AsSpan(row * H, H),
                                 dhb, k.HasC ? dc.AsSpan(b * H, H) : default, dAx.AsSpan(row * GxH, GxH),
-                                k.SeparateDAh ? dAh.AsSpan(row * GuH, GuH) : dAx.AsSpan(row * GxH, GuH), next, scratch.AsSpan(0, 4 * H));
+                                k.SeparateDAh ? dAh.AsSpan(row * GuH, GuH) : dAx.AsSpan(row * GxH, GuH), next, scratch.AsSpan(0, 4 * H),
+                                rowSums.AsSpan(b * k.Sums, k.Sums));
                         }
                         if (k.HasU2)
                         {
@@ -409,7 +424,7 @@ internal static class FusedRecurrence
             }
             result[1] = new Tensor<T>(dh, h0.Shape);
             if (k.HasC) result[2] = new Tensor<T>(dc, c0!.Shape);
-            var pg = k.ParameterGradients(dWx, dU, dU2, dbx, dbh);
+            var pg = k.ParameterGradients(dWx, dU, dU2, dbx, dbh, ColumnSums(rowSums, B, k.Sums, k.Sums));
             Array.Copy(pg, 0, result, k.HasC ? 3 : 2, pg.Length);
             return result;
         }
