@@ -127,12 +127,15 @@ static void Loop(string[] args)
         Console.WriteLine($"{n} steps");
         return;
     }
-    Func<float> op = args[1] == "train" ? new TrainingWorkload(s).Step : () => new CellWorkload(args[1], s).Run(true);
-    if (args[1] != "train") { var w = new CellWorkload(args[1], s); op = () => w.Run(true); }
+    Func<float> op;
+    if (args[1] == "train") op = new TrainingWorkload(s).Step;
+    else { var w = new CellWorkload(args[1], s); op = () => w.Run(true); }
     var clock = Stopwatch.StartNew();
     int count = 0;
     for (; clock.Elapsed.TotalSeconds < seconds; count++) op();
     Console.WriteLine($"{count} iterations, {clock.Elapsed.TotalMilliseconds / count:F2} ms each");
+}
+
 // Fused and composed alternate call by call, so load from other processes on a shared machine hits both alike.
 static void Versus(string[] args)
 {
