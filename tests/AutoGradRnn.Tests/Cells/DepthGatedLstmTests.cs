@@ -19,7 +19,7 @@ public class DepthGatedLstmTests
         var stacked = Stacked<LstmState<double>, double>.Of([net.Bottom, .. shut.Upper.Select(AsLstm)]);
         var state = CellGradientTests.RandomState(net, c.B, c.Seed);
         var a = Sequence.Unroll(shut, c.Inputs, state);
-        var b = Sequence.Unroll(stacked, c.Inputs, state);
+        var b = Sequence.UnrollComposed(stacked, c.Inputs, state);   // the per-equation stack: bit-for-bit the same arithmetic
         TensorAssert.Close(b.Outputs, a.Outputs, 1e-15, 0);
         for (int l = 0; l < 3; l++) TensorAssert.Close(b.Final[l].C, a.Final[l].C, 1e-15, 0);
         var (_, gates) = Sequence.UnrollWithGates(shut, c.Inputs, state);
