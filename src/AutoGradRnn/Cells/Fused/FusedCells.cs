@@ -218,6 +218,9 @@ internal sealed class RnnKernel<T>(Rnn<T> cell) : FusedCellKernel<T>("rnn (fused
     }
 
     public override Tensor<T>[] ParameterGradients(T[] dWx, T[] dU, T[]? dU2, T[] dbx, T[] dbh, T[] sums) => [Gate(dU, 0, 1, dWx, 0), Bias(dbx, 0)];
+
+    public override bool StackedWeight => true;
+    public override Tensor<T>[] StackedParameterGradients(T[] dW, T[] db) => [new Tensor<T>(dW, cell.W.Shape), Bias(db, 0)];
 }
 
 /// <summary>

@@ -99,6 +99,15 @@ internal abstract class FusedCellKernel<T> where T : unmanaged, IFloatingPointIe
     /// </summary>
     public abstract Tensor<T>[] ParameterGradients(T[] dWx, T[] dU, T[]? dU2, T[] dbx, T[] dbh, T[] sums);
 
+    /// <summary>
+    /// True for a one-block cell (Gx = Gu = 1, one dA for both) whose only weight is U on top of Wx, <c>[H + D, H]</c>:
+    /// its gradient is then formed in place by the product [h_{t-1}, x_t]ᵀ·dA, with no dU and dWx to copy from.
+    /// </summary>
+    public virtual bool StackedWeight => false;
+
+    /// <summary>For <see cref="StackedWeight"/> cells: the parameter gradients from the stacked weight's gradient <c>[H + D, H]</c> and dbx.</summary>
+    public virtual Tensor<T>[] StackedParameterGradients(T[] dW, T[] db) => throw new NotSupportedException();
+
     // ---- helpers for the cells ----
 
     /// <summary>Copies the h-rows (first H) or the x-rows (last D) of a gate weight <c>[H + D, H]</c> into column block <paramref name="block"/> of a row-major matrix with <paramref name="blocks"/>·H columns.</summary>
@@ -395,9 +404,13 @@ internal static class FusedRecurrence
                     if (joint) x.Data.AsSpan(row * D, D).CopyTo(buf.AsSpan(i * w + H, D));
                 }
             }
-            var dU = new T[H * GuH];
-            var dWx = new T[D * GxH];
-            if (joint)
+            int ldT = (GxH * Unsafe.SizeOf<T>()) % 2048 == 0 ? GxH + 16 : GxH;
+            bool stacked = joint && k.StackedWeight && k.Gx == 1 && ldT == GxH;
+            var dU = stacked ? [] : new T[H * GuH];
+            var dWx = stacked ? [] : new T[D * GxH];
+            var dW = stacked ? new T[w * GxH] : [];
+            if (stacked) SlabProducts(HxRows, w, dAx, 0, ldA, GxH, BT, (0, w, dW, GxH));   // [h_{t-1}, x_t]ᵀ·dA, the weight's own layout
+            else if (joint)
             {
                 // [h_{t-1}, x_t]ᵀ·dA: the H + D features are the rows of the product, so at most one partial micro-tile
                 // of rows is wasted (dAᵀ·[h, x] wasted most of a column panel when H + D is just past a multiple of its
@@ -405,7 +418,6 @@ internal static class FusedRecurrence
                 // block, so memory stays bounded, both products share each slab, and each element of [h, x] is packed
                 // once; adding slab after slab is the same arithmetic as one product over all rows. A row stride of a
                 // multiple of 2 KB would make the 8 rows of a C tile share L1 sets, so such products go through a padded buffer.
-                int ldT = (GxH * Unsafe.SizeOf<T>()) % 2048 == 0 ? GxH + 16 : GxH;
                 var both = ldT == GxH ? null : pool.Rent(w * ldT);
                 if (both is null) SlabProducts(HxRows, w, dAx, 0, ldA, GxH, BT, (0, H, dU, GuH), (H, D, dWx, GxH));   // h_{t-1}ᵀ·dA, x_tᵀ·dA
                 else
@@ -457,7 +469,7 @@ internal static class FusedRecurrence
             if (k.HasC) result[2] = new Tensor<T>(dc, c0!.Shape);
             var sums = new T[k.Sums];
             ColumnSums(rowSums, 0, B, k.Sums, k.Sums, sums);
-            var pg = k.ParameterGradients(dWx, dU, dU2, dbx, dbh, sums);
+            var pg = stacked ? k.StackedParameterGradients(dW, dbx) : k.ParameterGradients(dWx, dU, dU2, dbx, dbh, sums);
             Array.Copy(pg, 0, result, k.HasC ? 3 : 2, pg.Length);
             return result;
         }
