@@ -147,6 +147,45 @@ public class FusedCellTests
         TensorAssert.Close(Twice(false, true), Twice(true, true), 1e-9, 1e-12);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Reset_after_gru_gradients_are_the_same_whether_the_backward_pass_consumes_its_saved_rows_or_runs_twice(bool masked)
+    {
+        // H = 16: the one-pass vector kernel runs, and a single-backward pass (Autodiff.Grad) writes dA over the saved rows.
+        var cell = GruResetAfter<double>.Create(3, 16, 1);
+        var x = Tensor.RandomNormal<double>(new Shape(3, 5, 3), 2);
+        var s0 = CellGradientTests.RandomState(cell, 3, 3);
+        var mask = masked ? Sequence.MaskFromLengths<double>([5, 2, 4], 5) : null;
+        SequenceResult<RnnState<double>, double> Run(GruResetAfter<double> c, Tensor<double> xs, RnnState<double> s, bool useFused) => Unroll(c, xs, s, mask, useFused);
+        var picks = new Func<SequenceResult<RnnState<double>, double>, Tensor<double>>[]
+        {
+            r => Sum(r.Final!.H * r.Final.H), r => Sum(Tanh(r.Outputs)), r => Sum(r.Outputs) + Sum(r.Final!.H),
+        };
+        foreach (var pick in picks)
+        {
+            var fused = Autodiff.Grad(((GruResetAfter<double> Cell, RnnState<double> State, Tensor<double> X) p) => pick(Run(p.Cell, p.X, p.State, true)))((cell, s0, x));
+            var composed = Autodiff.Grad(((GruResetAfter<double> Cell, RnnState<double> State, Tensor<double> X) p) => pick(Run(p.Cell, p.X, p.State, false)))((cell, s0, x));
+            foreach (var (a, b) in ParameterTree<double>.Leaves(composed).Zip(ParameterTree<double>.Leaves(fused)))
+                TensorAssert.Close(a, b, 1e-9, 1e-12);
+        }
+
+        // Two backward passes on one tape (the saved rows must survive the first), every parameter's gradient each time.
+        Tensor<double>[] Twice(bool useFused, bool second)
+        {
+            var tape = new Tape<double>();
+            var c = ParameterTree<double>.Map(cell, tape.Track);
+            var xt = tape.Track(x);
+            var r = Run(c, xt, s0, useFused);
+            var g = tape.Backward(r.Final!.H, Tensor.RandomNormal<double>(r.Final.H.Shape, 4));
+            if (second) g = tape.Backward(r.Outputs, Tensor.RandomNormal<double>(r.Outputs.Shape, 5));
+            return [g[xt], .. ParameterTree<double>.Leaves(c).Select(p => g[p])];
+        }
+        foreach (var second in new[] { false, true })
+            foreach (var (a, b) in Twice(false, second).Zip(Twice(true, second)))
+                TensorAssert.Close(a, b, 1e-9, 1e-12);
+    }
+
     /// <summary>Gradcheck of the fused ops directly (central differences, every Jacobian element), masks included.</summary>
     private static void GradcheckFused<TCell, TState>(FusedCase f, Func<CellCase, TCell> create) where TCell : IRecurrentCell<TState, double>
     {

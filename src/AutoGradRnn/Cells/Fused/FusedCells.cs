@@ -218,6 +218,9 @@ internal sealed class RnnKernel<T>(Rnn<T> cell) : FusedCellKernel<T>("rnn (fused
     }
 
     public override Tensor<T>[] ParameterGradients(T[] dWx, T[] dU, T[]? dU2, T[] dbx, T[] dbh, T[] sums) => [Gate(dU, 0, 1, dWx, 0), Bias(dbx, 0)];
+
+    public override bool StackedWeight => true;
+    public override Tensor<T>[] StackedParameterGradients(T[] dW, T[] db) => [new Tensor<T>(dW, cell.W.Shape), Bias(db, 0)];
 }
 
 /// <summary>
@@ -225,11 +228,18 @@ internal sealed class RnnKernel<T>(Rnn<T> cell) : FusedCellKernel<T>("rnn (fused
 /// n = tanh(x_t·W_nx + b_nx + r·hn); h_t = n + z·(h_{t-1} − n). Saved per row: r, z, n, hn.
 /// Backward: dn = dh·(1 − z); dA_n = dn·(1 − n²); dA_r = dA_n·hn·r(1 − r); dA_z = dh·(h_{t-1} − n)·z(1 − z);
 /// the recurrent product's n block receives dA_n·r (so dAh ≠ dAx there); dh_{t-1} gets dh·z directly.
+/// A dA row is [dA_r, dA_z, dA_n·r, dA_n] (4·H, the saved row's size): its first 3·H values are dA for U, and blocks
+/// 0, 1 and 3 are dA for Wx (<see cref="XTailOffset"/>), so one-pass backward writes it over the saved row.
 /// </summary>
 internal sealed class GruResetAfterKernel<T>(GruResetAfter<T> cell)
-    : FusedCellKernel<T>("gru reset-after (fused)", cell.Bz.Shape[0], cell.Wnx.Shape[0], 3, 3, 4 * cell.Bz.Shape[0], hasC: false, separateDAh: true)
+    : FusedCellKernel<T>("gru reset-after (fused)", cell.Bz.Shape[0], cell.Wnx.Shape[0], 3, 3, 4 * cell.Bz.Shape[0], hasC: false)
     where T : unmanaged, IFloatingPointIeee754<T>
 {
+    public override int XTailOffset => 3 * H;
+
+    /// <summary>The one-pass backward reads r, z, n, hn of a vector before writing their gradients in the same slots.</summary>
+    public override bool GradientsOverSaved => vectorized;
+
     private readonly T[] biasRz = [.. cell.Br.Data, .. cell.Bz.Data];
     private readonly bool vectorized = FastActivations.Vectorized<T>(cell.Bz.Shape[0]);
 
@@ -256,11 +266,11 @@ internal sealed class GruResetAfterKernel<T>(GruResetAfter<T> cell)
         }
     }
 
-    /// <summary>The backward step in one pass.</summary>
-    private void BackwardVector(ReadOnlySpan<T> save, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> dh, Span<T> dAx, Span<T> dAh, Span<T> dhDirect)
+    /// <summary>The backward step in one pass (every value of a vector is read before its gradient is written: dA may be the saved row).</summary>
+    private void BackwardVector(ReadOnlySpan<T> save, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> dh, Span<T> dA, Span<T> dhDirect)
     {
         ref T sR = ref MemoryMarshal.GetReference(save), hpvR = ref MemoryMarshal.GetReference(hPrev), dhR = ref MemoryMarshal.GetReference(dh);
-        ref T dxR = ref MemoryMarshal.GetReference(dAx), dhhR = ref MemoryMarshal.GetReference(dAh), ddR = ref MemoryMarshal.GetReference(dhDirect);
+        ref T dR = ref MemoryMarshal.GetReference(dA), ddR = ref MemoryMarshal.GetReference(dhDirect);
         nuint h1 = (nuint)H, h2 = 2 * h1, h3 = 3 * h1;
         var one = Vector512<T>.One;
         for (nuint j = 0; j < h1; j += (nuint)Vector512<T>.Count)
@@ -273,12 +283,10 @@ internal sealed class GruResetAfterKernel<T>(GruResetAfter<T> cell)
             var dAn = d * (one - z) * (one - n * n);
             var dAr = dAn * hn * (r * (one - r));
             var dAz = d * (Vector512.LoadUnsafe(ref hpvR, j) - n) * (z * (one - z));
-            dAr.StoreUnsafe(ref dxR, j);
-            dAz.StoreUnsafe(ref dxR, h1 + j);
-            dAn.StoreUnsafe(ref dxR, h2 + j);
-            dAr.StoreUnsafe(ref dhhR, j);
-            dAz.StoreUnsafe(ref dhhR, h1 + j);
-            (dAn * r).StoreUnsafe(ref dhhR, h2 + j);
+            dAr.StoreUnsafe(ref dR, j);
+            dAz.StoreUnsafe(ref dR, h1 + j);
+            (dAn * r).StoreUnsafe(ref dR, h2 + j);
+            dAn.StoreUnsafe(ref dR, h3 + j);
             (d * z).StoreUnsafe(ref ddR, j);
         }
     }
@@ -316,10 +324,11 @@ internal sealed class GruResetAfterKernel<T>(GruResetAfter<T> cell)
     public override void Backward1(ReadOnlySpan<T> save, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> c, ReadOnlySpan<T> h,
         ReadOnlySpan<T> dh, Span<T> dc, Span<T> dAx, Span<T> dAh, Span<T> dhDirect, Span<T> scratch, Span<T> sums)
     {
-        if (vectorized) { BackwardVector(save, hPrev, dh, dAx, dAh, dhDirect); return; }
+        // dAx is the whole row [dA_r, dA_z, dA_n·r, dA_n]; dAh, its first 3·H values, needs no writes of its own.
+        if (vectorized) { BackwardVector(save, hPrev, dh, dAx, dhDirect); return; }
         ReadOnlySpan<T> r = B(save, 0), z = B(save, 1), n = B(save, 2), hn = B(save, 3);
         var s = scratch[..H];
-        var dAn = B(dAx, 2);
+        var dAn = B(dAx, 3);
         Subtract(T.One, z, dAn);
         Multiply(dAn, dh, dAn);                        // dn = dh·(1 − z)
         TanhGrad(n, dAn, s);
@@ -328,8 +337,7 @@ internal sealed class GruResetAfterKernel<T>(GruResetAfter<T> cell)
         Subtract(hPrev, n, B(dAx, 1));
         Multiply(B(dAx, 1), dh, B(dAx, 1));            // dz = dh·(h_{t-1} − n)
         SigmoidGrad(z, B(dAx, 1), s);
-        dAx[..(2 * H)].CopyTo(dAh);
-        Multiply(dAn, r, B(dAh, 2));                   // the recurrent product sees r·dA_n
+        Multiply(dAn, r, B(dAx, 2));                   // the recurrent product sees r·dA_n
         Multiply(dh, z, dhDirect);                     // h_t = … + z·h_{t-1}
     }
 

@@ -30,7 +30,7 @@ internal abstract class FusedCellKernel<T> where T : unmanaged, IFloatingPointIe
     public int Save { get; }
     /// <summary>True when the state carries a cell state C besides h.</summary>
     public bool HasC { get; }
-    /// <summary>True when the gradient reaching U differs from the one reaching Wx (the reset-after GRU's candidate).</summary>
+    /// <summary>True when the gradient reaching U is written to a buffer of its own, apart from the one reaching Wx (the layer-norm LSTM).</summary>
     public bool SeparateDAh { get; }
     /// <summary>Offset, in the saved row, of the vector that multiplies U2 (-1: no U2). Its gradient is the last Wx block of dA.</summary>
     public int U2SaveOffset { get; }
@@ -48,6 +48,17 @@ internal abstract class FusedCellKernel<T> where T : unmanaged, IFloatingPointIe
     /// needs no separate dA buffer for the whole sequence.
     /// </summary>
     public virtual bool GradientsOverSaved => false;
+
+    /// <summary>
+    /// Where, in a dA row, the gradient of the last Wx block sits. By default dA rows are <c>Gx·H</c> wide and the
+    /// Wx blocks are contiguous. A kernel whose recurrent product sees a different gradient in one block only (the
+    /// reset-after GRU's candidate) may instead write one wider row: its first <c>Gu·H</c> values are dA for U, and
+    /// dA for Wx is the first <c>(Gx − 1)·H</c> values followed by the H values at this offset.
+    /// </summary>
+    public virtual int XTailOffset => (Gx - 1) * H;
+
+    /// <summary>Width of a dA row (see <see cref="XTailOffset"/>).</summary>
+    public int DAWidth => Math.Max(Gx * H, XTailOffset + H);
 
     /// <summary>
     /// False when h_{t-1} reaches h_t only through U (LSTM, RNN): <see cref="Backward1"/> then leaves dhDirect alone
@@ -71,7 +82,8 @@ internal abstract class FusedCellKernel<T> where T : unmanaged, IFloatingPointIe
     /// <summary>
     /// Step backward of one row. <paramref name="dh"/> is the whole gradient reaching h_t; <paramref name="dc"/>
     /// holds the gradient reaching C_t and leaves holding the one for C_{t-1}. Writes the pre-activation
-    /// gradients (dAx for Wx, dAh for U: the same span unless <see cref="SeparateDAh"/>) and, when
+    /// gradients (dAx, the whole <see cref="DAWidth"/> row, for Wx; dAh for U: the first Gu·H values of dAx unless
+    /// <see cref="SeparateDAh"/>) and, when
     /// <see cref="HasDirectH"/>, the direct part of the gradient for h_{t-1} (the part not through U). Adds this
     /// step's terms to <paramref name="sums"/>, the batch row's <see cref="Sums"/> values (empty when there are none).
     /// </summary>
@@ -86,6 +98,15 @@ internal abstract class FusedCellKernel<T> where T : unmanaged, IFloatingPointIe
     /// and the <see cref="Sums"/> of <see cref="Backward1"/> over the whole batch.
     /// </summary>
     public abstract Tensor<T>[] ParameterGradients(T[] dWx, T[] dU, T[]? dU2, T[] dbx, T[] dbh, T[] sums);
+
+    /// <summary>
+    /// True for a one-block cell (Gx = Gu = 1, one dA for both) whose only weight is U on top of Wx, <c>[H + D, H]</c>:
+    /// its gradient is then formed in place by the product [h_{t-1}, x_t]ᵀ·dA, with no dU and dWx to copy from.
+    /// </summary>
+    public virtual bool StackedWeight => false;
+
+    /// <summary>For <see cref="StackedWeight"/> cells: the parameter gradients from the stacked weight's gradient <c>[H + D, H]</c> and dbx.</summary>
+    public virtual Tensor<T>[] StackedParameterGradients(T[] dW, T[] db) => throw new NotSupportedException();
 
     // ---- helpers for the cells ----
 
@@ -271,7 +292,7 @@ internal static class FusedRecurrence
         if (k.HasC) inputs.Add(c0!);
         inputs.AddRange(k.Parameters);
         // dA may overwrite the saved row only when one dA row serves both Wx and U and has the saved row's layout.
-        bool overwritable = k.GradientsOverSaved && !k.SeparateDAh && !k.HasU2 && k.Save == k.Gx * k.H;
+        bool overwritable = k.GradientsOverSaved && !k.SeparateDAh && !k.HasU2 && k.Save == k.DAWidth;
         Tape<T>? tape = null;
         var recorded = Ops.RecordMany(k.Name, k.HasC ? [outputs, hFinal, cFinal!] : [outputs, hFinal], [.. inputs], g =>
             Backward(k, x, h0, c0, mask, buffers.Saved, mask is null ? y : buffers.H, buffers.C,
@@ -288,17 +309,17 @@ internal static class FusedRecurrence
     {
         int B = x.Shape[0], TT = x.Shape[1], D = k.D, H = k.H, BT = B * TT;
         int GxH = k.Gx * H, GuH = k.Gu * H, S = k.Save;
-        int ldAh = k.SeparateDAh ? GuH : GxH;
+        int ldA = k.DAWidth, ldAh = k.SeparateDAh ? GuH : ldA, xTail = k.XTailOffset;
+        bool splitX = xTail != GxH - H;    // dA for Wx is two column ranges of the dA rows: [0, GxH − H) and [xTail, xTail + H)
         var pool = ArrayPool<T>.Shared;
         // dA overwrites the saved gates row by row when this is the only backward pass (rows are consumed in reverse
         // time order and each is read before it is written), which saves a buffer the size of the activations.
-        var dAx = consumeSaved ? saved : pool.Rent(BT * GxH);
+        var dAx = consumeSaved ? saved : pool.Rent(BT * ldA);
         var dAh = k.SeparateDAh ? pool.Rent(BT * GuH) : dAx;
         var u = pool.Rent(H * GuH);
         var u2 = k.HasU2 ? pool.Rent(H * H) : [];
         var d2 = k.HasU2 ? pool.Rent(B * H) : [];
         var dhNext = pool.Rent(B * H);
-        var hPrevAll = pool.Rent(BT * (H + k.D));
         var wx = pool.Rent(D * GxH);
         var dh = gH is null ? new T[B * H] : (T[])gH.Clone();                         // gradient reaching final h
         var dc = !k.HasC ? [] : gC is null ? new T[B * H] : (T[])gC.Clone();         // … and final C
@@ -332,7 +353,7 @@ internal static class FusedRecurrence
                             if (mask is not null && mask[row] == T.Zero)
                             {
                                 // Padding: the gradient passes straight through to the previous state; nothing reaches the step.
-                                dAx.AsSpan(row * GxH, GxH).Clear();
+                                dAx.AsSpan(row * ldA, ldA).Clear();
                                 if (k.SeparateDAh) dAh.AsSpan(row * GuH, GuH).Clear();
                                 carry.CopyTo(next);
                                 continue;
@@ -343,20 +364,20 @@ internal static class FusedRecurrence
                             var cPrev = !k.HasC ? default : t == 0 ? c0!.Data.AsSpan(b * H, H) : cs.AsSpan((row - 1) * H, H);
                             if (!k.HasDirectH && mask is not null) next.Clear();   // the product below adds to it (padded rows carry theirs)
                             k.Backward1(saved.AsSpan(row * S, S), hPrev, cPrev, k.HasC ? cs.AsSpan(row * H, H) : default, hs.AsSpan(row * H, H),
-                                dhb, k.HasC ? dc.AsSpan(b * H, H) : default, dAx.AsSpan(row * GxH, GxH),
-                                k.SeparateDAh ? dAh.AsSpan(row * GuH, GuH) : dAx.AsSpan(row * GxH, GuH), next, scratch.AsSpan(0, 4 * H),
+                                dhb, k.HasC ? dc.AsSpan(b * H, H) : default, dAx.AsSpan(row * ldA, ldA),
+                                k.SeparateDAh ? dAh.AsSpan(row * GuH, GuH) : dAx.AsSpan(row * ldA, GuH), next, scratch.AsSpan(0, 4 * H),
                                 rowSums.AsSpan(b * k.Sums, k.Sums));
                         }
                         if (k.HasU2)
                         {
                             // gradient of the U2 product's left operand: dA(last Wx block)·U2ᵀ
-                            Gemm.Multiply(dAx, (b0 * TT + t) * GxH + GxH - H, TT * GxH, false, packedU2T!, d2, b0 * H, H, m, false, threads);
+                            Gemm.Multiply(dAx, (b0 * TT + t) * ldA + xTail, TT * ldA, false, packedU2T!, d2, b0 * H, H, m, false, threads);
                             for (int b = b0; b < b1; b++)
                             {
                                 int row = b * TT + t;
                                 if (mask is not null && mask[row] == T.Zero) continue;
                                 var hPrev = t == 0 ? h0.Data.AsSpan(b * H, H) : hs.AsSpan((row - 1) * H, H);
-                                k.Backward2(saved.AsSpan(row * S, S), hPrev, d2.AsSpan(b * H, H), dAx.AsSpan(row * GxH, GxH), dhNext.AsSpan(b * H, H), scratch.AsSpan(0, 4 * H));
+                                k.Backward2(saved.AsSpan(row * S, S), hPrev, d2.AsSpan(b * H, H), dAx.AsSpan(row * ldA, ldA), dhNext.AsSpan(b * H, H), scratch.AsSpan(0, 4 * H));
                             }
                         }
                         // dh_{t-1} = direct part + dA_h·Uᵀ
@@ -369,19 +390,27 @@ internal static class FusedRecurrence
             WorkSharing.Run(chunks.Count, chunks.Count - 1, Rows);
 
             // Weight gradients: one GEMM over all B·T rows. When U and Wx see the same dA, [h_{t-1}, x_t]ᵀ·dA gives
-            // both at once (the essay's concatenated layout); otherwise h_{t-1}ᵀ·dA_h and x_tᵀ·dA_x separately.
-            bool joint = !k.SeparateDAh && k.Gu == k.Gx;
+            // both at once (the essay's concatenated layout); otherwise h_{t-1}ᵀ·dA_h and x_tᵀ·dA_x separately. The
+            // [h_{t-1}, x_t] rows are copied one depth slab at a time, right before the slab's product, so they take
+            // a slab's memory instead of the whole sequence's.
+            bool joint = !k.SeparateDAh && k.Gu == k.Gx && !splitX;
             int w = joint ? H + D : H;
-            for (int b = 0; b < B; b++)
-                for (int t = 0; t < TT; t++)
+            void HxRows(int p0, int count, T[] buf)
+            {
+                for (int i = 0; i < count; i++)
                 {
-                    int row = b * TT + t;
-                    (t == 0 ? h0.Data.AsSpan(b * H, H) : hs.AsSpan((row - 1) * H, H)).CopyTo(hPrevAll.AsSpan(row * w, H));
-                    if (joint) x.Data.AsSpan(row * D, D).CopyTo(hPrevAll.AsSpan(row * w + H, D));
+                    int row = p0 + i, b = row / TT, t = row - b * TT;
+                    (t == 0 ? h0.Data.AsSpan(b * H, H) : hs.AsSpan((row - 1) * H, H)).CopyTo(buf.AsSpan(i * w, H));
+                    if (joint) x.Data.AsSpan(row * D, D).CopyTo(buf.AsSpan(i * w + H, D));
                 }
-            var dU = new T[H * GuH];
-            var dWx = new T[D * GxH];
-            if (joint)
+            }
+            int ldT = (GxH * Unsafe.SizeOf<T>()) % 2048 == 0 ? GxH + 16 : GxH;
+            bool stacked = joint && k.StackedWeight && k.Gx == 1 && ldT == GxH;
+            var dU = stacked ? [] : new T[H * GuH];
+            var dWx = stacked ? [] : new T[D * GxH];
+            var dW = stacked ? new T[w * GxH] : [];
+            if (stacked) SlabProducts(HxRows, w, dAx, 0, ldA, GxH, BT, (0, w, dW, GxH));   // [h_{t-1}, x_t]ᵀ·dA, the weight's own layout
+            else if (joint)
             {
                 // [h_{t-1}, x_t]ᵀ·dA: the H + D features are the rows of the product, so at most one partial micro-tile
                 // of rows is wasted (dAᵀ·[h, x] wasted most of a column panel when H + D is just past a multiple of its
@@ -389,12 +418,11 @@ internal static class FusedRecurrence
                 // block, so memory stays bounded, both products share each slab, and each element of [h, x] is packed
                 // once; adding slab after slab is the same arithmetic as one product over all rows. A row stride of a
                 // multiple of 2 KB would make the 8 rows of a C tile share L1 sets, so such products go through a padded buffer.
-                int ldT = (GxH * Unsafe.SizeOf<T>()) % 2048 == 0 ? GxH + 16 : GxH;
                 var both = ldT == GxH ? null : pool.Rent(w * ldT);
-                if (both is null) SlabProducts(hPrevAll, w, dAx, GxH, GxH, BT, (0, H, dU, GuH), (H, D, dWx, GxH));   // h_{t-1}ᵀ·dA, x_tᵀ·dA
+                if (both is null) SlabProducts(HxRows, w, dAx, 0, ldA, GxH, BT, (0, H, dU, GuH), (H, D, dWx, GxH));   // h_{t-1}ᵀ·dA, x_tᵀ·dA
                 else
                 {
-                    SlabProducts(hPrevAll, w, dAx, GxH, GxH, BT, (0, w, both, ldT));
+                    SlabProducts(HxRows, w, dAx, 0, ldA, GxH, BT, (0, w, both, ldT));
                     for (int r = 0; r < H; r++) both.AsSpan(r * ldT, GxH).CopyTo(dU.AsSpan(r * GuH, GuH));
                     for (int r = 0; r < D; r++) both.AsSpan((H + r) * ldT, GxH).CopyTo(dWx.AsSpan(r * GxH, GxH));
                     pool.Return(both);
@@ -402,29 +430,46 @@ internal static class FusedRecurrence
             }
             else
             {
-                SlabProducts(hPrevAll, H, dAh, ldAh, GuH, BT, (0, H, dU, GuH));      // h_{t-1}ᵀ·dA_h
-                SlabProducts(x.Data, D, dAx, GxH, GxH, BT, (0, D, dWx, GxH));        // x_tᵀ·dA_x
+                SlabProducts(HxRows, H, dAh, 0, ldAh, GuH, BT, (0, H, dU, GuH));                                  // h_{t-1}ᵀ·dA_h
+                if (!splitX) SlabProducts(x.Data, D, dAx, 0, ldA, GxH, BT, (0, D, dWx, GxH));                   // x_tᵀ·dA_x
+                else
+                {
+                    SlabProducts(x.Data, D, dAx, 0, ldA, GxH - H, BT, (0, D, dWx, GxH));
+                    SlabProducts(x.Data, D, dAx, xTail, ldA, H, BT, (0, D, dWx, GxH, GxH - H));
+                }
             }
             T[]? dU2 = null;
             if (k.HasU2)
             {
                 dU2 = new T[H * H];
-                Gemm.Multiply(saved, k.U2SaveOffset, S, true, dAx, GxH - H, GxH, false, dU2, 0, H, H, BT, H, false);
+                Gemm.Multiply(saved, k.U2SaveOffset, S, true, dAx, xTail, ldA, false, dU2, 0, H, H, BT, H, false);
             }
-            var dbx = ColumnSums(dAx, BT, GxH, GxH);
-            var dbh = k.SeparateDAh ? ColumnSums(dAh, BT, GuH, GuH) : dbx;
+            var dbx = new T[GxH];
+            ColumnSums(dAx, 0, BT, splitX ? GxH - H : GxH, ldA, dbx);
+            if (splitX) ColumnSums(dAx, xTail, BT, H, ldA, dbx.AsSpan(GxH - H));
+            T[] dbh;
+            if (k.SeparateDAh) ColumnSums(dAh, 0, BT, GuH, GuH, dbh = new T[GuH]);
+            else if (splitX) ColumnSums(dAx, 0, BT, GuH, ldA, dbh = new T[GuH]);
+            else dbh = dbx;
 
             var result = new Tensor<T>?[tracked.Length];
             if (tracked[0])
             {
                 k.BuildWx(wx);
                 var dx = new T[BT * D];
-                Gemm.Multiply(dAx, 0, GxH, false, wx, 0, GxH, true, dx, 0, D, BT, GxH, D, false);             // dA_x·Wxᵀ
+                if (!splitX) Gemm.Multiply(dAx, 0, ldA, false, wx, 0, GxH, true, dx, 0, D, BT, GxH, D, false);             // dA_x·Wxᵀ
+                else
+                {
+                    Gemm.Multiply(dAx, 0, ldA, false, wx, 0, GxH, true, dx, 0, D, BT, GxH - H, D, false);
+                    Gemm.Multiply(dAx, xTail, ldA, false, wx, GxH - H, GxH, true, dx, 0, D, BT, H, D, true);
+                }
                 result[0] = new Tensor<T>(dx, x.Shape);
             }
             result[1] = new Tensor<T>(dh, h0.Shape);
             if (k.HasC) result[2] = new Tensor<T>(dc, c0!.Shape);
-            var pg = k.ParameterGradients(dWx, dU, dU2, dbx, dbh, ColumnSums(rowSums, B, k.Sums, k.Sums));
+            var sums = new T[k.Sums];
+            ColumnSums(rowSums, 0, B, k.Sums, k.Sums, sums);
+            var pg = stacked ? k.StackedParameterGradients(dW, dbx) : k.ParameterGradients(dWx, dU, dU2, dbx, dbh, sums);
             Array.Copy(pg, 0, result, k.HasC ? 3 : 2, pg.Length);
             return result;
         }
@@ -432,18 +477,28 @@ internal static class FusedRecurrence
         {
             if (!consumeSaved) pool.Return(dAx);
             if (k.SeparateDAh) pool.Return(dAh);
-            pool.Return(u); pool.Return(dhNext); pool.Return(hPrevAll); pool.Return(wx);
+            pool.Return(u); pool.Return(dhNext); pool.Return(wx);
             if (k.HasU2) { pool.Return(u2); pool.Return(d2); }
         }
     }
 
     /// <summary>
-    /// For each target (A column offset, rows, C, ldc): C [rows, n] = A(columns offset…)ᵀ·dA, summed over all
-    /// <paramref name="bt"/> time rows. dA is packed one depth slab at a time (the GEMM's own k-block: the same
-    /// arithmetic as one product, with a bounded packed buffer), each slab serving every target. With 2 threads, each
-    /// takes half of the columns for the whole sum, so they meet once instead of once per slab.
+    /// For each target (A column offset, rows, C, ldc, C column offset): C [rows, n] = A(columns offset…)ᵀ·dA(columns
+    /// dAOff…), summed over all <paramref name="bt"/> time rows. dA is packed one depth slab at a time (the GEMM's own
+    /// k-block: the same arithmetic as one product, with a bounded packed buffer), each slab serving every target.
+    /// With 2 threads, each takes half of the columns for the whole sum, so they meet once instead of once per slab.
     /// </summary>
-    private static void SlabProducts<T>(T[] a, int lda, T[] dA, int ldA, int n, int bt, params (int AOff, int Rows, T[] C, int Ldc)[] targets)
+    private static void SlabProducts<T>(T[] a, int lda, T[] dA, int dAOff, int ldA, int n, int bt, params (int AOff, int Rows, T[] C, int Ldc, int COff)[] targets)
+        where T : unmanaged, IFloatingPointIeee754<T> => SlabProducts(a, null, lda, dA, dAOff, ldA, n, bt, targets);
+
+    private static void SlabProducts<T>(T[] a, int lda, T[] dA, int dAOff, int ldA, int n, int bt, params (int AOff, int Rows, T[] C, int Ldc)[] targets)
+        where T : unmanaged, IFloatingPointIeee754<T> => SlabProducts(a, null, lda, dA, dAOff, ldA, n, bt, [.. targets.Select(t => (t.AOff, t.Rows, t.C, t.Ldc, 0))]);
+
+    /// <summary>The same, with A's rows written slab by slab by <paramref name="fillA"/> (first row, rows, buffer of ld <paramref name="lda"/>).</summary>
+    private static void SlabProducts<T>(Action<int, int, T[]> fillA, int lda, T[] dA, int dAOff, int ldA, int n, int bt, params (int AOff, int Rows, T[] C, int Ldc)[] targets)
+        where T : unmanaged, IFloatingPointIeee754<T> => SlabProducts(null, fillA, lda, dA, dAOff, ldA, n, bt, [.. targets.Select(t => (t.AOff, t.Rows, t.C, t.Ldc, 0))]);
+
+    private static void SlabProducts<T>(T[]? a, Action<int, int, T[]>? fillA, int lda, T[] dA, int dAOff, int ldA, int n, int bt, (int AOff, int Rows, T[] C, int Ldc, int COff)[] targets)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int nr = Gemm.Tile<T>(Gemm.Best<T>()).NR, panels = (n + nr - 1) / nr;
@@ -454,12 +509,20 @@ internal static class FusedRecurrence
         WorkSharing.Run(chunks, chunks - 1, i =>
         {
             int j0 = i * per, nn = Math.Min(per, n - j0);
-            for (int p0 = 0; p0 < bt; p0 += Gemm.DepthBlock)
+            // With a filler, each thread writes its own copy of A's slab (a copy is cheap next to the slab's products).
+            var buf = fillA is null ? null : ArrayPool<T>.Shared.Rent(Math.Min(Gemm.DepthBlock, bt) * lda);
+            try
             {
-                using var slab = Gemm.PackB(dA, p0 * ldA + j0, ldA, false, Math.Min(Gemm.DepthBlock, bt - p0), nn);
-                foreach (var (aOff, rows, c, ldc) in targets)
-                    Gemm.Multiply(a, p0 * lda + aOff, lda, true, slab, c, j0, ldc, rows, accumulate: p0 > 0, threads: 1);
+                for (int p0 = 0; p0 < bt; p0 += Gemm.DepthBlock)
+                {
+                    int depth = Math.Min(Gemm.DepthBlock, bt - p0);
+                    using var slab = Gemm.PackB(dA, p0 * ldA + dAOff + j0, ldA, false, depth, nn);
+                    if (buf is not null) fillA!(p0, depth, buf);
+                    foreach (var (aOff, rows, c, ldc, cOff) in targets)
+                        Gemm.Multiply(buf ?? a!, buf is null ? p0 * lda + aOff : aOff, lda, true, slab, c, cOff + j0, ldc, rows, accumulate: p0 > 0, threads: 1);
+                }
             }
+            finally { if (buf is not null) ArrayPool<T>.Shared.Return(buf); }
         });
     }
 
@@ -484,11 +547,11 @@ internal static class FusedRecurrence
         return new BatchSplit((b + per - 1) / per, per, b);
     }
 
-    private static T[] ColumnSums<T>(T[] m, int rows, int cols, int ld) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>s += the sums of the <paramref name="cols"/> columns from <paramref name="off"/> over <paramref name="rows"/> rows.</summary>
+    private static void ColumnSums<T>(T[] m, int off, int rows, int cols, int ld, Span<T> s) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var s = new T[cols];
-        for (int r = 0; r < rows; r++) Simd.Add<T>(s, m.AsSpan(r * ld, cols), s);
-        return s;
+        s = s[..cols];
+        for (int r = 0; r < rows; r++) Simd.Add<T>(s, m.AsSpan(off + r * ld, cols), s);
     }
 }
 
