@@ -6,14 +6,16 @@
 #
 #   bash bench/compare-threads.sh                 # 1 vs 2 threads, every cell and shape, 3 rounds
 #   bash bench/compare-threads.sh --threads 4 --rounds 5
+#   bash bench/compare-threads.sh --only '168|48'  # only the cases whose line matches this regex
 set -euo pipefail
-THREADS=2; ROUNDS=3; BUDGET_MS=600
+THREADS=2; ROUNDS=3; BUDGET_MS=600; ONLY=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --threads) THREADS="$2"; shift 2 ;;
     --rounds) ROUNDS="$2"; shift 2 ;;
     --budget-ms) BUDGET_MS="$2"; shift 2 ;;
-    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    --only) ONLY="$2"; shift 2 ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -34,6 +36,12 @@ CASES=()
 for cell in lstm gru rnn; do for s in "${SHAPES[@]}"; do CASES+=("$cell $s fb"); done; done
 VOCAB="$(dotnet "$DLL" vocabulary)"
 CASES+=("charlm1 32 64 $VOCAB 256 fb" "charlm2 32 64 $VOCAB 256 fb")
+if [ -n "$ONLY" ]; then
+  SELECTED=()
+  for c in "${CASES[@]}"; do if [[ "$c" =~ $ONLY ]]; then SELECTED+=("$c"); fi; done
+  [ ${#SELECTED[@]} -gt 0 ] || { echo "--only '$ONLY' matches no case" >&2; exit 2; }
+  CASES=("${SELECTED[@]}")
+fi
 RESULTS="$WORK/results.tsv"; : > "$RESULTS"
 for r in $(seq 1 "$ROUNDS"); do
   for c in "${CASES[@]}"; do
