@@ -208,8 +208,8 @@ for line in open(path):
 gates = {"lstm": 4, "gru": 3, "rnn": 1, "train": 4, "charlm1": 4, "charlm2": 4}
 print(f"threads per side: {threads}; measured single-thread fp32 peak: {peak:.0f} GFLOP/s (% of peak below: of {threads} × that); {blas}")
 print()
-print("| cell | B,T,D,H | pass | PyTorch ms | AutoGradRnn ms | ratio (PyTorch/ours) | CPU-time ratio | our GFLOP/s | % of peak | our allocated MB/op |")
-print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|")
+print("| cell | B,T,D,H | pass | PyTorch ms | AutoGradRnn ms | ratio (PyTorch/ours) | spread (per round) | CPU-time ratio | our GFLOP/s | % of peak | our allocated MB/op |")
+print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 for case, xs in rows.items():
     cell, B, T, D, H, mode = case.split()
     B, T, D, H = int(B), int(T), int(D), int(H)
@@ -226,5 +226,6 @@ for case, xs in rows.items():
     name = {"fb": "fwd+bwd", "f": "fwd"}[mode]
     if cell == "train": name = "train step (Adam)"
     if cell.startswith("charlm"): name = f"train-char step, {cell[len('charlm'):]} layer(s)"
-    print(f"| {cell} | {B},{T},{D},{H} | {name} | {torch:.2f} | {ours:.2f} | {torch / ours:.2f}× | {cpu_ratio:.2f}× | {gf:.0f} | {100 * gf / (peak * threads):.0f} % | {alloc:.1f} |")
+    per_round = [x[2] / x[0] for x in xs]
+    print(f"| {cell} | {B},{T},{D},{H} | {name} | {torch:.2f} | {ours:.2f} | {torch / ours:.2f}× | {min(per_round):.2f}–{max(per_round):.2f} | {cpu_ratio:.2f}× | {gf:.0f} | {100 * gf / (peak * threads):.0f} % | {alloc:.1f} |")
 PYEOF
