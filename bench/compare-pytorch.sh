@@ -150,7 +150,7 @@ for line in sys.stdin:
         while len(times) < 3 or (len(times) < 200 and (time.perf_counter() - t0) * 1000 < budget):
             s = time.perf_counter(); op(); times.append((time.perf_counter() - s) * 1000)
         cpu = (time.process_time() - c0) * 1000 / len(times)
-        print(f"{statistics.median(times):.4f} 0 {len(times)} {cpu:.4f}", flush=True)
+        print(f"{statistics.median(times):.4f} 0 {len(times)} {cpu:.4f} {statistics.fmean(times):.4f}", flush=True)
     except Exception as e:
         print(f"error {type(e).__name__}: {e}".replace("\n", " "), flush=True)
 PYEOF
@@ -204,12 +204,12 @@ rows = {}
 for line in open(path):
     r, case, cs, pt = line.rstrip("\n").split("\t")
     c, t = cs.split(), pt.split()
-    rows.setdefault(case, []).append((float(c[0]), int(c[1]), float(t[0]), float(c[3]), float(t[3])))
+    rows.setdefault(case, []).append((float(c[0]), int(c[1]), float(t[0]), float(c[3]), float(t[3]), float(c[4]), float(t[4])))
 gates = {"lstm": 4, "gru": 3, "rnn": 1, "train": 4, "charlm1": 4, "charlm2": 4}
 print(f"threads per side: {threads}; measured single-thread fp32 peak: {peak:.0f} GFLOP/s (% of peak below: of {threads} × that); {blas}")
 print()
-print("| cell | B,T,D,H | pass | PyTorch ms | AutoGradRnn ms | ratio (PyTorch/ours) | spread (per round) | CPU-time ratio | our GFLOP/s | % of peak | our allocated MB/op |")
-print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+print("| cell | B,T,D,H | pass | PyTorch ms | AutoGradRnn ms | ratio (PyTorch/ours) | spread (per round) | ratio of means | CPU-time ratio | our GFLOP/s | % of peak | our allocated MB/op |")
+print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for case, xs in rows.items():
     cell, B, T, D, H, mode = case.split()
     B, T, D, H = int(B), int(T), int(D), int(H)
@@ -227,5 +227,6 @@ for case, xs in rows.items():
     if cell == "train": name = "train step (Adam)"
     if cell.startswith("charlm"): name = f"train-char step, {cell[len('charlm'):]} layer(s)"
     per_round = [x[2] / x[0] for x in xs]
-    print(f"| {cell} | {B},{T},{D},{H} | {name} | {torch:.2f} | {ours:.2f} | {torch / ours:.2f}× | {min(per_round):.2f}–{max(per_round):.2f} | {cpu_ratio:.2f}× | {gf:.0f} | {100 * gf / (peak * threads):.0f} % | {alloc:.1f} |")
+    mean_ratio = statistics.median(x[6] for x in xs) / statistics.median(x[5] for x in xs)
+    print(f"| {cell} | {B},{T},{D},{H} | {name} | {torch:.2f} | {ours:.2f} | {torch / ours:.2f}× | {min(per_round):.2f}–{max(per_round):.2f} | {mean_ratio:.2f}× | {cpu_ratio:.2f}× | {gf:.0f} | {100 * gf / (peak * threads):.0f} % | {alloc:.1f} |")
 PYEOF

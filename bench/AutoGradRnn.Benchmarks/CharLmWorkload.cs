@@ -17,8 +17,8 @@ public static class CharLmWorkload
 
     private static string Text => text ??= TextCorpus.Load(DataFiles.Find("moby_dick.txt"));
 
-    /// <summary>Runs 1 + <paramref name="steps"/> training steps; returns the median and each of the last <paramref name="steps"/> step times (ms) and the CPU ms per step.</summary>
-    public static (double Median, int Reps, double CpuMs) Measure(int layers, int batch, int seq, int hidden, int steps)
+    /// <summary>Runs 1 + <paramref name="steps"/> training steps; returns the median and the mean of the last <paramref name="steps"/> step times (ms), their count and the CPU ms per step.</summary>
+    public static (double Median, double Mean, int Reps, double CpuMs) Measure(int layers, int batch, int seq, int hidden, int steps)
     {
         var stamps = new List<(long Wall, TimeSpan Cpu)>();
         var progress = new Recorder(stamps);
@@ -30,10 +30,11 @@ public static class CharLmWorkload
         finally { File.Delete(checkpoint); }
         var times = new List<double>();
         for (int i = 1; i < stamps.Count; i++) times.Add(Stopwatch.GetElapsedTime(stamps[i - 1].Wall, stamps[i].Wall).TotalMilliseconds);
+        double mean = times.Average();
         times.Sort();
         double median = times.Count % 2 == 1 ? times[times.Count / 2] : (times[times.Count / 2 - 1] + times[times.Count / 2]) / 2;
         double cpu = (stamps[^1].Cpu - stamps[0].Cpu).TotalMilliseconds / times.Count;
-        return (median, times.Count, cpu);
+        return (median, mean, times.Count, cpu);
     }
 
     /// <summary>Records when each step ends, on the training thread (Progress&lt;T&gt; would post to another one).</summary>

@@ -7,7 +7,7 @@ using BenchmarkDotNet.Running;
 // Modes:
 //   (default)           BenchmarkDotNet: dotnet run -c Release --project bench/AutoGradRnn.Benchmarks -- --filter '*'
 //   serve               line protocol for bench/compare-pytorch.sh and compare-onednn.sh: "<lstm|gru|rnn|train> B T D H <fb|f> <budget ms>"
-//                       → "<median ms> <allocated bytes per op> <reps> <cpu ms per op>" (times calls until the budget is spent, at least 3
+//                       → "<median ms> <allocated bytes per op> <reps> <cpu ms per op> <mean ms>" (times calls until the budget is spent, at least 3
 //                       and at most 200 of them); "charlm<L> B T D H fb <budget ms>": train-char's own step (L layers, D ignored: the
 //                       text's vocabulary); "dump <lstm|gru|rnn> B T D H <dir>" → "ok" (as the dump mode below)
 //   dump cell B T D H dir   input, PyTorch-layout weights and our forward/backward results as raw float32 files (Dump.cs)
@@ -69,8 +69,8 @@ static void Serve()
                 int layers = int.Parse(p[0]["charlm".Length..]);
                 string warmKey = string.Join(' ', p[..6]);
                 if (cache.TryAdd(warmKey, () => 0)) CharLmWorkload.Measure(layers, shape.B, shape.T, shape.H, 5);
-                var (median, reps, cpu) = CharLmWorkload.Measure(layers, shape.B, shape.T, shape.H, Math.Clamp((int)(budgetMs / 60), 5, 40));
-                Console.WriteLine($"{median:F4} 0 {reps} {cpu:F2}");
+                var (median, mean, reps, cpu) = CharLmWorkload.Measure(layers, shape.B, shape.T, shape.H, Math.Clamp((int)(budgetMs / 60), 5, 40));
+                Console.WriteLine($"{median:F4} 0 {reps} {cpu:F2} {mean:F4}");
                 Console.Out.Flush();
                 continue;
             }
@@ -104,7 +104,7 @@ static void Serve()
             }
             long alloc = (GC.GetAllocatedBytesForCurrentThread() - alloc0) / times.Count;
             double cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds / times.Count;
-            Console.WriteLine($"{Median(times):F4} {alloc} {times.Count} {cpuMs:F2}");
+            Console.WriteLine($"{Median(times):F4} {alloc} {times.Count} {cpuMs:F2} {times.Average():F4}");
         }
         catch (Exception e)
         {
@@ -123,7 +123,7 @@ static void Loop(string[] args)
         int layers = int.Parse(args[1]["charlm".Length..]);
         var watch = Stopwatch.StartNew();
         int n = 0;
-        while (watch.Elapsed.TotalSeconds < seconds) n += CharLmWorkload.Measure(layers, s.B, s.T, s.H, 20).Reps;
+        while (watch.Elapsed.TotalSeconds < seconds) n += CharLmWorkload.Measure(layers, s.B, s.T, s.H, 20).Reps;   // the whole run, for a profiler
         Console.WriteLine($"{n} steps");
         return;
     }
