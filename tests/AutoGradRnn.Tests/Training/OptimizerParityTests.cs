@@ -141,6 +141,19 @@ public class OptimizerParityTests
         Assert.Contains("total steps 0", Assert.Throws<ArgumentOutOfRangeException>(() => Schedule.Cosine(0.1, 0)).Message);
     }
 
+    /// <summary>Mutation testing (tests/mutation.sh) found these checks untested: a zero, negative, NaN or infinite clip value, and a null tree.</summary>
+    [Theory]
+    [InlineData(0.0), InlineData(-1.0), InlineData(double.NaN), InlineData(double.PositiveInfinity)]
+    public void Clipping_refuses_a_bound_that_is_not_a_finite_positive_number(double bound)
+    {
+        var g = Tensor.Ones<double>(2);
+        var byValue = Assert.Throws<ArgumentOutOfRangeException>(() => GradientClipping<double>.ByValue(g, bound));
+        Assert.Equal("clip", byValue.ParamName);
+        Assert.Contains($"clip: value {bound} must be a finite number > 0", byValue.Message);
+        Assert.Equal("maxNorm", Assert.Throws<ArgumentOutOfRangeException>(() => GradientClipping<double>.ByGlobalNorm(g, bound)).ParamName);
+        Assert.Equal("gradients", Assert.Throws<ArgumentNullException>(() => GradientClipping<double>.GlobalNorm<Tensor<double>>(null!)).ParamName);
+    }
+
     [Fact]
     public void Optimizer_state_must_match_the_parameters()
     {
