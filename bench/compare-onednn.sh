@@ -34,17 +34,7 @@ done
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PY=/usr/bin/python3            # `python3` on PATH may be a shim
-SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
-
-apt_install() {
-  local missing=()
-  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
-  if [ ${#missing[@]} -gt 0 ]; then
-    echo "installing ${missing[*]} ..." >&2
-    $SUDO apt-get update -qq >&2 || true
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >&2
-  fi
-}
+source "$ROOT/bench/common.sh"
 apt_install libdnnl-dev g++ python3
 
 # Debian's libdnnl2 is built with OpenMP (dnnl_config.h: DNNL_CPU_RUNTIME = OMP): its thread count is OpenMP's. The
@@ -117,19 +107,7 @@ fi
 
 RESULTS="$WORK/results.tsv"
 : > "$RESULTS"
-for r in $(seq 1 "$ROUNDS"); do
-  for c in "${CASES[@]}"; do
-    # Alternate who goes first, round by round.
-    if [ $((r % 2)) = 1 ]; then
-      ask_cs "$c $BUDGET_MS"; CS="$REPLY"; ask_dn "$c $BUDGET_MS"; DN="$REPLY"
-    else
-      ask_dn "$c $BUDGET_MS"; DN="$REPLY"; ask_cs "$c $BUDGET_MS"; CS="$REPLY"
-    fi
-    case "$CS$DN" in *error*) echo "failed on '$c': ours: $CS / oneDNN: $DN" >&2; exit 1 ;; esac
-    printf '%s\t%s\t%s\t%s\n' "$r" "$c" "$CS" "$DN" >> "$RESULTS"
-    echo "round $r/$ROUNDS  $c  ours ${CS%% *} ms  oneDNN ${DN%% *} ms" >&2
-  done
-done
+run_rounds ask_cs ask_dn ours oneDNN
 echo quit >&3; echo quit >&5
 
 COMMIT="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"

@@ -31,17 +31,7 @@ done
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PY=/usr/bin/python3            # `python3` on PATH may be a shim without torch
-SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
-
-apt_install() {
-  local missing=()
-  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
-  if [ ${#missing[@]} -gt 0 ]; then
-    echo "installing ${missing[*]} ..." >&2
-    $SUDO apt-get update -qq >&2 || true
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >&2
-  fi
-}
+source "$ROOT/bench/common.sh"
 
 # Torch at its best on this machine: OpenBLAS instead of the reference BLAS; the pthread build for one
 # thread, the OpenMP build for two (the pthread build oversubscribes 2 cores); all of OpenBLAS' kernels.
@@ -177,24 +167,13 @@ fi
 # PyTorch's same model from bench/reference/charlm_pytorch.py, 1 and 2 layers (D is the text's vocabulary).
 VOCAB="$(dotnet "$CS_DLL" vocabulary)"
 CASES+=("charlm1 32 64 $VOCAB 256 fb" "charlm2 32 64 $VOCAB 256 fb")
-if [ -n "$ONLY" ]; then
-  SELECTED=()
-  for c in "${CASES[@]}"; do if [[ "$c" =~ $ONLY ]]; then SELECTED+=("$c"); fi; done
-  [ ${#SELECTED[@]} -gt 0 ] || { echo "--only '$ONLY' matches no case" >&2; exit 2; }
-  CASES=("${SELECTED[@]}")
-fi
+only_cases "$ONLY"
 
 RESULTS="$WORK/results.tsv"
 : > "$RESULTS"
-for r in $(seq 1 "$ROUNDS"); do
-  for c in "${CASES[@]}"; do
-    echo "$c $BUDGET_MS" >&3; read -r CS <&4
-    echo "$c $BUDGET_MS" >&5; read -r PT <&6
-    case "$CS$PT" in *error*) echo "failed on '$c': ours: $CS / torch: $PT" >&2; exit 1 ;; esac
-    printf '%s\t%s\t%s\t%s\n' "$r" "$c" "$CS" "$PT" >> "$RESULTS"
-    echo "round $r/$ROUNDS  $c  ours ${CS%% *} ms  torch ${PT%% *} ms" >&2
-  done
-done
+ask_cs() { echo "$1" >&3; read -r REPLY <&4 || { echo "AutoGradRnn server died on '$1'" >&2; exit 1; }; }
+ask_py() { echo "$1" >&5; read -r REPLY <&6 || { echo "PyTorch server died on '$1'" >&2; exit 1; }; }
+run_rounds ask_cs ask_py ours torch
 echo quit >&3; echo quit >&5
 
 "$PY" - "$RESULTS" "$PEAK" "$THREADS" "$BLAS_LINE" <<'PYEOF'

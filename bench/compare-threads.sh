@@ -20,6 +20,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$ROOT/bench/common.sh"
 echo "building bench/AutoGradRnn.Benchmarks (Release) ..." >&2
 dotnet build "$ROOT/bench/AutoGradRnn.Benchmarks" -c Release -v quiet -nologo >&2
 DLL="$ROOT/bench/AutoGradRnn.Benchmarks/bin/Release/net10.0/AutoGradRnn.Benchmarks.dll"
@@ -36,23 +37,11 @@ CASES=()
 for cell in lstm gru rnn; do for s in "${SHAPES[@]}"; do CASES+=("$cell $s fb"); done; done
 VOCAB="$(dotnet "$DLL" vocabulary)"
 CASES+=("charlm1 32 64 $VOCAB 256 fb" "charlm2 32 64 $VOCAB 256 fb")
-if [ -n "$ONLY" ]; then
-  SELECTED=()
-  for c in "${CASES[@]}"; do if [[ "$c" =~ $ONLY ]]; then SELECTED+=("$c"); fi; done
-  [ ${#SELECTED[@]} -gt 0 ] || { echo "--only '$ONLY' matches no case" >&2; exit 2; }
-  CASES=("${SELECTED[@]}")
-fi
+only_cases "$ONLY"
 RESULTS="$WORK/results.tsv"; : > "$RESULTS"
-for r in $(seq 1 "$ROUNDS"); do
-  for c in "${CASES[@]}"; do
-    # who goes first alternates by round
-    if [ $((r % 2)) = 1 ]; then echo "$c $BUDGET_MS" >&3; read -r A <&4; echo "$c $BUDGET_MS" >&5; read -r B <&6
-    else echo "$c $BUDGET_MS" >&5; read -r B <&6; echo "$c $BUDGET_MS" >&3; read -r A <&4; fi
-    case "$A$B" in *error*) echo "failed on '$c': 1 thread: $A / $THREADS threads: $B" >&2; exit 1 ;; esac
-    printf '%s\t%s\t%s\t%s\n' "$r" "$c" "$A" "$B" >> "$RESULTS"
-    echo "round $r/$ROUNDS  $c  1 thread ${A%% *} ms  $THREADS threads ${B%% *} ms" >&2
-  done
-done
+ask_one() { echo "$1" >&3; read -r REPLY <&4 || { echo "1-thread server died on '$1'" >&2; exit 1; }; }
+ask_many() { echo "$1" >&5; read -r REPLY <&6 || { echo "$THREADS-thread server died on '$1'" >&2; exit 1; }; }
+run_rounds ask_one ask_many "1 thread" "$THREADS threads"
 echo quit >&3; echo quit >&5
 COMMIT="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 /usr/bin/python3 - "$RESULTS" "$THREADS" "$COMMIT" <<'PYEOF'
