@@ -96,7 +96,7 @@ public static partial class Sequence
     {
         if (cell is ILayeredCell<TState, T> layered && layered.UnrollLayers(inputs, initialState, mask) is { } byLayer) return byLayer;
         var (kernel, path) = Choose(cell, inputs, initialState, mask, label);
-        if (path is not null && UnrollTrace.Active) UnrollTrace.Record(path);
+        if (path is not null) UnrollTrace.Record(path);
         if (kernel is not null) return RunFused(kernel, inputs, initialState, mask);
         return mask is null ? UnrollComposed(cell, inputs, initialState) : UnrollComposed(cell, inputs, initialState, mask);
     }
@@ -124,27 +124,26 @@ public static partial class Sequence
         {
             int d = cell.InputSize, h = cell.HiddenSize, hd = h + d;
             bool Ok(params (Tensor<T>? W, int Rows)[] ws) => ws.All(w => w.W is not null && w.W.Shape == (w.Rows == 0 ? new Shape(h) : new Shape(w.Rows, h)));
-            kernel = (object)cell switch
+            // A cell type with a kernel gives the kernel, or null when its weights do not fit (the per-step path then names
+            // the problem); any other type gives the reason it runs per step.
+            (FusedCellKernel<T>? Kernel, string? Why) choice = (object)cell switch
             {
-                Lstm<T> c when Ok((c.Wf, hd), (c.Wi, hd), (c.Wc, hd), (c.Wo, hd), (c.Bf, 0), (c.Bi, 0), (c.Bc, 0), (c.Bo, 0)) => new LstmKernel<T>(c),
-                CoupledLstm<T> c when Ok((c.Wf, hd), (c.Wc, hd), (c.Wo, hd), (c.Bf, 0), (c.Bc, 0), (c.Bo, 0)) => new LstmKernel<T>(c),
-                Rnn<T> c when Ok((c.W, hd), (c.B, 0)) => new RnnKernel<T>(c),
-                Gru<T> c when Ok((c.Wz, hd), (c.Wr, hd), (c.W, hd), (c.Bz, 0), (c.Br, 0), (c.B, 0)) => new GruKernel<T>(c),
-                GruResetAfter<T> c when Ok((c.Wr, hd), (c.Wz, hd), (c.Wnx, d), (c.Wnh, h), (c.Br, 0), (c.Bz, 0), (c.Bnx, 0), (c.Bnh, 0)) => new GruResetAfterKernel<T>(c),
-                PeepholeLstm<T> c when Ok((c.Wf, hd), (c.Wi, hd), (c.Wc, hd), (c.Wo, hd), (c.Pf, 0), (c.Pi, 0), (c.Po, 0), (c.Bf, 0), (c.Bi, 0), (c.Bc, 0), (c.Bo, 0))
-                    => new PeepholeLstmKernel<T>(c),   // the diagonal form only: P [H, H] fails Ok and runs per step
-                LayerNormLstm<T> c when double.IsFinite(c.Epsilon) && c.Epsilon > 0 && c.Wh.Shape == new Shape(h, 4 * h) && c.Wx.Shape == new Shape(d, 4 * h)
+                Lstm<T> c => (Ok((c.Wf, hd), (c.Wi, hd), (c.Wc, hd), (c.Wo, hd), (c.Bf, 0), (c.Bi, 0), (c.Bc, 0), (c.Bo, 0)) ? new LstmKernel<T>(c) : null, null),
+                CoupledLstm<T> c => (Ok((c.Wf, hd), (c.Wc, hd), (c.Wo, hd), (c.Bf, 0), (c.Bc, 0), (c.Bo, 0)) ? new LstmKernel<T>(c) : null, null),
+                Rnn<T> c => (Ok((c.W, hd), (c.B, 0)) ? new RnnKernel<T>(c) : null, null),
+                Gru<T> c => (Ok((c.Wz, hd), (c.Wr, hd), (c.W, hd), (c.Bz, 0), (c.Br, 0), (c.B, 0)) ? new GruKernel<T>(c) : null, null),
+                GruResetAfter<T> c => (Ok((c.Wr, hd), (c.Wz, hd), (c.Wnx, d), (c.Wnh, h), (c.Br, 0), (c.Bz, 0), (c.Bnx, 0), (c.Bnh, 0)) ? new GruResetAfterKernel<T>(c) : null, null),
+                PeepholeLstm<T> { Diagonal: false } => (null, "no fused kernel for the full-matrix peephole form (P [H, H]); the diagonal form (P [H]) has one"),
+                PeepholeLstm<T> c => (Ok((c.Wf, hd), (c.Wi, hd), (c.Wc, hd), (c.Wo, hd), (c.Pf, 0), (c.Pi, 0), (c.Po, 0), (c.Bf, 0), (c.Bi, 0), (c.Bc, 0), (c.Bo, 0))
+                    ? new PeepholeLstmKernel<T>(c) : null, null),
+                LayerNormLstm<T> c => (double.IsFinite(c.Epsilon) && c.Epsilon > 0 && c.Wh.Shape == new Shape(h, 4 * h) && c.Wx.Shape == new Shape(d, 4 * h)
                     && new[] { c.B, c.GainH, c.BiasH, c.GainX, c.BiasX }.All(v => v?.Shape == new Shape(4 * h)) && Ok((c.GainC, 0), (c.BiasC, 0))
-                    => new LayerNormLstmKernel<T>(c),
-                _ => null,
+                    ? new LayerNormLstmKernel<T>(c) : null, null),
+                _ => (null, $"no fused kernel for {CellName(cell)}"),
             };
-            if (kernel is null)
-                return (object)cell switch
-                {
-                    PeepholeLstm<T> { Diagonal: false } => PerStep("no fused kernel for the full-matrix peephole form (P [H, H]); the diagonal form (P [H]) has one"),
-                    Lstm<T> or CoupledLstm<T> or Rnn<T> or Gru<T> or GruResetAfter<T> or PeepholeLstm<T> or LayerNormLstm<T> => (null, null),   // a malformed cell: the per-step path names the problem
-                    _ => PerStep($"no fused kernel for {CellName(cell)}"),
-                };
+            if (choice.Why is not null) return PerStep(choice.Why);
+            if (choice.Kernel is null) return (null, null);
+            kernel = choice.Kernel;
         }
         catch (Exception e) when (e is NullReferenceException or IndexOutOfRangeException or ShapeMismatchException)
         {

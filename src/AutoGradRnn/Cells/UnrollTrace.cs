@@ -45,8 +45,6 @@ public sealed class UnrollTrace : IDisposable
             lock (t.gate) t.paths.Add(path);
     }
 
-    internal static bool Active => current.Value is not null;
-
     /// <summary>Stops recording (restores the enclosing trace, if any).</summary>
     public void Dispose()
     {

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace AutoGradRnn;
 
@@ -142,6 +143,10 @@ internal abstract class FusedCellKernel<T> where T : unmanaged, IFloatingPointIe
     }
 
     protected Tensor<T> Bias(T[] db, int block) => new(db.AsSpan(block * H, H).ToArray(), new Shape(H));
+
+    /// <summary>One vector of a gate's pre-activation at <paramref name="k"/>: (h_{t-1}·U) + (x_t·Wx) + b.</summary>
+    protected static Vector512<T> Pre(ref T hp, ref T xp, ref T b, nuint k) =>
+        Vector512.LoadUnsafe(ref hp, k) + Vector512.LoadUnsafe(ref xp, k) + Vector512.LoadUnsafe(ref b, k);
 
     protected Span<T> B(Span<T> row, int block) => row.Slice(block * H, H);
     protected ReadOnlySpan<T> B(ReadOnlySpan<T> row, int block) => row.Slice(block * H, H);
@@ -409,7 +414,7 @@ internal static class FusedRecurrence
             var dU = stacked ? [] : new T[H * GuH];
             var dWx = stacked ? [] : new T[D * GxH];
             var dW = stacked ? new T[w * GxH] : [];
-            if (stacked) SlabProducts(HxRows, w, dAx, 0, ldA, GxH, BT, (0, w, dW, GxH));   // [h_{t-1}, x_t]ᵀ·dA, the weight's own layout
+            if (stacked) SlabProducts(HxRows, w, dAx, 0, ldA, GxH, BT, (0, w, dW, GxH, 0));   // [h_{t-1}, x_t]ᵀ·dA, the weight's own layout
             else if (joint)
             {
                 // [h_{t-1}, x_t]ᵀ·dA: the H + D features are the rows of the product, so at most one partial micro-tile
@@ -419,10 +424,10 @@ internal static class FusedRecurrence
                 // once; adding slab after slab is the same arithmetic as one product over all rows. A row stride of a
                 // multiple of 2 KB would make the 8 rows of a C tile share L1 sets, so such products go through a padded buffer.
                 var both = ldT == GxH ? null : pool.Rent(w * ldT);
-                if (both is null) SlabProducts(HxRows, w, dAx, 0, ldA, GxH, BT, (0, H, dU, GuH), (H, D, dWx, GxH));   // h_{t-1}ᵀ·dA, x_tᵀ·dA
+                if (both is null) SlabProducts(HxRows, w, dAx, 0, ldA, GxH, BT, (0, H, dU, GuH, 0), (H, D, dWx, GxH, 0));   // h_{t-1}ᵀ·dA, x_tᵀ·dA
                 else
                 {
-                    SlabProducts(HxRows, w, dAx, 0, ldA, GxH, BT, (0, w, both, ldT));
+                    SlabProducts(HxRows, w, dAx, 0, ldA, GxH, BT, (0, w, both, ldT, 0));
                     for (int r = 0; r < H; r++) both.AsSpan(r * ldT, GxH).CopyTo(dU.AsSpan(r * GuH, GuH));
                     for (int r = 0; r < D; r++) both.AsSpan((H + r) * ldT, GxH).CopyTo(dWx.AsSpan(r * GxH, GxH));
                     pool.Return(both);
@@ -430,11 +435,11 @@ internal static class FusedRecurrence
             }
             else
             {
-                SlabProducts(HxRows, H, dAh, 0, ldAh, GuH, BT, (0, H, dU, GuH));                                  // h_{t-1}ᵀ·dA_h
-                if (!splitX) SlabProducts(x.Data, D, dAx, 0, ldA, GxH, BT, (0, D, dWx, GxH));                   // x_tᵀ·dA_x
+                SlabProducts(HxRows, H, dAh, 0, ldAh, GuH, BT, (0, H, dU, GuH, 0));                               // h_{t-1}ᵀ·dA_h
+                if (!splitX) SlabProducts(x.Data, D, dAx, 0, ldA, GxH, BT, (0, D, dWx, GxH, 0));                // x_tᵀ·dA_x
                 else
                 {
-                    SlabProducts(x.Data, D, dAx, 0, ldA, GxH - H, BT, (0, D, dWx, GxH));
+                    SlabProducts(x.Data, D, dAx, 0, ldA, GxH - H, BT, (0, D, dWx, GxH, 0));
                     SlabProducts(x.Data, D, dAx, xTail, ldA, H, BT, (0, D, dWx, GxH, GxH - H));
                 }
             }
@@ -491,12 +496,9 @@ internal static class FusedRecurrence
     private static void SlabProducts<T>(T[] a, int lda, T[] dA, int dAOff, int ldA, int n, int bt, params (int AOff, int Rows, T[] C, int Ldc, int COff)[] targets)
         where T : unmanaged, IFloatingPointIeee754<T> => SlabProducts(a, null, lda, dA, dAOff, ldA, n, bt, targets);
 
-    private static void SlabProducts<T>(T[] a, int lda, T[] dA, int dAOff, int ldA, int n, int bt, params (int AOff, int Rows, T[] C, int Ldc)[] targets)
-        where T : unmanaged, IFloatingPointIeee754<T> => SlabProducts(a, null, lda, dA, dAOff, ldA, n, bt, [.. targets.Select(t => (t.AOff, t.Rows, t.C, t.Ldc, 0))]);
-
     /// <summary>The same, with A's rows written slab by slab by <paramref name="fillA"/> (first row, rows, buffer of ld <paramref name="lda"/>).</summary>
-    private static void SlabProducts<T>(Action<int, int, T[]> fillA, int lda, T[] dA, int dAOff, int ldA, int n, int bt, params (int AOff, int Rows, T[] C, int Ldc)[] targets)
-        where T : unmanaged, IFloatingPointIeee754<T> => SlabProducts(null, fillA, lda, dA, dAOff, ldA, n, bt, [.. targets.Select(t => (t.AOff, t.Rows, t.C, t.Ldc, 0))]);
+    private static void SlabProducts<T>(Action<int, int, T[]> fillA, int lda, T[] dA, int dAOff, int ldA, int n, int bt, params (int AOff, int Rows, T[] C, int Ldc, int COff)[] targets)
+        where T : unmanaged, IFloatingPointIeee754<T> => SlabProducts(null, fillA, lda, dA, dAOff, ldA, n, bt, targets);
 
     private static void SlabProducts<T>(T[]? a, Action<int, int, T[]>? fillA, int lda, T[] dA, int dAOff, int ldA, int n, int bt, (int AOff, int Rows, T[] C, int Ldc, int COff)[] targets)
         where T : unmanaged, IFloatingPointIeee754<T>

@@ -124,9 +124,6 @@ internal sealed class PeepholeLstmKernel<T> : FusedCellKernel<T> where T : unman
         }
     }
 
-    private static Vector512<T> Pre(ref T hp, ref T xp, ref T b, nuint k) =>
-        Vector512.LoadUnsafe(ref hp, k) + Vector512.LoadUnsafe(ref xp, k) + Vector512.LoadUnsafe(ref b, k);
-
     /// <summary>The same backward step, one vector at a time.</summary>
     private void BackwardVector(ReadOnlySpan<T> save, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> c, ReadOnlySpan<T> dh, Span<T> dc, Span<T> dAx, Span<T> sums)
     {
