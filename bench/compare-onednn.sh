@@ -43,15 +43,6 @@ apt_install libdnnl-dev g++ python3
 export OMP_NUM_THREADS="$THREADS"
 if [ "$THREADS" -gt 1 ]; then export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"; fi
 
-WORK="$(mktemp -d)"
-CS_PID=""; DN_PID=""
-cleanup() {
-  exec 3>&- 5>&- 2>/dev/null || true
-  [ -n "$CS_PID" ] && kill "$CS_PID" 2>/dev/null || true
-  [ -n "$DN_PID" ] && kill "$DN_PID" 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
 
 echo "compiling bench/onednn/rnn_server.cpp ..." >&2
 g++ -O3 -march=native -fopenmp -std=c++17 -o "$WORK/rnn_server" "$ROOT/bench/onednn/rnn_server.cpp" -ldnnl >&2
@@ -60,16 +51,12 @@ echo "building bench/AutoGradRnn.Benchmarks (Release) ..." >&2
 dotnet build "$ROOT/bench/AutoGradRnn.Benchmarks" -c Release -v quiet -nologo >&2
 CS_DLL="$ROOT/bench/AutoGradRnn.Benchmarks/bin/Release/net10.0/AutoGradRnn.Benchmarks.dll"
 
-mkfifo "$WORK/cs_in" "$WORK/cs_out" "$WORK/dn_in" "$WORK/dn_out"
 # Our side: one thread means one: DOTNET_PROCESSOR_COUNT also keeps the GEMM from splitting work.
-DOTNET_PROCESSOR_COUNT="$THREADS" dotnet "$CS_DLL" serve < "$WORK/cs_in" > "$WORK/cs_out" & CS_PID=$!
-"$WORK/rnn_server" --threads "$THREADS" < "$WORK/dn_in" > "$WORK/dn_out" & DN_PID=$!
-exec 3> "$WORK/cs_in" 4< "$WORK/cs_out" 5> "$WORK/dn_in" 6< "$WORK/dn_out"
+start_server a AutoGradRnn env DOTNET_PROCESSOR_COUNT="$THREADS" dotnet "$CS_DLL" serve
+start_server b oneDNN "$WORK/rnn_server" --threads "$THREADS"
+connect_servers
 
-ask_cs() { echo "$1" >&3; read -r REPLY <&4 || { echo "AutoGradRnn server died on '$1'" >&2; exit 1; }; }
-ask_dn() { echo "$1" >&5; read -r REPLY <&6 || { echo "oneDNN server died on '$1'" >&2; exit 1; }; }
-
-ask_dn info; DNNL_INFO="$REPLY"
+ask_b info; DNNL_INFO="$REPLY"
 PEAK="$(DOTNET_PROCESSOR_COUNT=1 dotnet "$CS_DLL" peak)"
 
 SHAPES=("32 64 65 128" "32 64 65 256" "64 100 65 512" "64 48 1 64" "32 168 4 32" "1 32 8 16")
@@ -81,9 +68,9 @@ CHECKS="$WORK/checks.txt"
 : > "$CHECKS"
 for cell in "${CELLS[@]}"; do
   for s in "${SHAPES[@]}"; do
-    ask_cs "dump $cell $s $WORK/dump"
+    ask_a "dump $cell $s $WORK/dump"
     [ "$REPLY" = ok ] || { echo "FAILED: dump $cell ($s): $REPLY" >&2; exit 1; }
-    ask_dn "check $cell $s $WORK/dump"
+    ask_b "check $cell $s $WORK/dump"
     case "$REPLY" in error*) echo "FAILED: oneDNN check $cell ($s): $REPLY" >&2; exit 1 ;; esac
     # "y <abs> y_inf <abs> h_t <abs> dx <rel> dw_ih <rel> dw_hh <rel> db <rel>"
     if ! awk -v tol="$TOL" '{ for (i = 2; i <= NF; i += 2) if ($i !~ /^[0-9.]+(e[-+]?[0-9]+)?$/ || $i + 0 > tol) exit 1 }' <<< "$REPLY"; then
@@ -107,8 +94,8 @@ fi
 
 RESULTS="$WORK/results.tsv"
 : > "$RESULTS"
-run_rounds ask_cs ask_dn ours oneDNN
-echo quit >&3; echo quit >&5
+run_rounds ours oneDNN
+stop_servers
 
 COMMIT="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 git -C "$ROOT" diff --quiet HEAD 2>/dev/null || COMMIT="$COMMIT (+ uncommitted changes)"

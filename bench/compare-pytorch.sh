@@ -49,15 +49,6 @@ echo "building bench/AutoGradRnn.Benchmarks (Release) ..." >&2
 dotnet build "$ROOT/bench/AutoGradRnn.Benchmarks" -c Release -v quiet -nologo >&2
 CS_DLL="$ROOT/bench/AutoGradRnn.Benchmarks/bin/Release/net10.0/AutoGradRnn.Benchmarks.dll"
 
-WORK="$(mktemp -d)"
-CS_PID=""; PY_PID=""
-cleanup() {
-  exec 3>&- 5>&- 2>/dev/null || true
-  [ -n "$CS_PID" ] && kill "$CS_PID" 2>/dev/null || true
-  [ -n "$PY_PID" ] && kill "$PY_PID" 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
 
 cat > "$WORK/torch_side.py" <<'PYEOF'
 import os, statistics, sys, time
@@ -145,13 +136,12 @@ for line in sys.stdin:
         print(f"error {type(e).__name__}: {e}".replace("\n", " "), flush=True)
 PYEOF
 
-mkfifo "$WORK/cs_in" "$WORK/cs_out" "$WORK/py_in" "$WORK/py_out"
 # Our side: one thread means one: DOTNET_PROCESSOR_COUNT also keeps the GEMM from splitting work.
-DOTNET_PROCESSOR_COUNT="$THREADS" dotnet "$CS_DLL" serve < "$WORK/cs_in" > "$WORK/cs_out" & CS_PID=$!
-REPO_ROOT="$ROOT" LD_LIBRARY_PATH="$BLAS_DIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$PY" "$WORK/torch_side.py" < "$WORK/py_in" > "$WORK/py_out" & PY_PID=$!
-exec 3> "$WORK/cs_in" 4< "$WORK/cs_out" 5> "$WORK/py_in" 6< "$WORK/py_out"
+start_server a AutoGradRnn env DOTNET_PROCESSOR_COUNT="$THREADS" dotnet "$CS_DLL" serve
+start_server b PyTorch env REPO_ROOT="$ROOT" LD_LIBRARY_PATH="$BLAS_DIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$PY" "$WORK/torch_side.py"
+connect_servers
 
-echo blas >&5; read -r BLAS_LINE <&6
+ask_b blas; BLAS_LINE="$REPLY"
 PEAK="$(DOTNET_PROCESSOR_COUNT=1 dotnet "$CS_DLL" peak)"
 
 SHAPES=("32 64 65 128" "32 64 65 256" "64 100 65 512" "64 48 1 64" "32 168 4 32" "1 32 8 16")
@@ -171,10 +161,8 @@ only_cases "$ONLY"
 
 RESULTS="$WORK/results.tsv"
 : > "$RESULTS"
-ask_cs() { echo "$1" >&3; read -r REPLY <&4 || { echo "AutoGradRnn server died on '$1'" >&2; exit 1; }; }
-ask_py() { echo "$1" >&5; read -r REPLY <&6 || { echo "PyTorch server died on '$1'" >&2; exit 1; }; }
-run_rounds ask_cs ask_py ours torch
-echo quit >&3; echo quit >&5
+run_rounds ours torch
+stop_servers
 
 "$PY" - "$RESULTS" "$PEAK" "$THREADS" "$BLAS_LINE" <<'PYEOF'
 import statistics, sys

@@ -24,13 +24,9 @@ source "$ROOT/bench/common.sh"
 echo "building bench/AutoGradRnn.Benchmarks (Release) ..." >&2
 dotnet build "$ROOT/bench/AutoGradRnn.Benchmarks" -c Release -v quiet -nologo >&2
 DLL="$ROOT/bench/AutoGradRnn.Benchmarks/bin/Release/net10.0/AutoGradRnn.Benchmarks.dll"
-WORK="$(mktemp -d)"; P1=""; PN=""
-cleanup() { exec 3>&- 5>&- 2>/dev/null || true; [ -n "$P1" ] && kill "$P1" 2>/dev/null || true; [ -n "$PN" ] && kill "$PN" 2>/dev/null || true; rm -rf "$WORK"; }
-trap cleanup EXIT
-mkfifo "$WORK/a_in" "$WORK/a_out" "$WORK/b_in" "$WORK/b_out"
-DOTNET_PROCESSOR_COUNT=1 dotnet "$DLL" serve < "$WORK/a_in" > "$WORK/a_out" & P1=$!
-DOTNET_PROCESSOR_COUNT="$THREADS" dotnet "$DLL" serve < "$WORK/b_in" > "$WORK/b_out" & PN=$!
-exec 3> "$WORK/a_in" 4< "$WORK/a_out" 5> "$WORK/b_in" 6< "$WORK/b_out"
+start_server a "1-thread" env DOTNET_PROCESSOR_COUNT=1 dotnet "$DLL" serve
+start_server b "$THREADS-thread" env DOTNET_PROCESSOR_COUNT="$THREADS" dotnet "$DLL" serve
+connect_servers
 
 SHAPES=("32 64 65 128" "32 64 65 256" "64 100 65 512" "64 48 1 64" "32 168 4 32" "1 32 8 16")
 CASES=()
@@ -39,10 +35,8 @@ VOCAB="$(dotnet "$DLL" vocabulary)"
 CASES+=("charlm1 32 64 $VOCAB 256 fb" "charlm2 32 64 $VOCAB 256 fb")
 only_cases "$ONLY"
 RESULTS="$WORK/results.tsv"; : > "$RESULTS"
-ask_one() { echo "$1" >&3; read -r REPLY <&4 || { echo "1-thread server died on '$1'" >&2; exit 1; }; }
-ask_many() { echo "$1" >&5; read -r REPLY <&6 || { echo "$THREADS-thread server died on '$1'" >&2; exit 1; }; }
-run_rounds ask_one ask_many "1 thread" "$THREADS threads"
-echo quit >&3; echo quit >&5
+run_rounds "1 thread" "$THREADS threads"
+stop_servers
 COMMIT="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 /usr/bin/python3 - "$RESULTS" "$THREADS" "$COMMIT" <<'PYEOF'
 import statistics, sys, time
