@@ -45,7 +45,7 @@ public partial class ErrorCatalogTests
         return rows;
     }
 
-    [GeneratedRegex(@"^\| (?<id>E\d\d) \| [^|]+ \| .+ \| `(?<type>[^`]+)` \| `(?<message>.*)` \|$")]
+    [GeneratedRegex(@"^\| (?<id>E\d{2,3}) \| [^|]+ \| .+ \| `(?<type>[^`]+)` \| `(?<message>.*)` \|$")]
     private static partial Regex Row();
 
     [Theory, MemberData(nameof(Ids))]
