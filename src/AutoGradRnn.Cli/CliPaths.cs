@@ -2,14 +2,15 @@ namespace AutoGradRnn.Cli;
 
 /// <summary>
 /// Checks every path a command reads or writes before it loads data or trains, so a typo costs seconds, not a run:
-/// inputs must be files, output folders must be folders we can write (probed with a temporary file; chmod alone
-/// proves nothing to root), output files must not be folders, and no output may be an input or another output
+/// inputs must be files, output folders must be folders we can write (probed with a temporary file, in the nearest
+/// existing folder if theirs is still to be made; chmod alone proves nothing to root), output files must not be folders, and no output may be an input or another output
 /// (compared as full paths with symlinks resolved). Each failure is one line naming the flag and the path.
 /// </summary>
 internal sealed class CliPaths
 {
     private readonly List<(string Label, string Canonical)> inputs = [];
     private readonly List<(string Label, string Canonical)> outputs = [];
+    private readonly HashSet<string> plannedFolders = [];
 
     /// <summary>An input file: it must exist (<paramref name="what"/> names it in the message, e.g. "text file") and not be a folder.</summary>
     public CliPaths Input(string option, string path, string what)
@@ -20,15 +21,18 @@ internal sealed class CliPaths
         return this;
     }
 
-    /// <summary>An output folder, created if missing and probed for writing; <paramref name="files"/> are the names the command writes into it.</summary>
+    /// <summary>
+    /// An output folder and the names the command writes into it (<paramref name="files"/>). A missing folder is not
+    /// created here, so a refused run leaves nothing behind: its nearest existing parent is probed instead, and the
+    /// command creates it when it first writes.
+    /// </summary>
     public CliPaths OutputFolder(string option, string path, params string[] files)
     {
         if (string.IsNullOrWhiteSpace(path)) throw new ArgumentException($"{option} is empty; give a folder");
         if (File.Exists(path)) throw new ArgumentException($"{option} '{path}' is a file; give a folder");
         if (FileAncestor(path) is { } blocker) throw new ArgumentException($"{option} '{path}': '{blocker}' is a file, not a folder");
-        try { Directory.CreateDirectory(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new IOException($"{option} '{path}': cannot create the folder{Reason(e)}", e); }
-        Probe(option, path, path);
+        Probe(option, path, NearestFolder(path));
+        plannedFolders.Add(Canonical(path));
         foreach (var file in files) Output($"{option} '{path}' ({file})", Path.Combine(path, file));
         return this;
     }
@@ -41,8 +45,9 @@ internal sealed class CliPaths
         var shown = Path.GetDirectoryName(path) is { Length: > 0 } d ? d : ".";
         if (Directory.Exists(path)) throw new ArgumentException($"{option} '{path}' is a folder; give a file name, e.g. '{Path.Combine(path, "model.safetensors")}'");
         if (FileAncestor(path) is { } blocker) throw new ArgumentException($"{option} '{path}': '{blocker}' is a file, not a folder");
-        if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"{option} '{path}': folder '{shown}' does not exist; create it or choose another path");
-        Probe(option, path, folder);
+        bool planned = plannedFolders.Contains(Canonical(folder));     // the --out folder, probed and created by the command
+        if (!Directory.Exists(folder) && !planned) throw new DirectoryNotFoundException($"{option} '{path}': folder '{shown}' does not exist; create it or choose another path");
+        if (!planned) Probe(option, path, folder);
         Output($"{option} '{path}'", path);
         return this;
     }
@@ -69,6 +74,14 @@ internal sealed class CliPaths
         {
             throw new IOException($"{option} '{path}': cannot write in folder '{folder}'{Reason(e)}", e);
         }
+    }
+
+    /// <summary><paramref name="path"/> if it is a folder, else its nearest existing ancestor (where creating it would write).</summary>
+    private static string NearestFolder(string path)
+    {
+        var p = Path.GetFullPath(path);
+        while (!Directory.Exists(p)) p = Path.GetDirectoryName(p) ?? throw new DirectoryNotFoundException($"no folder above '{path}' exists");
+        return p;
     }
 
     /// <summary>The nearest existing ancestor of <paramref name="path"/>, as the user wrote it, if it is a file (then no folder can be made below it).</summary>

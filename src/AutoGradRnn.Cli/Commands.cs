@@ -56,6 +56,7 @@ internal static class Commands
                 Batch = r.GetValue(batch), Steps = r.GetValue(steps), LearningRate = r.GetValue(lr), Seed = r.GetValue(seed),
                 Init = r.GetValue(init) switch { "pytorch" => CellInit.PyTorch, "keras" => CellInit.Keras, _ => new CellInit() },
             };
+            Directory.CreateDirectory(folder);   // checked by CliPaths; made now that the run is going ahead
             var report = ProgressView.Run(console, "train-char", "chars", p => CharLanguageModel.Train(corpus, options, path, p));
             console.MarkupLine($"validation bits per character: [bold]{report.ValidationBitsPerCharacter:F3}[/] ({report.ValidationCharacters:N0} characters; {report.Steps} steps, {report.CharactersPerSecond:N0} chars/s)");
             console.MarkupLine($"checkpoint: {Markup.Escape(path)}");

@@ -37,6 +37,7 @@ public class CliBoundaryTests
         Assert.StartsWith($"autogradrnn: {message.Replace("<dir>", dir.Path)}", error);
         Assert.Single(error.TrimEnd('\n').Split('\n'));
         Assert.DoesNotContain("step", output);                                    // no training progress: it failed fast
+        Assert.False(Directory.Exists(dir.File("runs")), "a refused run leaves no --out folder behind");
         Assert.Equal(string.Concat(Enumerable.Repeat("the cat sat on the mat. ", 300)), File.ReadAllText(text));
     }
 

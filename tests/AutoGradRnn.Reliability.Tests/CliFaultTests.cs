@@ -81,7 +81,7 @@ public class CliFaultTests
     public static TheoryData<string, string, string> Unwritable() => new()
     {
         // We run as root, so chmod stops nothing: /proc refuses new files, and nothing can be created below a regular file.
-        { "--out", "/proc/autogradrnn-fault-test", "autogradrnn: --out '/proc/autogradrnn-fault-test': cannot create the folder" },
+        { "--out", "/proc/autogradrnn-fault-test", "autogradrnn: --out '/proc/autogradrnn-fault-test': cannot write in folder '/proc'" },
         { "--out", "<file>/sub", "autogradrnn: --out '<file>/sub': '<file>' is a file, not a folder" },
         { "--checkpoint", "/proc/m.safetensors", "autogradrnn: --checkpoint '/proc/m.safetensors': cannot write in folder '/proc'" },
         { "--checkpoint", "<file>/m.safetensors", "autogradrnn: --checkpoint '<file>/m.safetensors': '<file>' is a file, not a folder" },
