@@ -56,7 +56,11 @@ public static class CliApp
     /// read-only disk, numbers out of range, too little memory, a diverging run. Anything else is a bug.
     /// </summary>
     internal static bool IsUserError(Exception e) => e is ArgumentException or FormatException or IOException or UnauthorizedAccessException
-        or OverflowException or OutOfMemoryException or TrainingDivergedException;
+        or OverflowException or OutOfMemoryException or TrainingDivergedException
+        && !IsIndexBug(e);
+
+    /// <summary>A collection indexed out of range (the BCL's own message, not one of ours): a bug even though it is an ArgumentException.</summary>
+    private static bool IsIndexBug(Exception e) => e is ArgumentOutOfRangeException { ParamName: "index" } && e.Message.StartsWith("Index was out of range", StringComparison.Ordinal);
 
     /// <summary>A comma-separated list of integers; <paramref name="required"/>: an empty list is an error naming <paramref name="option"/>.</summary>
     internal static int[] Ints(string text, string option, bool required = false)

@@ -81,7 +81,9 @@ public class CliBoundaryTests
         Exception[] user = [new IOException("No space left on device"), new FormatException("x"), new OverflowException("x"), new UnauthorizedAccessException("x"),
             new OutOfMemoryException(), new ArgumentOutOfRangeException("p", "x"), new FileNotFoundException("x")];
         Assert.All(user, e => Assert.True(CliApp.IsUserError(e), e.GetType().Name));
-        Assert.All(new Exception[] { new InvalidOperationException(), new NullReferenceException(), new NotSupportedException() }, e => Assert.False(CliApp.IsUserError(e), e.GetType().Name));
+        Exception indexBug;
+        try { _ = new List<int>()[0]; throw new InvalidOperationException("unreachable"); } catch (ArgumentOutOfRangeException e) { indexBug = e; }
+        Assert.All(new Exception[] { new InvalidOperationException(), new NullReferenceException(), new NotSupportedException(), indexBug }, e => Assert.False(CliApp.IsUserError(e), e.GetType().Name));
         Assert.Equal("x must be 1", CliApp.Message(new ArgumentException("x must be 1", "p")));
     }
 
