@@ -79,7 +79,7 @@ public static class Forecasting
             : table.Header.LastOrDefault(table.IsNumeric) ?? throw new DataFormatException(csvPath, "has no numeric column to forecast");
         var y = table.Numbers(target);
         var periods = options.Periods.Length > 0 ? options.Periods : InferPeriods(table, options.TimeColumn, csvPath);
-        if (periods.Any(p => p < 2)) throw new ArgumentOutOfRangeException(nameof(options), $"periods [{string.Join(",", periods)}] must all be ≥ 2");
+        if (periods.Any(p => p < 2)) throw new ArgumentOutOfRangeException(nameof(options), $"forecast: --periods [{string.Join(",", periods)}] must all be ≥ 2");
         if (periods.Any(p => p >= y.Length)) throw new ArgumentOutOfRangeException(nameof(options), $"forecast: --periods [{string.Join(",", periods)}] must all be shorter than the {y.Length} rows of the series");
         var covariates = options.Covariates.Select(table.Numbers).ToArray();
         return Run(csvPath, target, y, periods, covariates, options, progress);
