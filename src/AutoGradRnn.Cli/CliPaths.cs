@@ -1,10 +1,11 @@
 namespace AutoGradRnn.Cli;
 
 /// <summary>
-/// Checks every path a command reads or writes before it loads data or trains, so a typo costs seconds, not a run:
-/// inputs must be files, output folders must be folders we can write (probed with a temporary file, in the nearest
-/// existing folder if theirs is still to be made; chmod alone proves nothing to root), output files must not be folders, and no output may be an input or another output
-/// (compared as full paths with symlinks resolved). Each failure is one line naming the flag and the path.
+/// Checks every path a command reads or writes before it loads data or trains, so a typo costs seconds, not a run.
+/// Inputs must be files. Output folders must be folders we can write: probed with a temporary file (in the nearest
+/// existing folder if theirs is still to be made), since chmod proves nothing to root. Output files must not be
+/// folders, and no output may be an input or another output (full paths compared with symlinks resolved).
+/// Each failure is one line naming the flag and the path.
 /// </summary>
 internal sealed class CliPaths
 {
