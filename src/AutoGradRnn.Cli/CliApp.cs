@@ -6,12 +6,15 @@ namespace AutoGradRnn.Cli;
 
 /// <summary>
 /// The autogradrnn command line. User errors (missing files, bad values, unknown cells, CSVs without the column…)
-/// print one line and exit with code 2; a stack trace only ever means a bug.
+/// print one line and exit with code 2; a stack trace only ever means a bug, and then says so (exit code 70).
 /// </summary>
 public static class CliApp
 {
     /// <summary>Exit code for a user error.</summary>
     public const int UsageError = 2;
+
+    /// <summary>Exit code for a bug (sysexits' EX_SOFTWARE): the message asks for a report and carries the stack trace.</summary>
+    public const int InternalError = 70;
 
     /// <summary>Parses and runs <paramref name="args"/>, writing to <paramref name="console"/> and errors to <paramref name="error"/>.</summary>
     public static int Run(string[] args, IAnsiConsole console, TextWriter error)
@@ -21,8 +24,7 @@ public static class CliApp
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            // System.CommandLine lists the allowed values on separate lines: one line is easier to read in a log.
-            error.WriteLine($"autogradrnn: {string.Join(" ", parse.Errors[0].Message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))}");
+            error.WriteLine($"autogradrnn: {ParseErrors.Describe(root, parse)}");
             return UsageError;
         }
         try
@@ -34,24 +36,46 @@ public static class CliApp
             error.WriteLine($"autogradrnn: {Message(e)}");
             return UsageError;
         }
+        catch (Exception e)
+        {
+            error.WriteLine($"autogradrnn: internal error, please report it: {e}");
+            return InternalError;
+        }
     }
 
     /// <summary>The first line of the message, without .NET's " (Parameter 'x')" suffix.</summary>
     internal static string Message(Exception e)
     {
-        var message = e.Message.Split('\n')[0];
+        if (e is OutOfMemoryException) return "not enough memory for this run; lower the sizes (--hidden, --layers, --batch, --seq, --window, --gaps)";
+        var message = e.Message.Split('\n')[0].TrimEnd('\r');
         return e is ArgumentException { ParamName: { } name } ? message.Replace($" (Parameter '{name}')", "") : message;
     }
 
-    internal static bool IsUserError(Exception e) => e is ArgumentException or DataFormatException or CheckpointException
-        or FileNotFoundException or DirectoryNotFoundException or TrainingDivergedException or UnauthorizedAccessException;
+    /// <summary>
+    /// The exception classes a user's input or machine can cause: bad values, unreadable or malformed files, a full or
+    /// read-only disk, numbers out of range, too little memory, a diverging run. Anything else is a bug.
+    /// </summary>
+    internal static bool IsUserError(Exception e) => e is ArgumentException or FormatException or IOException or UnauthorizedAccessException
+        or OverflowException or OutOfMemoryException or TrainingDivergedException
+        && !IsIndexBug(e);
 
-    internal static int[] Ints(string text, string option)
+    /// <summary>A collection indexed out of range (the BCL's own message, not one of ours): a bug even though it is an ArgumentException.</summary>
+    private static bool IsIndexBug(Exception e) => e is ArgumentOutOfRangeException { ParamName: "index" } && e.Message.StartsWith("Index was out of range", StringComparison.Ordinal);
+
+    /// <summary>A comma-separated list of integers; <paramref name="required"/>: an empty list is an error naming <paramref name="option"/>.</summary>
+    internal static int[] Ints(string text, string option, bool required = false)
     {
-        try { return text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray(); }
+        var items = List(text, required ? option : null);
+        try { return items.Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray(); }
         catch (FormatException) { throw new ArgumentException($"{option}: '{text}' is not a comma-separated list of integers"); }
         catch (OverflowException) { throw new ArgumentException($"{option}: '{text}' has a number out of range"); }
     }
 
-    internal static string[] List(string text) => text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    /// <summary>The items of a comma-separated list; <paramref name="option"/> names the flag when an empty list is not allowed.</summary>
+    internal static string[] List(string text, string? option = null)
+    {
+        var items = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (option is not null && items.Length == 0) throw new ArgumentException($"{option}: '{text}' is empty; give at least one value");
+        return items;
+    }
 }

@@ -19,26 +19,24 @@ internal static class Commands
         Opt("--cell", "rnn, lstm, gru (PyTorch's form), peephole, coupled, gru-essay", defaultCell)
             .AcceptOnlyFromAmong("rnn", "lstm", "gru", "peephole", "coupled", "gru-essay");
 
-    private static Option<long> Seed() => Opt("--seed", "random seed", 0L);
+    private static Option<int> Int(string name, string description, int defaultValue, int min = 1) => NumberOptions.Whole(name, description, defaultValue, min);
 
-    private static Option<int> Threads() => Opt("--threads", "threads for large matrix products (results are bit-identical for any count)", Environment.ProcessorCount);
+    private static Option<long> Seed() => NumberOptions.Whole("--seed", "random seed", 0L, long.MinValue);
 
-    private static void ApplyThreads(int threads)
-    {
-        if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads), $"--threads {threads} must be ≥ 1");
-        Parallelism.SetMaxThreads(threads);
-    }
+    private static Option<int> Threads() => Int("--threads", "threads for large matrix products (results are bit-identical for any count)", Environment.ProcessorCount);
+
+    private static void ApplyThreads(int threads) => Parallelism.SetMaxThreads(threads);
 
     private static Command TrainChar(IAnsiConsole console)
     {
         var text = Required("--text", "a UTF-8 text file (e.g. data/moby_dick.txt)");
         var cell = CellOption("lstm");
-        var hidden = Opt("--hidden", "hidden units per layer", 256);
-        var layers = Opt("--layers", "stacked layers", 1);
-        var seq = Opt("--seq", "truncated-BPTT length T", 64);
-        var batch = Opt("--batch", "parallel streams B", 32);
-        var steps = Opt("--steps", "optimizer steps", 1000);
-        var lr = Opt("--lr", "Adam learning rate", 2e-3);
+        var hidden = Int("--hidden", "hidden units per layer", 256);
+        var layers = Int("--layers", "stacked layers", 1);
+        var seq = Int("--seq", "truncated-BPTT length T", 64);
+        var batch = Int("--batch", "parallel streams B", 32);
+        var steps = Int("--steps", "optimizer steps", 1000);
+        var lr = NumberOptions.Real("--lr", "Adam learning rate", 2e-3);
         var checkpoint = Opt("--checkpoint", "where to save the model", "");
         var init = Opt("--init", "default (forget-gate bias 1), pytorch (PyTorch's exact default) or keras", "default").AcceptOnlyFromAmong("default", "pytorch", "keras");
         var output = Opt("--out", "folder for results.json and chart.html", Path.Combine("runs", "train-char"));
@@ -47,6 +45,9 @@ internal static class Commands
             { text, cell, hidden, layers, seq, batch, steps, lr, checkpoint, init, output, seed, threads };
         command.SetAction(r =>
         {
+            var folder = r.GetValue(output)!;
+            var path = r.GetValue(checkpoint) is { Length: > 0 } c ? c : Path.Combine(folder, "model.safetensors");
+            new CliPaths().Input("--text", r.GetValue(text)!, "text file").OutputFolder("--out", folder, RunOutput.Files).OutputFile("--checkpoint", path);
             ApplyThreads(r.GetValue(threads));
             var corpus = TextCorpus.Load(r.GetValue(text)!);
             var options = new CharModelOptions
@@ -55,9 +56,7 @@ internal static class Commands
                 Batch = r.GetValue(batch), Steps = r.GetValue(steps), LearningRate = r.GetValue(lr), Seed = r.GetValue(seed),
                 Init = r.GetValue(init) switch { "pytorch" => CellInit.PyTorch, "keras" => CellInit.Keras, _ => new CellInit() },
             };
-            var folder = r.GetValue(output)!;
-            Directory.CreateDirectory(folder);
-            var path = r.GetValue(checkpoint) is { Length: > 0 } c ? c : Path.Combine(folder, "model.safetensors");
+            Directory.CreateDirectory(folder);   // checked by CliPaths; made now that the run is going ahead
             var report = ProgressView.Run(console, "train-char", "chars", p => CharLanguageModel.Train(corpus, options, path, p));
             console.MarkupLine($"validation bits per character: [bold]{report.ValidationBitsPerCharacter:F3}[/] ({report.ValidationCharacters:N0} characters; {report.Steps} steps, {report.CharactersPerSecond:N0} chars/s)");
             console.MarkupLine($"checkpoint: {Markup.Escape(path)}");
@@ -70,13 +69,14 @@ internal static class Commands
     private static Command Sample(IAnsiConsole console)
     {
         var checkpoint = Required("--checkpoint", "a checkpoint written by train-char");
-        var length = Opt("--length", "characters to generate", 500);
-        var temperature = Opt("--temperature", "softmax temperature (lower is more conservative)", 0.8);
+        var length = Int("--length", "characters to generate", 500, min: 0);
+        var temperature = NumberOptions.Real("--temperature", "softmax temperature (lower is more conservative)", 0.8);
         var prime = Opt("--prime", "text to start from", "");
         var seed = Seed();
         var command = new Command("sample", "Generate text from a trained character model.") { checkpoint, length, temperature, prime, seed };
         command.SetAction(r =>
         {
+            new CliPaths().Input("--checkpoint", r.GetValue(checkpoint)!, "checkpoint");
             var p = r.GetValue(prime)!;
             var text = CharLanguageModel.Sample(r.GetValue(checkpoint)!, r.GetValue(length), r.GetValue(temperature), p, r.GetValue(seed));
             console.Profile.Out.Writer.WriteLine(p + text);
@@ -88,22 +88,23 @@ internal static class Commands
     private static Command Forecast(IAnsiConsole console)
     {
         var csv = Required("--csv", "a CSV file with a header row");
-        var horizon = Opt("--horizon", "steps per forecast (0 = the shortest period)", 0);
+        var horizon = Int("--horizon", "steps per forecast (0 = the shortest period)", 0, min: 0);
         var cell = CellOption("lstm");
         var column = Opt("--column", "column to forecast (default: the last numeric column)", "");
         var timeColumn = Opt("--time-column", "timestamp column (default: the first column if it parses as dates)", "");
         var periods = Opt("--periods", "seasonal periods in steps, e.g. 48,336 (default: inferred from the timestamps)", "");
-        var testFraction = Opt("--test-fraction", "fraction held out for testing (default: two cycles of the longest period)", 0.0);
+        var testFraction = NumberOptions.Real("--test-fraction", "fraction held out for testing (default: two cycles of the longest period)", 0.0, 0, 0.5, inclusiveLow: true);
         var covariates = Opt("--covariates", "extra numeric input columns, e.g. a,b", "");
-        var hidden = Opt("--hidden", "hidden units", 64);
-        var window = Opt("--window", "input window in steps (0 = twice the horizon)", 0);
-        var epochs = Opt("--epochs", "training epochs", 30);
+        var hidden = Int("--hidden", "hidden units", 64);
+        var window = Int("--window", "input window in steps (0 = twice the horizon)", 0, min: 0);
+        var epochs = Int("--epochs", "training epochs", 30);
         var output = Opt("--out", "folder for results.json and chart.html", Path.Combine("runs", "forecast"));
         var (seed, threads) = (Seed(), Threads());
         var command = new Command("forecast", "Forecast a time series with a recurrent network and compare with seasonal-naive baselines.")
             { csv, horizon, cell, column, timeColumn, periods, testFraction, covariates, hidden, window, epochs, output, seed, threads };
         command.SetAction(r =>
         {
+            new CliPaths().Input("--csv", r.GetValue(csv)!, "CSV file").OutputFolder("--out", r.GetValue(output)!, RunOutput.Files);
             ApplyThreads(r.GetValue(threads));
             var options = new ForecastOptions
             {
@@ -129,23 +130,24 @@ internal static class Commands
         var gaps = Opt("--gaps", "gap lengths", "5,10,20,50,100");
         var cells = Opt("--cells", "cells to compare", "rnn,lstm,gru");
         var init = Opt("--init", "initialisations to compare: default, forget1, chrono (comma list)", "default");
-        var seeds = Opt("--seeds", "seeds per configuration", 3);
-        var hidden = Opt("--hidden", "hidden units", 32);
-        var steps = Opt("--steps", "Adam steps per run", 3000);
-        var batch = Opt("--batch", "sequences per batch", 32);
+        var seeds = Int("--seeds", "seeds per configuration", 3);
+        var hidden = Int("--hidden", "hidden units", 32);
+        var steps = Int("--steps", "Adam steps per run", 3000);
+        var batch = Int("--batch", "sequences per batch", 32);
         var output = Opt("--out", "folder for results.json and chart.html", Path.Combine("runs", "long-memory"));
         var threads = Threads();
         var command = new Command("long-memory", "The essay's long-term-dependency experiment: accuracy (recall) or MSE (adding) against the gap.")
             { task, placement, gaps, cells, init, seeds, hidden, steps, batch, output, threads };
         command.SetAction(r =>
         {
+            new CliPaths().OutputFolder("--out", r.GetValue(output)!, RunOutput.Files);
             ApplyThreads(r.GetValue(threads));
             var options = new LongMemoryOptions
             {
                 Task = r.GetValue(task) == "adding" ? MemoryTask.Adding : MemoryTask.Recall,
                 Placement = r.GetValue(placement) == "first" ? KeyPlacement.First : KeyPlacement.Random,
-                Gaps = CliApp.Ints(r.GetValue(gaps)!, "--gaps"), Cells = CliApp.List(r.GetValue(cells)!).Select(AutoGradRnn.Cells.Parse).ToArray(),
-                Inits = CliApp.List(r.GetValue(init)!).Select(ParseInit).ToArray(), Seeds = r.GetValue(seeds), Hidden = r.GetValue(hidden),
+                Gaps = CliApp.Ints(r.GetValue(gaps)!, "--gaps", required: true), Cells = CliApp.List(r.GetValue(cells)!, "--cells").Select(AutoGradRnn.Cells.Parse).ToArray(),
+                Inits = CliApp.List(r.GetValue(init)!, "--init").Select(ParseInit).ToArray(), Seeds = r.GetValue(seeds), Hidden = r.GetValue(hidden),
                 Steps = r.GetValue(steps), Batch = r.GetValue(batch),
             };
             var results = LongMemory.Run(options, new ProgressCallback<LongMemoryResult>(x =>
@@ -179,14 +181,15 @@ internal static class Commands
         var textColumn = Opt("--text-column", "the text column (default: the first)", "");
         var labelColumn = Opt("--label-column", "the label column (default: the last)", "");
         var cell = CellOption("lstm");
-        var hidden = Opt("--hidden", "hidden units", 64);
-        var epochs = Opt("--epochs", "training epochs", 10);
+        var hidden = Int("--hidden", "hidden units", 64);
+        var epochs = Int("--epochs", "training epochs", 10);
         var output = Opt("--out", "folder for results.json and chart.html", Path.Combine("runs", "classify"));
         var (seed, threads) = (Seed(), Threads());
         var command = new Command("classify", "Classify character sequences (e.g. surname → language); prints accuracy and a confusion matrix.")
             { csv, textColumn, labelColumn, cell, hidden, epochs, output, seed, threads };
         command.SetAction(r =>
         {
+            new CliPaths().Input("--csv", r.GetValue(csv)!, "CSV file").OutputFolder("--out", r.GetValue(output)!, RunOutput.Files);
             ApplyThreads(r.GetValue(threads));
             var options = new ClassifierOptions
             {

@@ -1,4 +1,3 @@
 using AutoGradRnn.Cli;
-using Spectre.Console;
 
-return CliApp.Run(args, AnsiConsole.Console, Console.Error);
+return CliApp.Run(args, CliConsole.Create(), Console.Error);

@@ -68,7 +68,19 @@ public static class CharLanguageModel
         int split = (int)(text.Length * (1 - options.ValidationFraction));
         var (train, valid) = (text[..split], text[split..]);
         var vocabulary = CharVocabulary.FromText(train);
+        CheckSizes(train.Length, vocabulary.EncodeKnown(valid).Length, vocabulary.Size, options);
         return Cells.Visit(options.Cell, options.Init, new Trainer(train, valid, vocabulary, options, checkpoint, progress));
+    }
+
+    /// <summary>The text must fill one batch and one validation stream, and the model must fit in memory: checked before allocating, naming the flags.</summary>
+    private static void CheckSizes(int trainLength, int validLength, int vocabulary, CharModelOptions o)
+    {
+        long needed = (long)o.Batch * ((long)o.SequenceLength + 1);
+        if (trainLength < needed)
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"train-char: the text's training part has {trainLength:N0} characters, too few for --batch {o.Batch} streams of --seq {o.SequenceLength} characters plus one target (needs {needed:N0}); lower --seq or --batch, or give a longer text"));
+        if (validLength < o.SequenceLength + 1L)
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"train-char: the text's validation part (its last {o.ValidationFraction * 100:0.#}%) has {validLength:N0} known characters, too few for one stream of --seq {o.SequenceLength} characters plus one target (needs {o.SequenceLength + 1L:N0}); lower --seq or give a longer text"));
+        MemoryBudget.RecurrentModel("train-char", vocabulary, o.Hidden, o.Layers, vocabulary, (double)o.Batch * o.SequenceLength, "--hidden, --layers, --batch or --seq");
     }
 
     private sealed class Trainer(string train, string valid, CharVocabulary vocabulary, CharModelOptions o, string checkpoint, IProgress<TrainingProgress>? progress)
@@ -85,7 +97,7 @@ public static class CharLanguageModel
             var watch = Stopwatch.StartNew();
             var result = Trainer<float>.FitCarried(model, new Adam<float>(o.LearningRate), Loss,
                 m => m.Rnn.InitialState(o.Batch), batches, [],
-                new TrainerOptions { Epochs = (o.Steps + batches.Count - 1) / batches.Count, MaxSteps = o.Steps, ClipNorm = o.Clip }, progress);
+                new TrainerOptions { Epochs = (int)(((long)o.Steps + batches.Count - 1) / batches.Count), MaxSteps = o.Steps, ClipNorm = o.Clip }, progress);
             double seconds = watch.Elapsed.TotalSeconds;
             double validLoss = Trainer<float>.Evaluate(result.Parameters, Loss, m => m.Rnn.InitialState(validStreams), validBatches);
             Checkpoint<float>.Save(checkpoint, result.Parameters, new Dictionary<string, string>
@@ -146,7 +158,7 @@ public static class CharLanguageModel
             var logits = input.Select(Step).Last();
             for (int i = 0; i < length; i++)
             {
-                int next = SampleIndex(Softmax(logits / (float)temperature).AsSpan(), rng);
+                int next = SampleIndex(TemperatureSoftmax(logits.AsSpan(), temperature), rng);
                 output.Add(next);
                 logits = Step(next);
             }
@@ -189,7 +201,22 @@ public static class CharLanguageModel
         }
     }
 
-    internal static int SampleIndex(ReadOnlySpan<float> probabilities, Rng rng)
+    /// <summary>
+    /// softmax(logits / temperature) in double with the maximum subtracted first: a tiny temperature (1e-50 is 0 in float32)
+    /// gives the argmax, one-hot, instead of NaNs, and a huge one gives the uniform distribution.
+    /// </summary>
+    internal static double[] TemperatureSoftmax(ReadOnlySpan<float> logits, double temperature)
+    {
+        double max = double.NegativeInfinity;
+        foreach (var l in logits) max = Math.Max(max, l);
+        var p = new double[logits.Length];
+        double sum = 0;
+        for (int i = 0; i < p.Length; i++) sum += p[i] = logits[i] == max ? 1 : Math.Exp((logits[i] - max) / temperature);
+        for (int i = 0; i < p.Length; i++) p[i] /= sum;
+        return p;
+    }
+
+    internal static int SampleIndex(ReadOnlySpan<double> probabilities, Rng rng)
     {
         double u = rng.NextDouble(), cumulative = 0;
         for (int i = 0; i < probabilities.Length; i++) if ((cumulative += probabilities[i]) > u) return i;

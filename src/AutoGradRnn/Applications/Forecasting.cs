@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using static AutoGradRnn.Ops;
 
 namespace AutoGradRnn;
@@ -78,7 +79,8 @@ public static class Forecasting
             : table.Header.LastOrDefault(table.IsNumeric) ?? throw new DataFormatException(csvPath, "has no numeric column to forecast");
         var y = table.Numbers(target);
         var periods = options.Periods.Length > 0 ? options.Periods : InferPeriods(table, options.TimeColumn, csvPath);
-        if (periods.Any(p => p < 2)) throw new ArgumentOutOfRangeException(nameof(options), $"periods [{string.Join(",", periods)}] must all be ≥ 2");
+        if (periods.Any(p => p < 2)) throw new ArgumentOutOfRangeException(nameof(options), $"forecast: --periods [{string.Join(",", periods)}] must all be ≥ 2");
+        if (periods.Any(p => p >= y.Length)) throw new ArgumentOutOfRangeException(nameof(options), $"forecast: --periods [{string.Join(",", periods)}] must all be shorter than the {y.Length} rows of the series");
         var covariates = options.Covariates.Select(table.Numbers).ToArray();
         return Run(csvPath, target, y, periods, covariates, options, progress);
     }
@@ -122,13 +124,15 @@ public static class Forecasting
     {
         int n = y.Length, longest = periods.Max();
         int horizon = o.Horizon > 0 ? o.Horizon : periods.Min();
+        // Before any arithmetic on them: a horizon or window near int.MaxValue would overflow the split below.
+        if (horizon > longest) throw new ArgumentOutOfRangeException(nameof(o), $"forecast: --horizon {horizon} must not exceed the longest period {longest}");
+        if (o.Window >= n) throw new ArgumentOutOfRangeException(nameof(o), $"forecast: --window {o.Window} must be shorter than the {n} rows of the series");
         int window = o.Window > 0 ? o.Window : 2 * horizon;
         int testLength = o.TestFraction > 0 ? (int)(n * o.TestFraction) : 2 * longest;
         testLength = Math.Max(horizon, testLength / horizon * horizon);            // whole forecasts, ending at the last row
         int testStart = n - testLength, trainEnd = testStart - Math.Max(horizon, testLength / 2 / horizon * horizon);   // validation: half a test's worth
         if (trainEnd - longest - window < 4 * horizon)
             throw new ArgumentException($"forecast: {n} rows are too few for a test period of {testLength}, a window of {window} and the period {longest}; shorten them or give more data");
-        if (horizon > longest) throw new ArgumentOutOfRangeException(nameof(o), $"forecast: horizon {horizon} must not exceed the longest period {longest}");
 
         // The baseline to correct: the period whose seasonal naive does best on the validation part.
         int[] validationOrigins = Enumerable.Range(0, (testStart - trainEnd) / horizon).Select(k => trainEnd + k * horizon).ToArray();
@@ -169,7 +173,9 @@ public static class Forecasting
         }
         int stride = o.Stride > 0 ? o.Stride : Math.Max(1, horizon / 8);
         int first = Math.Max(window, longest);
-        var trainWindows = Windows(Enumerable.Range(0, (trainEnd - horizon - first) / stride + 1).Select(k => first + k * stride));
+        int trainCount = (trainEnd - horizon - first) / stride + 1;
+        CheckWindows(window, fCount, trainCount + validationOrigins.Length + testLength / horizon, o.Hidden, o.Batch);
+        var trainWindows = Windows(Enumerable.Range(0, trainCount).Select(k => first + k * stride));
         var validWindows = Windows(validationOrigins);
         int[] testOrigins = Enumerable.Range(0, testLength / horizon).Select(k => testStart + k * horizon).ToArray();
         var testWindows = Windows(testOrigins);
@@ -194,6 +200,18 @@ public static class Forecasting
 
     private static ForecastScore Score(string method, double[] actual, double[] forecast) =>
         new(method, actual.All(a => a != 0) ? Metrics.Mape(forecast, actual) : double.NaN, Metrics.Rmse(forecast, actual), Metrics.Mae(forecast, actual));
+
+    /// <summary>
+    /// All windows are materialised as one array per split: with a long window on a long series they can pass what an
+    /// array holds (an overflow before this check) or the machine's memory; checked before allocating, naming --window.
+    /// </summary>
+    private static void CheckWindows(int window, int features, int windows, int hidden, int batch)
+    {
+        var what = string.Create(CultureInfo.InvariantCulture, $"--window {window}: {windows:N0} windows of {window:N0} steps × {features} features");
+        MemoryBudget.Array("forecast", $"{what} have", (double)windows * window * features, "--window");
+        double activations = 4.0 * 24 * hidden * window * Math.Min(windows, batch);
+        MemoryBudget.Require("forecast", what, 4.0 * windows * window * features + activations, "--window or --hidden");
+    }
 
     private sealed class Fit(ForecastOptions o, int features, int horizon, WindowBatch<float> train, WindowBatch<float> valid, WindowBatch<float> test, IProgress<TrainingProgress>? progress)
         : ICellVisitor<(float[] Corrections, IReadOnlyList<double> Losses, IReadOnlyList<EpochSummary> Epochs)>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using static AutoGradRnn.Ops;
 
 namespace AutoGradRnn;
@@ -86,6 +87,7 @@ public static class LongMemory
         if (o.Gaps.Length == 0 || o.Gaps.Any(g => g < 1)) throw new ArgumentOutOfRangeException(nameof(o), $"long-memory: gaps [{string.Join(",", o.Gaps)}] must be ≥ 1");
         if (o.Seeds < 1 || o.Hidden < 1 || o.Steps < 1 || o.Batch < 1 || o.Keys < 2 || o.Distractors < 1)
             throw new ArgumentOutOfRangeException(nameof(o), "long-memory: seeds, hidden, steps, batch and distractors must be ≥ 1, keys ≥ 2");
+        foreach (var gap in o.Gaps) CheckSizes(o, gap);
         var results = new List<LongMemoryResult>();
         foreach (var gap in o.Gaps)
             foreach (var cell in o.Cells)
@@ -97,6 +99,22 @@ public static class LongMemory
                         report?.Report(r);
                     }
         return results;
+    }
+
+    /// <summary>
+    /// A run samples all its training batches up front, then unrolls one at a time: both must fit, checked before
+    /// allocating (a gap of two billion would otherwise overflow the sequence length), naming the flags.
+    /// </summary>
+    private static void CheckSizes(LongMemoryOptions o, int gap)
+    {
+        double length = o.Task == MemoryTask.Adding ? gap : o.Placement == KeyPlacement.First ? gap + 2.0 : 2.0 * gap + 2;
+        int inputs = o.Task == MemoryTask.Adding ? 2 : o.Keys + o.Distractors + 1;
+        var what = string.Create(CultureInfo.InvariantCulture, $"--gaps {gap}: sequences of {length:N0} steps");
+        if (length > int.MaxValue) throw new ArgumentOutOfRangeException(nameof(o), $"long-memory: {what} are too long to index; lower --gaps");
+        MemoryBudget.Array("long-memory", $"{what} in a batch of {Math.Max(o.Batch, o.EvaluationSize)} have", Math.Max(o.Batch, o.EvaluationSize) * length * inputs, "--gaps or --batch");
+        double data = 4.0 * inputs * length * ((double)o.Steps * o.Batch + o.EvaluationSize);
+        double activations = 4.0 * 24 * o.Hidden * length * Math.Max(o.Batch, o.EvaluationSize);
+        MemoryBudget.Require("long-memory", string.Create(CultureInfo.InvariantCulture, $"{what} × --steps {o.Steps} × --batch {o.Batch}"), data + activations, "--gaps, --steps, --batch or --hidden");
     }
 
     private static CellInit InitFor(GateInit init) => init == GateInit.Default ? CellInit.PyTorch : new CellInit { UnitForgetBias = true };

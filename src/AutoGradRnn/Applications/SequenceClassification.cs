@@ -85,6 +85,7 @@ public static class SequenceClassification
             return new Batch(ids, Tensor.FromArray(mask, chunk.Length, length), chunk.Select(r => y[r]).ToArray(), chunk.Length, length);
         }).ToList();
 
+        MemoryBudget.RecurrentModel("classify", o.Embedding, o.Hidden, 1, labels.Length, (double)o.Batch * texts.Max(t => t.Length), "--hidden");
         var watch = Stopwatch.StartNew();
         var predicted = Cells.Visit(o.Cell, new CellInit(), new Fit(o, vocabulary.Size, labels.Length, Batches(trainRows), Batches(validRows), Batches(testRows), progress));
         var actual = testRows.Select(r => y[r]).ToArray();

@@ -272,7 +272,17 @@ public static class SafeTensors
 /// <summary>Atomic file replacement: write a temporary file beside the target, flush it to disk, rename it over the target.</summary>
 public static class AtomicFile
 {
-    /// <summary>Writes through <paramref name="write"/> so that <paramref name="path"/> holds either its old content or the complete new one, never a mix.</summary>
+    /// <summary>
+    /// Test hook: wraps the temporary file's stream, e.g. in one that fails like a full disk. An <see cref="AsyncLocal{T}"/>,
+    /// so a test's hook never reaches a test running beside it.
+    /// </summary>
+    internal static readonly AsyncLocal<Func<Stream, Stream>?> WrapStream = new();
+
+    /// <summary>
+    /// Writes through <paramref name="write"/> so that <paramref name="path"/> holds either its old content or the complete
+    /// new one, never a mix. A failure of the file system (a full disk, a read-only mount) is an <see cref="IOException"/>
+    /// naming <paramref name="path"/>, not the temporary file, and leaves no temporary file behind.
+    /// </summary>
     public static void Write(string path, Action<Stream> write)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -283,16 +293,21 @@ public static class AtomicFile
         var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
+                var stream = WrapStream.Value?.Invoke(file) ?? file;
                 write(stream);
-                stream.Flush(flushToDisk: true);
+                stream.Flush();
+                file.Flush(flushToDisk: true);
             }
             File.Move(temp, full, overwrite: true);   // rename(2): atomic on the same file system
         }
-        catch
+        catch (Exception e)
         {
             try { File.Delete(temp); } catch (IOException) { } // the original is untouched; best effort on the temporary
+            // The system's message names the temporary file: say which file could not be written, and why.
+            if (e is UnauthorizedAccessException) throw new IOException($"cannot write '{path}': permission denied", e);
+            if (e.GetType() == typeof(IOException)) throw new IOException($"cannot write '{path}': {e.Message.Split(" : '")[0].TrimEnd('.', ' ')}", e);
             throw;
         }
     }
