@@ -98,9 +98,8 @@ public sealed record ClockworkRnn<T>(IReadOnlyList<int> Periods, Tensor<T>[] Wh,
     /// <summary>One step at clock t = <c>state.Step</c>: the modules with t mod T_i = 0 update, the rest keep their values; the clock advances.</summary>
     public (ClockworkState<T> State, bool[] Gates) StepWithGates(ClockworkState<T> state, Tensor<T> input)
     {
-        ArgumentNullException.ThrowIfNull(state);
         CheckStructure();
-        CellChecks.Step("clockwork rnn", input, state.H, InputSize, HiddenSize);
+        CellChecks.Step("clockwork rnn", this, state, input);
         if (state.Step < 0) throw new ArgumentOutOfRangeException(nameof(state), $"clockwork rnn: the clock {state.Step} must be ≥ 0");
         int hidden = HiddenSize;
         var active = Active(state.Step);

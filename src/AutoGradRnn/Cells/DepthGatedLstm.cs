@@ -58,8 +58,9 @@ public sealed record DepthGatedLstm<T>(Lstm<T> Bottom, DepthGatedLstmLayer<T>[] 
     public (LstmState<T>[] State, DepthGatedLstmGates<T> Gates) StepWithGates(LstmState<T>[] state, Tensor<T> input)
     {
         ArgumentNullException.ThrowIfNull(state);
-        if (state.Length != Layers)
-            throw new ArgumentOutOfRangeException(nameof(state), $"depth-gated lstm: {state.Length} layer states given for {Layers} layers");
+        CellChecks.Input("depth-gated lstm", input, InputSize);
+        CellChecks.Layers("depth-gated lstm step", state.Length, Layers, input.Shape);
+        CellChecks.Step("depth-gated lstm", this, state, input);
         var next = new LstmState<T>[Layers];
         var gates = new LstmGates<T>[Layers];
         var depthGates = new Tensor<T>[Upper.Length];
@@ -76,6 +77,7 @@ public sealed record DepthGatedLstm<T>(Lstm<T> Bottom, DepthGatedLstmLayer<T>[] 
     public Tensor<T> Output(LstmState<T>[] state)
     {
         ArgumentNullException.ThrowIfNull(state);
+        CellChecks.Layers("depth-gated lstm output", state.Length, Layers);
         return state[^1].H;
     }
 }

@@ -223,6 +223,7 @@ public static partial class Sequence
         ArgumentNullException.ThrowIfNull(cell);
         ArgumentNullException.ThrowIfNull(initialState);
         CheckInputs(cell, inputs);
+        CheckForeignState(cell, inputs, initialState);
         int batch = inputs.Shape[0], steps = inputs.Shape[1];
         if (mask is not null && mask.Shape != new Shape(batch, steps))
             throw new ShapeMismatchException("unroll", $"the mask must be [batch, time] = [{batch},{steps}] for these inputs", mask.Shape, inputs.Shape);
@@ -245,6 +246,17 @@ public static partial class Sequence
             outputs[t] = masks is null ? cell.Output(state) : cell.Output(state) * masks[t];
         }
         return (new SequenceResult<TState, T>(Stack(outputs, 1), state), gates);
+    }
+
+    /// <summary>
+    /// A cell from outside the library is held to the state check the library's own cells make in every step (so a
+    /// state leaf of the wrong batch is refused, not broadcast): its initial state must be shaped like its zero state.
+    /// </summary>
+    private static void CheckForeignState<TState, T>(IRecurrentCell<TState, T> cell, Tensor<T> inputs, TState initialState)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (cell.GetType().Assembly == typeof(Sequence).Assembly) return;
+        CellChecks.State<T>(CellName(cell), initialState!, cell.InitialState(inputs.Shape[0])!, new Shape(inputs.Shape[0], inputs.Shape[2]));
     }
 
     private static void CheckInputs<TState, T>(IRecurrentCell<TState, T> cell, Tensor<T> inputs) where T : unmanaged, IFloatingPointIeee754<T>

@@ -50,8 +50,9 @@ public sealed record Stacked<TState, T>(IRecurrentCell<TState, T>[] Layers) : IR
     public TState[] Step(TState[] state, Tensor<T> input)
     {
         ArgumentNullException.ThrowIfNull(state);
-        if (state.Length != Layers.Length)
-            throw new ArgumentException($"stacked: {state.Length} layer states given for {Layers.Length} layers", nameof(state));
+        CellChecks.Input("stacked", input, InputSize);
+        CellChecks.Layers("stacked step", state.Length, Layers.Length, input.Shape);
+        CellChecks.Step("stacked", this, state, input);
         var next = new TState[Layers.Length];
         var x = input;
         for (int l = 0; l < Layers.Length; l++)
@@ -66,6 +67,7 @@ public sealed record Stacked<TState, T>(IRecurrentCell<TState, T>[] Layers) : IR
     public Tensor<T> Output(TState[] state)
     {
         ArgumentNullException.ThrowIfNull(state);
+        CellChecks.Layers("stacked output", state.Length, Layers.Length);
         return Layers[^1].Output(state[^1]);
     }
 
@@ -79,6 +81,8 @@ public sealed record Stacked<TState, T>(IRecurrentCell<TState, T>[] Layers) : IR
     SequenceResult<TState[], T>? ILayeredCell<TState[], T>.UnrollLayers(Tensor<T> inputs, TState[] initialState, Tensor<T>? mask)
     {
         if (!Fits(inputs, initialState, mask)) return null;
+        // The same check, and so the same exception, as a step of the whole stack (a layer's own check would name only its leaf).
+        CellChecks.State<T>("stacked", initialState, InitialState(inputs.Shape[0]), new Shape(inputs.Shape[0], inputs.Shape[2]));
         var finals = new TState[Layers.Length];
         var x = inputs;
         for (int l = 0; l < Layers.Length; l++)
