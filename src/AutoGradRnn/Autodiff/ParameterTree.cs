@@ -55,13 +55,13 @@ public static class ParameterTree<T> where T : unmanaged, IFloatingPointIeee754<
         int i = 0;
         var result = (TTree)Rebuild(a, (path, t) =>
         {
-            if (i >= bs.Count) throw new ArgumentException($"parameter trees differ: the second has no leaf for '{path}'");
+            if (i >= bs.Count) throw new ShapeMismatchException("tree map", $"the trees differ: the second has no leaf for '{path}'");
             var other = bs[i++];
             if (other.Name != path || other.Value.Shape != t.Shape)
                 throw new ShapeMismatchException("tree map", $"leaf '{path}' meets '{other.Name}'", t.Shape, other.Value.Shape);
             return f(t, other.Value);
         });
-        if (i != bs.Count) throw new ArgumentException($"parameter trees differ: the second has {bs.Count} leaves, the first {i}");
+        if (i != bs.Count) throw new ShapeMismatchException("tree map", $"the trees differ: the second has {bs.Count} leaves, the first {i}");
         return result;
     }
 
@@ -73,12 +73,12 @@ public static class ParameterTree<T> where T : unmanaged, IFloatingPointIeee754<
         int i = 0;
         var result = (TTree)Rebuild(template, (path, t) =>
         {
-            if (i >= leaves.Count) throw new ArgumentException($"unflatten: {leaves.Count} leaves given, but the tree needs more (no leaf for '{path}')");
+            if (i >= leaves.Count) throw new ShapeMismatchException("unflatten", $"{leaves.Count} leaves given, but the tree needs more (no leaf for '{path}')");
             var leaf = leaves[i++];
             if (leaf.Shape != t.Shape) throw new ShapeMismatchException("unflatten", $"leaf '{path}' has the wrong shape", leaf.Shape, t.Shape);
             return leaf;
         });
-        if (i != leaves.Count) throw new ArgumentException($"unflatten: {leaves.Count} leaves given, the tree has {i}");
+        if (i != leaves.Count) throw new ShapeMismatchException("unflatten", $"{leaves.Count} leaves given, the tree has {i}");
         return result;
     }
 

@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Numerics;
+using System.Reflection;
 
 namespace AutoGradRnn;
 
@@ -12,9 +14,50 @@ internal static class CellChecks
     public static void Step<TState, T>(string cell, IRecurrentCell<TState, T> self, TState state, Tensor<T> input)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        Parameters<T>(Sequence.CellName(self), self);   // named as the unroll names it, so both report a null parameter alike
         ArgumentNullException.ThrowIfNull(state);
         Input(cell, input, self.InputSize);
         State<T>(cell, state, self.InitialState(input.Shape[0])!, input.Shape);
+    }
+
+    /// <summary>
+    /// A cell record built with <c>new</c> or <c>with</c> may hold a null parameter (<c>lstm with { Wf = null }</c>): name
+    /// it, with its path, instead of failing later on a null reference (its sizes are read from its weights).
+    /// Parameters declared nullable are optional and pass.
+    /// </summary>
+    public static void Parameters<T>(string cell, object self) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (FirstNull<T>(self, "") is { } path) throw new ArgumentNullException(path, $"{cell}: parameter {path} is null");
+    }
+
+    // Per library record type: its public properties that must not be null.
+    private static readonly ConcurrentDictionary<Type, PropertyInfo[]> required = new();
+
+    private static string? FirstNull<T>(object node, string path) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (node is Tensor<T>) return null;
+        if (node is Array array)
+        {
+            for (int i = 0; i < array.Length; i++)
+                if ((array.GetValue(i) is { } item ? FirstNull<T>(item, $"{path}[{i}]") : $"{path}[{i}]") is { } found) return found;
+            return null;
+        }
+        var type = node.GetType();
+        if (type.Assembly != typeof(CellChecks).Assembly || type.GetMethod("<Clone>$") is null) return null;   // only the library's own records
+        foreach (var p in required.GetOrAdd(type, Required))
+        {
+            var name = path.Length == 0 ? p.Name : $"{path}.{p.Name}";
+            if ((p.GetValue(node) is { } value ? FirstNull<T>(value, name) : name) is { } found) return found;
+        }
+        return null;
+    }
+
+    private static PropertyInfo[] Required(Type type)
+    {
+        var nullability = new NullabilityInfoContext();
+        return [.. type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p =>
+            p.GetIndexParameters().Length == 0 && p.SetMethod is { IsPublic: true } && !p.PropertyType.IsValueType &&
+            nullability.Create(p).ReadState != NullabilityState.Nullable)];
     }
 
     /// <summary>A step input must be <c>[B, inputSize]</c> with B ≥ 1.</summary>

@@ -98,6 +98,7 @@ public sealed record ClockworkRnn<T>(IReadOnlyList<int> Periods, Tensor<T>[] Wh,
     /// <summary>One step at clock t = <c>state.Step</c>: the modules with t mod T_i = 0 update, the rest keep their values; the clock advances.</summary>
     public (ClockworkState<T> State, bool[] Gates) StepWithGates(ClockworkState<T> state, Tensor<T> input)
     {
+        CellChecks.Parameters<T>(Sequence.CellName(this), this);   // before the structure check reads the blocks' shapes
         CheckStructure();
         CellChecks.Step("clockwork rnn", this, state, input);
         if (state.Step < 0) throw new ArgumentOutOfRangeException(nameof(state), $"clockwork rnn: the clock {state.Step} must be ≥ 0");

@@ -44,6 +44,8 @@ public sealed record DepthGatedLstm<T>(Lstm<T> Bottom, DepthGatedLstmLayer<T>[] 
         ArgumentNullException.ThrowIfNull(bottom);
         ArgumentNullException.ThrowIfNull(upper);
         for (int l = 0; l < upper.Length; l++)
+            if (upper[l] is null) throw new ArgumentNullException(nameof(upper), $"depth-gated lstm: layer {l + 1} is null");
+        for (int l = 0; l < upper.Length; l++)
             if (upper[l].HiddenSize != bottom.HiddenSize || upper[l].InputSize != bottom.HiddenSize)
                 throw new ShapeMismatchException("depth-gated lstm",
                     $"layer {l + 1} has input {upper[l].InputSize} and hidden {upper[l].HiddenSize}, but every layer above the first must read and keep H = {bottom.HiddenSize}",

@@ -86,6 +86,7 @@ public static partial class Sequence
     {
         ArgumentNullException.ThrowIfNull(cell);
         ArgumentNullException.ThrowIfNull(inputs);
+        CellChecks.Parameters<T>(CellName(cell), cell);
         if (cell is ILayeredCell<TState, T> layered && layered.LayerPaths(inputs, initialState, mask) is { } paths) return paths;
         return [Choose(cell, inputs, initialState, mask, null).Path ?? new UnrollPath(CellName(cell), false, "the arguments do not fit the cell; unrolling reports what is wrong")];
     }
@@ -94,6 +95,8 @@ public static partial class Sequence
     internal static SequenceResult<TState, T> UnrollLabelled<TState, T>(IRecurrentCell<TState, T> cell, Tensor<T> inputs, TState initialState, Tensor<T>? mask, string? label)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(cell);
+        CellChecks.Parameters<T>(CellName(cell), cell);
         if (cell is ILayeredCell<TState, T> layered && layered.UnrollLayers(inputs, initialState, mask) is { } byLayer) return byLayer;
         var (kernel, path) = Choose(cell, inputs, initialState, mask, label);
         if (path is not null) UnrollTrace.Record(path);
@@ -261,6 +264,7 @@ public static partial class Sequence
 
     private static void CheckInputs<TState, T>(IRecurrentCell<TState, T> cell, Tensor<T> inputs) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        CellChecks.Parameters<T>(CellName(cell), cell);
         ArgumentNullException.ThrowIfNull(inputs);
         if (inputs.Rank != 3 || inputs.Shape[2] != cell.InputSize)
             throw new ShapeMismatchException("unroll", $"inputs must be [batch, time, {cell.InputSize}]", inputs.Shape);

@@ -85,7 +85,7 @@ public sealed partial class Tensor<T> where T : unmanaged, IFloatingPointIeee754
             int size = Shape.Dims[d];
             int i = index[d] < 0 ? index[d] + size : index[d];
             if (i < 0 || i >= size)
-                throw new IndexOutOfRangeException($"index [{string.Join(",", index.ToArray())}] is outside shape {Shape}");
+                throw new ArgumentOutOfRangeException(nameof(index), $"index [{string.Join(",", index.ToArray())}] is outside shape {Shape}");
             flat = flat * size + i;
         }
         return flat;

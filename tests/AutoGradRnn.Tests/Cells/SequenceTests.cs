@@ -155,7 +155,7 @@ public class SequenceTests
         Assert.Contains("hidden size 0 must be positive", Assert.Throws<ArgumentOutOfRangeException>(() => Lstm<double>.Create(3, 0, 1)).Message);
         Assert.Contains("batch size 0", Assert.Throws<ArgumentOutOfRangeException>(() => cell.InitialState(0)).Message);
         Assert.Contains("length 6 of sequence 1", Assert.Throws<ArgumentOutOfRangeException>(() => Sequence.MaskFromLengths<double>([2, 6], 5)).Message);
-        Assert.Contains("layer 1 reads 3 features but layer 0 outputs 4", Assert.Throws<ArgumentException>(() =>
+        Assert.Contains("layer 1 reads 3 features but layer 0 outputs 4", Assert.Throws<ShapeMismatchException>(() =>
             Stacked<LstmState<double>, double>.Of(cell, Lstm<double>.Create(3, 4, 2))).Message);
     }
 }
