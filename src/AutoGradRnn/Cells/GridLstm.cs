@@ -94,6 +94,8 @@ public sealed record GridLstm<T>(Tensor<T> Projection, GridLstmBlock<T>[] Blocks
     public (GridLstmState<T> State, GridLstmGates<T> Gates) StepWithGates(GridLstmState<T> state, Tensor<T> input)
     {
         ArgumentNullException.ThrowIfNull(state);
+        CellChecks.Parameters<T>(Sequence.CellName(this), this);
+        CellChecks.Count("grid lstm", "layers", Blocks.Length, nameof(Blocks));   // `with { Blocks = [] }` would otherwise step as a bare projection
         CellChecks.Input("grid lstm", input, InputSize);
         ArgumentNullException.ThrowIfNull(state.Time);
         CellChecks.Layers("grid lstm step", state.Time.Length, Layers, input.Shape);

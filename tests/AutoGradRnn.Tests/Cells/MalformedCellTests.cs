@@ -55,6 +55,11 @@ public class MalformedCellTests
             Assert.Throws<ShapeMismatchException>(() => Stacked<LstmState<double>, double>.Of(Cell, Cell)).Message);
         Assert.Equal("depth-gated lstm: layer 1 is null (Parameter 'upper')",
             Assert.Throws<ArgumentNullException>(() => DepthGatedLstm<double>.Of(Cell, [null!])).Message);
+        var grid = GridLstm<double>.Create(3, 4, 2, 1);
+        Assert.Equal("grid lstm: 0 layers; at least 1 is needed (Parameter 'Blocks')",
+            Assert.Throws<ArgumentOutOfRangeException>(() => Sequence.Unroll(grid with { Blocks = [] }, X, grid.InitialState(2) with { Time = [] })).Message);
+        Assert.Equal("Linear: parameter B is null (Parameter 'B')", Assert.Throws<ArgumentNullException>(() => (Linear<double>.Create(3, 2, 1) with { B = null! }).Apply(Tensor.Zeros<double>(1, 3))).Message);
+        Assert.Equal("Embedding: parameter Table is null (Parameter 'Table')", Assert.Throws<ArgumentNullException>(() => new Embedding<double>(null!).Apply([0])).Message);
         var bi = new Bidirectional<LstmState<double>, double>(Cell, null!);
         Assert.Equal("bidirectional: the backward cell is null (Parameter 'Backward')", Assert.Throws<ArgumentNullException>(() => bi.Unroll(X)).Message);
         Assert.Throws<ArgumentNullException>(() => bi.OutputSize);
