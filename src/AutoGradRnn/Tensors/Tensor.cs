@@ -78,7 +78,7 @@ public sealed partial class Tensor<T> where T : unmanaged, IFloatingPointIeee754
     internal int FlatIndex(ReadOnlySpan<int> index)
     {
         if (index.Length != Rank)
-            throw new ArgumentException($"index [{string.Join(",", index.ToArray())}] has {index.Length} components but the tensor has shape {Shape}");
+            throw new ShapeMismatchException("index", $"[{string.Join(",", index.ToArray())}] has {index.Length} components for a tensor of rank {Rank}", Shape);
         int flat = 0;
         for (int d = 0; d < index.Length; d++)
         {

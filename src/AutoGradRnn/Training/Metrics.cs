@@ -106,7 +106,7 @@ public static class Metrics
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
         if (a.Length != b.Length) throw new ShapeMismatchException(metric, $"{a.Length} predictions for {b.Length} actual values", new Shape(a.Length), new Shape(b.Length));
-        if (a.Length == 0) throw new ArgumentException($"{metric}: no values");
+        if (a.Length == 0) throw new ShapeMismatchException(metric, "no values", new Shape(0));   // like a loss of an empty prediction
         foreach (var v in a.OfType<double>().Concat(b.OfType<double>()))
             if (!double.IsFinite(v)) throw new ArgumentException($"{metric}: values must be finite, found {v}");
     }

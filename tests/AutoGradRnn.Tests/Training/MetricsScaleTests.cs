@@ -85,6 +85,13 @@ public class MetricsScaleTests
     }
 
     [Fact]
+    public void Empty_and_mismatched_inputs_are_shape_mismatches_as_in_a_loss()
+    {
+        Assert.Equal("rmse: [0]: no values", Assert.Throws<ShapeMismatchException>(() => Metrics.Rmse([], [])).Message);
+        Assert.Equal("accuracy: [1] x [2]: 1 predictions for 2 actual values", Assert.Throws<ShapeMismatchException>(() => Metrics.Accuracy([1], [1, 2])).Message);
+    }
+
+    [Fact]
     public void The_reported_fault_rmse_of_plus_minus_1e300_is_finite()
     {
         Assert.Equal(2e300, Metrics.Rmse([1e300, -1e300], [-1e300, 1e300]));
