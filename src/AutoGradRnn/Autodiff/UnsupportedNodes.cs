@@ -32,6 +32,9 @@ internal static class UnsupportedNodes
             return new("", type, "a dictionary", "use a record with one property per tensor (its names become the paths), or " + Containers);
         if (Implements(type, typeof(ISet<>)) || Implements(type, typeof(IReadOnlySet<>)))
             return new("", type, "a set", "use " + Containers + " (a set has no order to pair leaves by)");
+        if (typeof(IEnumerable).IsAssignableFrom(type) && type.Name.StartsWith('<'))
+            return new("", type, "a read-only collection the compiler built for a collection expression",
+                "declare the property as an array or a List<T>: [a, b] for an IReadOnlyList<T> or IEnumerable<T> builds a type the walker cannot rebuild");
         if (typeof(IEnumerable).IsAssignableFrom(type))
             return new("", type, "a collection of a kind the walker does not rebuild", "use " + Containers);
         if (IsSystem(type)) return new("", type, "a wrapper the walker does not open", "use a record, a tuple, " + Containers);

@@ -23,6 +23,7 @@ public sealed class CtorMissesOne(Tensor<double> w)
     public Tensor<double> W { get; } = w;
     public Tensor<double> B { get; set; } = Tensor.Zeros<double>(1);
 }
+public sealed record ReadOnlyNet(IReadOnlyList<Tensor<double>> Layers);
 public sealed record Config(Dictionary<string, int> Sizes, int[,] Grid, HashSet<string> Tags, IReadOnlyList<int> Periods);
 public sealed record WithConfig(Tensor<double> W, Config Config);
 
@@ -117,6 +118,19 @@ public class UnsupportedTreeNodeTests
         Assert.Equal("Layers[1].Weights", Assert.Throws<UnsupportedTreeNodeException>(() => ParameterTree<double>.Flatten(net)).Path);
         Assert.Equal("", Assert.Throws<UnsupportedTreeNodeException>(() => ParameterTree<double>.Flatten(new Dictionary<string, Tensor<double>>())).Path);
         Assert.StartsWith("parameter tree: the root is a dictionary", Assert.Throws<UnsupportedTreeNodeException>(() => ParameterTree<double>.Flatten(new HashSet<Tensor<double>>().ToDictionary(t => t))).Message);
+    }
+
+    [Fact]
+    public void A_collection_expression_for_an_interface_typed_property_is_refused_with_what_to_declare_instead()
+    {
+        var e = Assert.Throws<UnsupportedTreeNodeException>(() => Autodiff.Grad((ReadOnlyNet n) => Sum(n.Layers[0]))(new ReadOnlyNet([One, One])));
+        Assert.Equal("Layers", e.Path);
+        Assert.StartsWith("parameter tree: Layers is a read-only collection the compiler built for a collection expression", e.Message);
+        Assert.EndsWith("declare the property as an array or a List<T>: [a, b] for an IReadOnlyList<T> or IEnumerable<T> builds a type the walker cannot rebuild", e.Message);
+        // The same property holding a List<T> or an array is a tree.
+        Assert.Equal(["Layers[0]", "Layers[1]"], ParameterTree<double>.Flatten(new ReadOnlyNet(new List<Tensor<double>> { One, One })).Select(n => n.Name));
+        var g = Autodiff.Grad((ReadOnlyNet n) => Sum(n.Layers[0] * 3.0))(new ReadOnlyNet(new[] { One, One }));
+        TensorAssert.Close(Tensor.FromArray([3.0]), g.Layers[0]);
     }
 
     [Fact]
