@@ -81,7 +81,7 @@ public static partial class ErrorCatalog
         new("E28", "cells", "a zero-length sequence", typeof(ShapeMismatchException), _ => Sequence.Unroll(Gru<float>.Create(3, 4, 1), Tensor.Zeros<float>(2, 0, 3))),
         new("E29", "cells", "an empty batch", typeof(ShapeMismatchException), _ => Sequence.Unroll(Gru<float>.Create(3, 4, 1), Tensor.Zeros<float>(0, 5, 3))),
         new("E30", "cells", "a padding mask of the wrong shape", typeof(ShapeMismatchException), _ => Sequence.Unroll(Rnn<float>.Create(3, 4, 1), Tensor.Zeros<float>(2, 5, 3), Rnn<float>.Create(3, 4, 1).InitialState(2), Tensor.Ones<float>(2, 4))),
-        new("E31", "cells", "stacked layers whose sizes do not chain", typeof(ArgumentException), _ => Stacked<LstmState<float>, float>.Of(Lstm<float>.Create(3, 4, 1), Lstm<float>.Create(5, 4, 1))),
+        new("E31", "cells", "stacked layers whose sizes do not chain", typeof(ShapeMismatchException), _ => Stacked<LstmState<float>, float>.Of(Lstm<float>.Create(3, 4, 1), Lstm<float>.Create(5, 4, 1))),
         new("E32", "cells", "PyTorch LSTM weights of the wrong shape", typeof(ShapeMismatchException), _ => PyTorchWeights.ToLstm(new PyTorchRnnWeights<float>(Tensor.Zeros<float>(16, 3), Tensor.Zeros<float>(16, 5), Tensor.Zeros<float>(16), Tensor.Zeros<float>(16)))),
         // ---- training
         new("E33", "training", "learning rate 0", typeof(ArgumentOutOfRangeException), _ => new Adam<float>(0.0)),

@@ -87,7 +87,8 @@ public partial class ErrorCatalogTests
         }
         sb.AppendLine();
         sb.AppendLine("The exception types: `ShapeMismatchException` (an `ArgumentException`; its `Op` and `Shapes` name the operation and");
-        sb.AppendLine("shapes), `ArgumentOutOfRangeException` and `ArgumentException` for bad values, `AnomalyException` for NaN/Inf in");
+        sb.AppendLine("shapes), `ArgumentOutOfRangeException` and `ArgumentException` for bad values, `ArgumentNullException` for nulls,");
+        sb.AppendLine("`UnsupportedTreeNodeException` (an `ArgumentException`; `Path`, `NodeType`) for parameter-tree nodes the walk would skip, `AnomalyException` for NaN/Inf in");
         sb.AppendLine("anomaly mode, `TrainingDivergedException`, `CheckpointException` (an `IOException`; `FilePath`, `Tensor`),");
         sb.AppendLine("`DataFormatException` (a `FormatException`; `File`, `Row`, `Column`), `FileNotFoundException`, and for notebooks");
         sb.AppendLine("`NotebookFormatException` and `NotebookExecutionException` (`Notebook`, `Cell`, `Line`).");

@@ -18,8 +18,11 @@ public sealed record NamedTensor<T>(string Name, Tensor<T> Value) where T : unma
 /// What is traversed: <see cref="Tensor{T}"/> (a leaf); arrays; <see cref="List{X}"/>; F# lists;
 /// value tuples and tuples; C# records (through their copy constructor and init-setters); F# records
 /// and any immutable class or struct with a public constructor whose parameters match its public
-/// properties by name. Anything else (numbers, strings, enums, configuration objects) is carried
-/// along unchanged. Leaves are visited in declaration order, depth first.
+/// properties by name. Anything else that cannot hold a tensor (numbers, strings, enums, configuration objects) is
+/// carried along unchanged. Anything else that could (a dictionary, a set, another kind of collection, a mutable class, a
+/// multidimensional array, a tuple of more than 7 items, a record's public field or get-only auto-property) is refused
+/// with an <see cref="UnsupportedTreeNodeException"/> naming its path, rather than leaving its tensors without gradients.
+/// Leaves are visited in declaration order, depth first.
 /// </remarks>
 public static class ParameterTree<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -52,13 +55,13 @@ public static class ParameterTree<T> where T : unmanaged, IFloatingPointIeee754<
         int i = 0;
         var result = (TTree)Rebuild(a, (path, t) =>
         {
-            if (i >= bs.Count) throw new ArgumentException($"parameter trees differ: the second has no leaf for '{path}'");
+            if (i >= bs.Count) throw new ShapeMismatchException("tree map", $"the trees differ: the second has no leaf for '{path}'");
             var other = bs[i++];
             if (other.Name != path || other.Value.Shape != t.Shape)
                 throw new ShapeMismatchException("tree map", $"leaf '{path}' meets '{other.Name}'", t.Shape, other.Value.Shape);
             return f(t, other.Value);
         });
-        if (i != bs.Count) throw new ArgumentException($"parameter trees differ: the second has {bs.Count} leaves, the first {i}");
+        if (i != bs.Count) throw new ShapeMismatchException("tree map", $"the trees differ: the second has {bs.Count} leaves, the first {i}");
         return result;
     }
 
@@ -70,26 +73,26 @@ public static class ParameterTree<T> where T : unmanaged, IFloatingPointIeee754<
         int i = 0;
         var result = (TTree)Rebuild(template, (path, t) =>
         {
-            if (i >= leaves.Count) throw new ArgumentException($"unflatten: {leaves.Count} leaves given, but the tree needs more (no leaf for '{path}')");
+            if (i >= leaves.Count) throw new ShapeMismatchException("unflatten", $"{leaves.Count} leaves given, but the tree needs more (no leaf for '{path}')");
             var leaf = leaves[i++];
             if (leaf.Shape != t.Shape) throw new ShapeMismatchException("unflatten", $"leaf '{path}' has the wrong shape", leaf.Shape, t.Shape);
             return leaf;
         });
-        if (i != leaves.Count) throw new ArgumentException($"unflatten: {leaves.Count} leaves given, the tree has {i}");
+        if (i != leaves.Count) throw new ShapeMismatchException("unflatten", $"{leaves.Count} leaves given, the tree has {i}");
         return result;
     }
 
     private static void Visit(object? node, string path, Action<string, Tensor<T>> leaf)
     {
         if (node is Tensor<T> t) { leaf(path, t); return; }
-        if (node is null || Decompose(node) is not { } parts) return;
+        if (node is null || Decompose(node, path) is not { } parts) return;
         foreach (var (name, child) in parts.Children) Visit(child, Join(path, name), leaf);
     }
 
     private static object Rebuild(object node, Func<string, Tensor<T>, Tensor<T>> f, string path = "")
     {
         if (node is Tensor<T> t) return f(path, t);
-        if (Decompose(node) is not { } parts) return node;
+        if (Decompose(node, path) is not { } parts) return node;
         var values = new object?[parts.Children.Count];
         bool changed = false;
         for (int i = 0; i < values.Length; i++)
@@ -106,18 +109,31 @@ public static class ParameterTree<T> where T : unmanaged, IFloatingPointIeee754<
 
     private sealed record Parts(IReadOnlyList<(string Name, object? Value)> Children, Func<object?[], object> Build);
 
-    /// <summary>How to take one node type apart and put it back together: found by reflection once per type.</summary>
-    private sealed record Plan(Func<object, IReadOnlyList<(string Name, object? Value)>> Children, Func<object, object?[], object> Build);
+    /// <summary>How to take one node type apart and put it back together (found by reflection once per type), or why it is refused.</summary>
+    private sealed record Plan(Func<object, IReadOnlyList<(string Name, object? Value)>> Children, Func<object, object?[], object> Build, Unsupported? Refused = null);
 
-    // Reflection is slow next to a small training step, so each type's plan is worked out once (null: not a node).
+    // Reflection is slow next to a small training step, so each type's plan is worked out once (null: a value carried along).
     private static readonly ConcurrentDictionary<Type, Plan?> plans = new();
 
-    private static Parts? Decompose(object node) =>
-        plans.GetOrAdd(node.GetType(), MakePlan) is { } plan ? new Parts(plan.Children(node), values => plan.Build(node, values)) : null;
+    private static Parts? Decompose(object node, string path)
+    {
+        if (plans.GetOrAdd(node.GetType(), PlanOrRefusal) is not { } plan) return null;
+        if (plan.Refused is { } no)
+            throw new UnsupportedTreeNodeException(no.Member.Length == 0 ? path : Join(path, no.Member), no.Type, no.What, no.Instead);
+        return new Parts(plan.Children(node), values => plan.Build(node, values));
+    }
+
+    private static Plan? PlanOrRefusal(Type type)
+    {
+        static object Refused(object node, object?[] values) => throw new InvalidOperationException("a refused node is never rebuilt");
+        if (MakePlan(type) is not { } plan)
+            return UnsupportedNodes.WithoutPlan(type, typeof(Tensor<T>)) is { } why ? new Plan(_ => [], Refused, why) : null;
+        return type.GetMethod("<Clone>$") is not null && UnsupportedNodes.HiddenInRecord(type, typeof(Tensor<T>)) is { } hidden ? plan with { Refused = hidden } : plan;
+    }
 
     private static Plan? MakePlan(Type type)
     {
-        if (type.IsArray && type.GetElementType() is { } elementType)
+        if (type.IsArray && type.GetArrayRank() == 1 && type.GetElementType() is { } elementType)
             return new Plan(
                 node => { var a = (Array)node; return Enumerable.Range(0, a.Length).Select(i => ($"[{i}]", a.GetValue(i))).ToList(); },
                 (_, values) =>
@@ -174,7 +190,8 @@ public static class ParameterTree<T> where T : unmanaged, IFloatingPointIeee754<
             if (ps.Length == 0) continue;
             var matched = ps.Select(p => props.FirstOrDefault(q => string.Equals(q.Name, p.Name, StringComparison.OrdinalIgnoreCase) && p.ParameterType.IsAssignableFrom(q.PropertyType))).ToArray();
             if (matched.Any(m => m is null)) continue;
-            return new Plan(node => matched.Select(p => (p!.Name, p.GetValue(node))).ToList(), (_, values) => ctor.Invoke(values));
+            return new Plan(node => matched.Select(p => (p!.Name, p.GetValue(node))).ToList(), (_, values) => ctor.Invoke(values),
+                UnsupportedNodes.NotInConstructor(type, matched!, typeof(Tensor<T>)));
         }
         return null;
     }

@@ -67,7 +67,7 @@ public sealed record AttentionSeq2Seq<TDecoderState, T>(
         ArgumentNullException.ThrowIfNull(previous);
         ArgumentNullException.ThrowIfNull(memory);
         if (previous.Length != memory.Batch)
-            throw new ArgumentOutOfRangeException(nameof(previous), $"attention seq2seq: {previous.Length} previous symbols for a batch of {memory.Batch}");
+            throw new ShapeMismatchException("attention seq2seq", $"{previous.Length} previous symbols for a batch of {memory.Batch}", new Shape(previous.Length), memory.Values.Shape);
         var (context, weights) = Attention.Attend(Decoder.Output(state), memory);                 // c_t = Σ_j α_tj h_j, α_t from s_{t−1}
         var next = Decoder.Step(state, Concat(TargetEmbedding.Apply(previous), context));          // s_t = Decoder(s_{t−1}, [E_tgt[y_{t−1}], c_t])
         var logits = Readout.Apply(Concat(Decoder.Output(next), context));                        // W_o·[s_t, c_t] + b_o

@@ -16,10 +16,14 @@ public sealed record Bidirectional<TState, T>(IRecurrentCell<TState, T> Forward,
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <inheritdoc/>
-    public int InputSize => Forward.InputSize;
+    public int InputSize => Cell(Forward, nameof(Forward)).InputSize;
 
     /// <summary>Features per output step: the forward cell's H plus the backward cell's.</summary>
-    public int OutputSize => Forward.HiddenSize + Backward.HiddenSize;
+    public int OutputSize => Cell(Forward, nameof(Forward)).HiddenSize + Cell(Backward, nameof(Backward)).HiddenSize;
+
+    // A record built with a null direction would otherwise fail on a null reference deep inside an unroll.
+    private static IRecurrentCell<TState, T> Cell(IRecurrentCell<TState, T>? cell, string name) =>
+        cell ?? throw new ArgumentNullException(name, $"bidirectional: the {name.ToLowerInvariant()} cell is null");
 
     /// <summary>The joined outputs <c>[B, T, H_fwd + H_bwd]</c> of <see cref="Unroll(Tensor{T}, Tensor{T})"/>: an encoder for attention.</summary>
     public Tensor<T> Encode(Tensor<T> inputs, Tensor<T> mask) => Unroll(inputs, mask).Outputs;
@@ -29,7 +33,7 @@ public sealed record Bidirectional<TState, T>(IRecurrentCell<TState, T> Forward,
     {
         ArgumentNullException.ThrowIfNull(inputs);
         if (inputs.Rank != 3) throw new ShapeMismatchException("bidirectional", "inputs must be [batch, time, features]", inputs.Shape);
-        return Run(inputs, null, Forward.InitialState(inputs.Shape[0]), Backward.InitialState(inputs.Shape[0]));
+        return Run(inputs, null, Cell(Forward, nameof(Forward)).InitialState(inputs.Shape[0]), Cell(Backward, nameof(Backward)).InitialState(inputs.Shape[0]));
     }
 
     /// <summary>Unrolls both directions over padded sequences (<paramref name="mask"/> <c>[B, T]</c>, 1 = real step).</summary>
@@ -37,7 +41,7 @@ public sealed record Bidirectional<TState, T>(IRecurrentCell<TState, T> Forward,
     {
         ArgumentNullException.ThrowIfNull(inputs);
         if (inputs.Rank != 3) throw new ShapeMismatchException("bidirectional", "inputs must be [batch, time, features]", inputs.Shape);
-        return Unroll(inputs, mask, Forward.InitialState(inputs.Shape[0]), Backward.InitialState(inputs.Shape[0]));
+        return Unroll(inputs, mask, Cell(Forward, nameof(Forward)).InitialState(inputs.Shape[0]), Cell(Backward, nameof(Backward)).InitialState(inputs.Shape[0]));
     }
 
     /// <summary>Unrolls both directions from given initial states (e.g. PyTorch's <c>h0</c> rows for each direction).</summary>
@@ -53,6 +57,8 @@ public sealed record Bidirectional<TState, T>(IRecurrentCell<TState, T> Forward,
     private BidirectionalResult<TState, T> Run(Tensor<T> inputs, Tensor<T>? mask, TState forwardInitial, TState backwardInitial)
     {
         int batch = inputs.Shape[0];
+        Cell(Forward, nameof(Forward));
+        Cell(Backward, nameof(Backward));
         var forward = Sequence.UnrollLabelled(Forward, inputs, forwardInitial, mask, $"Bidirectional.Forward: {Sequence.CellName(Forward)}");
         // Reversed in time, trailing padding comes first and leaves the backward state at zero until the real steps begin.
         var reversedMask = mask is null ? null : Sequence.ReverseTime(Reshape(mask, batch, -1, 1)).Reshape(batch, -1);

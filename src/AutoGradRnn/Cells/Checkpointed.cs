@@ -23,6 +23,7 @@ public static partial class Sequence
         ArgumentNullException.ThrowIfNull(cell);
         ArgumentNullException.ThrowIfNull(initialState);
         CheckInputs(cell, inputs);
+        CheckForeignState(cell, inputs, initialState);
         if (every < 1) throw new ArgumentOutOfRangeException(nameof(every), $"checkpointed unroll: segment length {every} must be at least 1");
         int batch = inputs.Shape[0], steps = inputs.Shape[1];
         if (mask is not null)

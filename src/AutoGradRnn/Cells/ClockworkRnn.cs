@@ -69,7 +69,7 @@ public sealed record ClockworkRnn<T>(IReadOnlyList<int> Periods, Tensor<T>[] Wh,
         ArgumentNullException.ThrowIfNull(moduleSizes);
         CheckPeriods(periods);
         if (moduleSizes.Length != periods.Length)
-            throw new ArgumentOutOfRangeException(nameof(moduleSizes), $"clockwork rnn: {moduleSizes.Length} module sizes for {periods.Length} periods");
+            throw new ShapeMismatchException("clockwork rnn", $"{moduleSizes.Length} module sizes for {periods.Length} periods", new Shape(moduleSizes.Length), new Shape(periods.Length));
         for (int i = 0; i < moduleSizes.Length; i++)
             if (moduleSizes[i] <= 0) throw new ArgumentOutOfRangeException(nameof(moduleSizes), $"clockwork rnn: module {i} has size {moduleSizes[i]}; sizes must be positive");
         if (inputSize <= 0) throw new ArgumentOutOfRangeException(nameof(inputSize), $"clockwork rnn: input size {inputSize} must be positive");
@@ -98,9 +98,9 @@ public sealed record ClockworkRnn<T>(IReadOnlyList<int> Periods, Tensor<T>[] Wh,
     /// <summary>One step at clock t = <c>state.Step</c>: the modules with t mod T_i = 0 update, the rest keep their values; the clock advances.</summary>
     public (ClockworkState<T> State, bool[] Gates) StepWithGates(ClockworkState<T> state, Tensor<T> input)
     {
-        ArgumentNullException.ThrowIfNull(state);
+        CellChecks.Parameters<T>(Sequence.CellName(this), this);   // before the structure check reads the blocks' shapes
         CheckStructure();
-        CellChecks.Step("clockwork rnn", input, state.H, InputSize, HiddenSize);
+        CellChecks.Step("clockwork rnn", this, state, input);
         if (state.Step < 0) throw new ArgumentOutOfRangeException(nameof(state), $"clockwork rnn: the clock {state.Step} must be ≥ 0");
         int hidden = HiddenSize;
         var active = Active(state.Step);
@@ -144,7 +144,7 @@ public sealed record ClockworkRnn<T>(IReadOnlyList<int> Periods, Tensor<T>[] Wh,
         ArgumentNullException.ThrowIfNull(Wi);
         ArgumentNullException.ThrowIfNull(B);
         if (Wh.Length != Modules || Wi.Length != Modules || B.Length != Modules)
-            throw new ArgumentOutOfRangeException(nameof(Periods), $"clockwork rnn: {Modules} periods but {Wh.Length} W_H, {Wi.Length} W_I and {B.Length} b blocks");
+            throw new ShapeMismatchException("clockwork rnn", $"{Modules} periods but {Wh.Length} W_H, {Wi.Length} W_I and {B.Length} b blocks");
         int hidden = HiddenSize, d = Wi[0].Shape[0];
         for (int i = 0, offset = 0; i < Modules; offset += B[i].Shape[0], i++)
         {

@@ -49,8 +49,7 @@ public sealed record CoupledLstm<T>(
     /// <summary>One step, returning the new state and the gates (input gate reported as 1 − f_t).</summary>
     public (LstmState<T> State, LstmGates<T> Gates) StepWithGates(LstmState<T> state, Tensor<T> input)
     {
-        ArgumentNullException.ThrowIfNull(state);
-        CellChecks.Step("coupled lstm", input, state.H, InputSize, HiddenSize);
+        CellChecks.Step("coupled lstm", this, state, input);
         var hx = Concat(state.H, input);                                      // [h_{t-1}, x_t]
         var forgetGate = Sigmoid(MatMul(hx, Wf) + Bf);                        // f_t = σ(W_f·[h_{t-1}, x_t] + b_f)
         var inputGate = T.One - forgetGate;                                   // i_t = 1 − f_t

@@ -44,6 +44,8 @@ public sealed record DepthGatedLstm<T>(Lstm<T> Bottom, DepthGatedLstmLayer<T>[] 
         ArgumentNullException.ThrowIfNull(bottom);
         ArgumentNullException.ThrowIfNull(upper);
         for (int l = 0; l < upper.Length; l++)
+            if (upper[l] is null) throw new ArgumentNullException(nameof(upper), $"depth-gated lstm: layer {l + 1} is null");
+        for (int l = 0; l < upper.Length; l++)
             if (upper[l].HiddenSize != bottom.HiddenSize || upper[l].InputSize != bottom.HiddenSize)
                 throw new ShapeMismatchException("depth-gated lstm",
                     $"layer {l + 1} has input {upper[l].InputSize} and hidden {upper[l].HiddenSize}, but every layer above the first must read and keep H = {bottom.HiddenSize}",
@@ -58,8 +60,9 @@ public sealed record DepthGatedLstm<T>(Lstm<T> Bottom, DepthGatedLstmLayer<T>[] 
     public (LstmState<T>[] State, DepthGatedLstmGates<T> Gates) StepWithGates(LstmState<T>[] state, Tensor<T> input)
     {
         ArgumentNullException.ThrowIfNull(state);
-        if (state.Length != Layers)
-            throw new ArgumentOutOfRangeException(nameof(state), $"depth-gated lstm: {state.Length} layer states given for {Layers} layers");
+        CellChecks.Input("depth-gated lstm", input, InputSize);
+        CellChecks.Layers("depth-gated lstm step", state.Length, Layers, input.Shape);
+        CellChecks.Step("depth-gated lstm", this, state, input);
         var next = new LstmState<T>[Layers];
         var gates = new LstmGates<T>[Layers];
         var depthGates = new Tensor<T>[Upper.Length];
@@ -76,6 +79,7 @@ public sealed record DepthGatedLstm<T>(Lstm<T> Bottom, DepthGatedLstmLayer<T>[] 
     public Tensor<T> Output(LstmState<T>[] state)
     {
         ArgumentNullException.ThrowIfNull(state);
+        CellChecks.Layers("depth-gated lstm output", state.Length, Layers);
         return state[^1].H;
     }
 }

@@ -55,9 +55,8 @@ public sealed record DepthGatedLstmLayer<T>(
     /// </summary>
     public (LstmState<T> State, LstmGates<T> Gates, Tensor<T> DepthGate) StepWithGates(LstmState<T> state, Tensor<T> input, Tensor<T> lowerCell)
     {
-        ArgumentNullException.ThrowIfNull(state);
-        CellChecks.Step("depth-gated lstm layer", input, state.H, InputSize, HiddenSize);
-        CellChecks.Memory("depth-gated lstm layer", state.C, input.Shape[0], HiddenSize);
+        CellChecks.Input("depth-gated lstm layer", input, InputSize);
+        CellChecks.State<T>("depth-gated lstm layer", state, new LstmState<T>(Tensor.Zeros<T>(input.Shape[0], HiddenSize), Tensor.Zeros<T>(input.Shape[0], HiddenSize)), input.Shape);
         ArgumentNullException.ThrowIfNull(lowerCell);
         if (lowerCell.Shape != state.C.Shape)
             throw new ShapeMismatchException("depth-gated lstm layer step", $"the lower layer's cell state must be [{input.Shape[0]}, {HiddenSize}], this layer's size", lowerCell.Shape, state.C.Shape);

@@ -94,10 +94,12 @@ public sealed record GridLstm<T>(Tensor<T> Projection, GridLstmBlock<T>[] Blocks
     public (GridLstmState<T> State, GridLstmGates<T> Gates) StepWithGates(GridLstmState<T> state, Tensor<T> input)
     {
         ArgumentNullException.ThrowIfNull(state);
+        CellChecks.Parameters<T>(Sequence.CellName(this), this);
+        CellChecks.Count("grid lstm", "layers", Blocks.Length, nameof(Blocks));   // `with { Blocks = [] }` would otherwise step as a bare projection
+        CellChecks.Input("grid lstm", input, InputSize);
         ArgumentNullException.ThrowIfNull(state.Time);
-        if (state.Time.Length != Layers)
-            throw new ArgumentOutOfRangeException(nameof(state), $"grid lstm: {state.Time.Length} layer states given for {Layers} layers");
-        CellChecks.Step("grid lstm", input, state.Time[0].H, InputSize, TimeSize);
+        CellChecks.Layers("grid lstm step", state.Time.Length, Layers, input.Shape);
+        CellChecks.Step("grid lstm", this, state, input);
         var time = new LstmState<T>[Layers];
         var (timeGates, depthGates) = (new LstmGates<T>[Layers], new LstmGates<T>[Layers]);
         var hDepth = MatMul(input, Projection);                                   // h_{t,0}^depth = I·x_t

@@ -50,8 +50,7 @@ public sealed record Gru<T>(
     /// <summary>One step of the essay's equations, returning the new state and the gates.</summary>
     public (RnnState<T> State, GruGates<T> Gates) StepWithGates(RnnState<T> state, Tensor<T> input)
     {
-        ArgumentNullException.ThrowIfNull(state);
-        CellChecks.Step("gru", input, state.H, InputSize, HiddenSize);
+        CellChecks.Step("gru", this, state, input);
         var hx = Concat(state.H, input);                                          // [h_{t-1}, x_t]
         var updateGate = Sigmoid(MatMul(hx, Wz) + Bz);                            // z_t = σ(W_z·[h_{t-1}, x_t] + b_z)
         var resetGate = Sigmoid(MatMul(hx, Wr) + Br);                             // r_t = σ(W_r·[h_{t-1}, x_t] + b_r)

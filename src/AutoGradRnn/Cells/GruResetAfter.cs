@@ -52,8 +52,7 @@ public sealed record GruResetAfter<T>(
     /// <summary>One step of PyTorch's equations, returning the new state and the gates (candidate = n_t).</summary>
     public (RnnState<T> State, GruGates<T> Gates) StepWithGates(RnnState<T> state, Tensor<T> input)
     {
-        ArgumentNullException.ThrowIfNull(state);
-        CellChecks.Step("gru (reset after)", input, state.H, InputSize, HiddenSize);
+        CellChecks.Step("gru (reset after)", this, state, input);
         var hx = Concat(state.H, input);                                                    // [h_{t-1}, x_t]
         var resetGate = Sigmoid(MatMul(hx, Wr) + Br);                                       // r_t = σ(W_r·[h_{t-1}, x_t] + b_r)
         var updateGate = Sigmoid(MatMul(hx, Wz) + Bz);                                      // z_t = σ(W_z·[h_{t-1}, x_t] + b_z)

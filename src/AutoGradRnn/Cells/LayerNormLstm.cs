@@ -65,9 +65,7 @@ public sealed record LayerNormLstm<T>(
     /// <summary>One step of the paper's equations, returning the new state and the gate activations σ(f_t), σ(i_t), tanh(g_t), σ(o_t).</summary>
     public (LstmState<T> State, LstmGates<T> Gates) StepWithGates(LstmState<T> state, Tensor<T> input)
     {
-        ArgumentNullException.ThrowIfNull(state);
-        CellChecks.Step("layer-norm lstm", input, state.H, InputSize, HiddenSize);
-        CellChecks.Memory("layer-norm lstm", state.C, input.Shape[0], HiddenSize);
+        CellChecks.Step("layer-norm lstm", this, state, input);
         var recurrent = LayerNorm(MatMul(state.H, Wh), GainH, BiasH, Epsilon);     // LN(W_h·h_{t-1}; α₁, β₁)
         var fromInput = LayerNorm(MatMul(input, Wx), GainX, BiasX, Epsilon);       // LN(W_x·x_t; α₂, β₂)
         var pre = Split(recurrent + fromInput + B, 4);                             // (f_t, i_t, o_t, g_t) = LN(…) + LN(…) + b

@@ -60,8 +60,7 @@ public sealed record Lstm<T>(
     /// <summary>One step of the essay's equations, returning the new state and the four gate activations.</summary>
     public (LstmState<T> State, LstmGates<T> Gates) StepWithGates(LstmState<T> state, Tensor<T> input)
     {
-        ArgumentNullException.ThrowIfNull(state);
-        CellChecks.Step("lstm", input, state.H, InputSize, HiddenSize);
+        CellChecks.Step("lstm", this, state, input);
         var hx = Concat(state.H, input);                                  // [h_{t-1}, x_t]
         var forgetGate = Sigmoid(MatMul(hx, Wf) + Bf);                    // f_t = σ(W_f·[h_{t-1}, x_t] + b_f)
         var inputGate = Sigmoid(MatMul(hx, Wi) + Bi);                     // i_t = σ(W_i·[h_{t-1}, x_t] + b_i)

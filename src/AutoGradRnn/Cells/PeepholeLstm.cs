@@ -72,8 +72,7 @@ public sealed record PeepholeLstm<T>(
     /// <summary>One step, returning the new state and the four gate activations.</summary>
     public (LstmState<T> State, LstmGates<T> Gates) StepWithGates(LstmState<T> state, Tensor<T> input)
     {
-        ArgumentNullException.ThrowIfNull(state);
-        CellChecks.Step("peephole lstm", input, state.H, InputSize, HiddenSize);
+        CellChecks.Step("peephole lstm", this, state, input);
         var hx = Concat(state.H, input);                                          // [h_{t-1}, x_t]
         var forgetGate = Sigmoid(MatMul(hx, Wf) + Peep(state.C, Pf) + Bf);       // f_t = σ(W_f·[C_{t-1}, h_{t-1}, x_t] + b_f)
         var inputGate = Sigmoid(MatMul(hx, Wi) + Peep(state.C, Pi) + Bi);        // i_t = σ(W_i·[C_{t-1}, h_{t-1}, x_t] + b_i)

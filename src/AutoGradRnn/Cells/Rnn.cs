@@ -37,8 +37,7 @@ public sealed record Rnn<T>(Tensor<T> W, Tensor<T> B) : IGatedCell<RnnState<T>, 
     /// <summary>h_t = tanh(W·[h_{t-1}, x_t] + b). The "gates" are the pre-activation-free output itself.</summary>
     public (RnnState<T> State, Tensor<T> Gates) StepWithGates(RnnState<T> state, Tensor<T> input)
     {
-        ArgumentNullException.ThrowIfNull(state);
-        CellChecks.Step("rnn", input, state.H, InputSize, HiddenSize);
+        CellChecks.Step("rnn", this, state, input);
         var hx = Concat(state.H, input);              // [h_{t-1}, x_t]
         var hidden = Tanh(MatMul(hx, W) + B);         // h_t = tanh(W·[h_{t-1}, x_t] + b)
         return (new(hidden), hidden);

@@ -86,6 +86,7 @@ public static partial class Sequence
     {
         ArgumentNullException.ThrowIfNull(cell);
         ArgumentNullException.ThrowIfNull(inputs);
+        CellChecks.Parameters<T>(CellName(cell), cell);
         if (cell is ILayeredCell<TState, T> layered && layered.LayerPaths(inputs, initialState, mask) is { } paths) return paths;
         return [Choose(cell, inputs, initialState, mask, null).Path ?? new UnrollPath(CellName(cell), false, "the arguments do not fit the cell; unrolling reports what is wrong")];
     }
@@ -94,6 +95,8 @@ public static partial class Sequence
     internal static SequenceResult<TState, T> UnrollLabelled<TState, T>(IRecurrentCell<TState, T> cell, Tensor<T> inputs, TState initialState, Tensor<T>? mask, string? label)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(cell);
+        CellChecks.Parameters<T>(CellName(cell), cell);
         if (cell is ILayeredCell<TState, T> layered && layered.UnrollLayers(inputs, initialState, mask) is { } byLayer) return byLayer;
         var (kernel, path) = Choose(cell, inputs, initialState, mask, label);
         if (path is not null) UnrollTrace.Record(path);
@@ -223,6 +226,7 @@ public static partial class Sequence
         ArgumentNullException.ThrowIfNull(cell);
         ArgumentNullException.ThrowIfNull(initialState);
         CheckInputs(cell, inputs);
+        CheckForeignState(cell, inputs, initialState);
         int batch = inputs.Shape[0], steps = inputs.Shape[1];
         if (mask is not null && mask.Shape != new Shape(batch, steps))
             throw new ShapeMismatchException("unroll", $"the mask must be [batch, time] = [{batch},{steps}] for these inputs", mask.Shape, inputs.Shape);
@@ -247,8 +251,20 @@ public static partial class Sequence
         return (new SequenceResult<TState, T>(Stack(outputs, 1), state), gates);
     }
 
+    /// <summary>
+    /// A cell from outside the library is held to the state check the library's own cells make in every step (so a
+    /// state leaf of the wrong batch is refused, not broadcast): its initial state must be shaped like its zero state.
+    /// </summary>
+    private static void CheckForeignState<TState, T>(IRecurrentCell<TState, T> cell, Tensor<T> inputs, TState initialState)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (cell.GetType().Assembly == typeof(Sequence).Assembly) return;
+        CellChecks.State<T>(CellName(cell), initialState!, cell.InitialState(inputs.Shape[0])!, new Shape(inputs.Shape[0], inputs.Shape[2]));
+    }
+
     private static void CheckInputs<TState, T>(IRecurrentCell<TState, T> cell, Tensor<T> inputs) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        CellChecks.Parameters<T>(CellName(cell), cell);
         ArgumentNullException.ThrowIfNull(inputs);
         if (inputs.Rank != 3 || inputs.Shape[2] != cell.InputSize)
             throw new ShapeMismatchException("unroll", $"inputs must be [batch, time, {cell.InputSize}]", inputs.Shape);

@@ -30,18 +30,27 @@ public sealed record Stacked<TState, T>(IRecurrentCell<TState, T>[] Layers) : IR
     public static Stacked<TState, T> Of(params IRecurrentCell<TState, T>[] layers)
     {
         ArgumentNullException.ThrowIfNull(layers);
-        if (layers.Length == 0) throw new ArgumentException("stacked: at least one layer is needed", nameof(layers));
+        CellChecks.Count("stacked", "layers", layers.Length, nameof(layers));
+        for (int l = 0; l < layers.Length; l++)
+            if (layers[l] is null) throw new ArgumentNullException(nameof(layers), $"stacked: layer {l} is null");
         for (int l = 1; l < layers.Length; l++)
             if (layers[l].InputSize != layers[l - 1].HiddenSize)
-                throw new ArgumentException($"stacked: layer {l} reads {layers[l].InputSize} features but layer {l - 1} outputs {layers[l - 1].HiddenSize}", nameof(layers));
+                throw new ShapeMismatchException("stacked", $"layer {l} reads {layers[l].InputSize} features but layer {l - 1} outputs {layers[l - 1].HiddenSize}");
         return new Stacked<TState, T>(layers);
     }
 
     /// <inheritdoc/>
-    public int InputSize => Layers[0].InputSize;
+    public int InputSize => Layer(0).InputSize;
 
     /// <inheritdoc/>
-    public int HiddenSize => Layers[^1].HiddenSize;
+    public int HiddenSize => Layer(Layers?.Length - 1 ?? 0).HiddenSize;
+
+    // A stack built with `new` or `with` rather than Of may be empty or hold nulls: name that rather than fail on an index.
+    private IRecurrentCell<TState, T> Layer(int l)
+    {
+        CellChecks.Count("stacked", "layers", Layers?.Length ?? 0, nameof(Layers));
+        return Layers![l] ?? throw new ArgumentNullException(nameof(Layers), $"stacked: layer {l} is null");
+    }
 
     /// <inheritdoc/>
     public TState[] InitialState(int batchSize) => Layers.Select(l => l.InitialState(batchSize)).ToArray();
@@ -50,8 +59,9 @@ public sealed record Stacked<TState, T>(IRecurrentCell<TState, T>[] Layers) : IR
     public TState[] Step(TState[] state, Tensor<T> input)
     {
         ArgumentNullException.ThrowIfNull(state);
-        if (state.Length != Layers.Length)
-            throw new ArgumentException($"stacked: {state.Length} layer states given for {Layers.Length} layers", nameof(state));
+        CellChecks.Input("stacked", input, InputSize);
+        CellChecks.Layers("stacked step", state.Length, Layers.Length, input.Shape);
+        CellChecks.Step("stacked", this, state, input);
         var next = new TState[Layers.Length];
         var x = input;
         for (int l = 0; l < Layers.Length; l++)
@@ -66,6 +76,7 @@ public sealed record Stacked<TState, T>(IRecurrentCell<TState, T>[] Layers) : IR
     public Tensor<T> Output(TState[] state)
     {
         ArgumentNullException.ThrowIfNull(state);
+        CellChecks.Layers("stacked output", state.Length, Layers.Length);
         return Layers[^1].Output(state[^1]);
     }
 
@@ -79,6 +90,8 @@ public sealed record Stacked<TState, T>(IRecurrentCell<TState, T>[] Layers) : IR
     SequenceResult<TState[], T>? ILayeredCell<TState[], T>.UnrollLayers(Tensor<T> inputs, TState[] initialState, Tensor<T>? mask)
     {
         if (!Fits(inputs, initialState, mask)) return null;
+        // The same check, and so the same exception, as a step of the whole stack (a layer's own check would name only its leaf).
+        CellChecks.State<T>("stacked", initialState, InitialState(inputs.Shape[0]), new Shape(inputs.Shape[0], inputs.Shape[2]));
         var finals = new TState[Layers.Length];
         var x = inputs;
         for (int l = 0; l < Layers.Length; l++)

@@ -21,12 +21,17 @@ public sealed record Embedding<T>(Tensor<T> Table) where T : unmanaged, IFloatin
     }
 
     /// <summary>The vectors of <paramref name="symbols"/>: <c>[n, dimension]</c>.</summary>
-    public Tensor<T> Apply(int[] symbols) => Gather(Table, symbols);
+    public Tensor<T> Apply(int[] symbols)
+    {
+        CellChecks.Parameters<T>("Embedding", this);
+        return Gather(Table, symbols);
+    }
 
     /// <summary>The vectors of a batch of sequences given row-major as <c>[batch, time]</c>: <c>[batch, time, dimension]</c>.</summary>
     public Tensor<T> Apply(int[] symbols, int batch, int time)
     {
         ArgumentNullException.ThrowIfNull(symbols);
+        CellChecks.Parameters<T>("Embedding", this);
         if (batch * time != symbols.Length)
             throw new ShapeMismatchException("embedding", $"{symbols.Length} symbols do not form [batch {batch}, time {time}]", new Shape(symbols.Length));
         return Reshape(Gather(Table, symbols), batch, time, Dimension);

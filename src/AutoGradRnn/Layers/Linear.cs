@@ -24,5 +24,9 @@ public sealed record Linear<T>(Tensor<T> W, Tensor<T> B) where T : unmanaged, IF
     }
 
     /// <summary>y = x·W + b.</summary>
-    public Tensor<T> Apply(Tensor<T> x) => MatMul(x, W) + B;
+    public Tensor<T> Apply(Tensor<T> x)
+    {
+        CellChecks.Parameters<T>("Linear", this);   // names a null W or B rather than the matmul's operand
+        return MatMul(x, W) + B;
+    }
 }

@@ -78,14 +78,14 @@ public sealed partial class Tensor<T> where T : unmanaged, IFloatingPointIeee754
     internal int FlatIndex(ReadOnlySpan<int> index)
     {
         if (index.Length != Rank)
-            throw new ArgumentException($"index [{string.Join(",", index.ToArray())}] has {index.Length} components but the tensor has shape {Shape}");
+            throw new ShapeMismatchException("index", $"[{string.Join(",", index.ToArray())}] has {index.Length} components for a tensor of rank {Rank}", Shape);
         int flat = 0;
         for (int d = 0; d < index.Length; d++)
         {
             int size = Shape.Dims[d];
             int i = index[d] < 0 ? index[d] + size : index[d];
             if (i < 0 || i >= size)
-                throw new IndexOutOfRangeException($"index [{string.Join(",", index.ToArray())}] is outside shape {Shape}");
+                throw new ArgumentOutOfRangeException(nameof(index), $"index [{string.Join(",", index.ToArray())}] is outside shape {Shape}");
             flat = flat * size + i;
         }
         return flat;

@@ -70,7 +70,7 @@ public class AutodiffTreeTests
         TensorAssert.Close(a.W * 2.0, sum.W);
         var e = Assert.Throws<ShapeMismatchException>(() => ParameterTree<double>.Unflatten(a, [Tensor.Zeros<double>(3, 3), Tensor.Zeros<double>(2)]));
         Assert.Contains("W", e.Message);
-        Assert.Throws<ArgumentException>(() => ParameterTree<double>.Unflatten(a, [a.W]));
+        Assert.Throws<ShapeMismatchException>(() => ParameterTree<double>.Unflatten(a, [a.W]));
     }
 
     [Fact]

@@ -127,7 +127,7 @@ public class AttentionTests
             (model with { Attention = AdditiveAttention<double>.Create(2, 3, 2, 1) }).Loss(batch)).Message);
         Assert.Contains("0 steps to decode", Assert.Throws<ArgumentOutOfRangeException>(() => model.Greedy(batch, 0)).Message);
         Assert.Contains("hidden size 0 must be positive", Assert.Throws<ArgumentOutOfRangeException>(() => AttentionSeq2Seq.Create<double>(3, 3, 2, 0, 2, 1)).Message);
-        Assert.Contains("3 previous symbols for a batch of 2", Assert.Throws<ArgumentOutOfRangeException>(() =>
+        Assert.Contains("3 previous symbols for a batch of 2", Assert.Throws<ShapeMismatchException>(() =>
             model.DecoderStep(model.Decoder.InitialState(2), [0, 0, 0], model.Encode(batch))).Message);
 
         Assert.Contains("2 sources but 1 targets", Assert.Throws<ArgumentOutOfRangeException>(() => Seq2SeqBatch.Create([[0], [1]], [[0]])).Message);

@@ -91,7 +91,7 @@ public class GridLstmTests
         Assert.Contains("block 1 must map H = [h^time (4), h^depth (4)] to 4 time and 4 depth units", Assert.Throws<ShapeMismatchException>(() =>
             GridLstm<double>.Of(grid.Projection, grid.Blocks[0], grid.Blocks[1] with { Depth = GridLstm<double>.Create(3, 5, 1, 2).Blocks[0].Depth })).Message);
         Assert.Contains("grid lstm: 0 layers", Assert.Throws<ArgumentOutOfRangeException>(() => GridLstm<double>.Of(grid.Projection)).Message);
-        Assert.Contains("1 layer states given for 2 layers", Assert.Throws<ArgumentOutOfRangeException>(() =>
+        Assert.Contains("1 layer states given for 2 layers", Assert.Throws<ShapeMismatchException>(() =>
             grid.Step(grid.InitialState(2) with { Time = [grid.InitialState(2).Time[0]] }, Tensor.Zeros<double>(2, 3))).Message);
         Assert.Contains("grid lstm step: [2,2]: input must be [batch, 3]", Assert.Throws<ShapeMismatchException>(() => grid.Step(grid.InitialState(2), Tensor.Zeros<double>(2, 2))).Message);
         Assert.Contains("the cell state must be [2, 4]", Assert.Throws<ShapeMismatchException>(() =>

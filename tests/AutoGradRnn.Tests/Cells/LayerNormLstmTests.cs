@@ -77,7 +77,7 @@ public class LayerNormLstmTests
     {
         var cell = LayerNormLstm<double>.Create(3, 4, 1);
         Assert.Contains("layer-norm lstm step: [2,5]: input must be [batch, 3]", Assert.Throws<ShapeMismatchException>(() => cell.Step(cell.InitialState(2), Tensor.Zeros<double>(2, 5))).Message);
-        Assert.Contains("the cell state must be [2, 4]", Assert.Throws<ShapeMismatchException>(() => cell.Step(cell.InitialState(2) with { C = Tensor.Zeros<double>(2, 3) }, Tensor.Zeros<double>(2, 3))).Message);
+        Assert.Contains("state C must be [2,4] for this input", Assert.Throws<ShapeMismatchException>(() => cell.Step(cell.InitialState(2) with { C = Tensor.Zeros<double>(2, 3) }, Tensor.Zeros<double>(2, 3))).Message);
         Assert.Contains("gain and bias must be [16]", Assert.Throws<ShapeMismatchException>(() => (cell with { GainH = Tensor.Ones<double>(4) }).Step(cell.InitialState(2), Tensor.Zeros<double>(2, 3))).Message);
         Assert.Contains("epsilon -1", Assert.Throws<ArgumentOutOfRangeException>(() => (cell with { Epsilon = -1 }).Step(cell.InitialState(2), Tensor.Zeros<double>(2, 3))).Message);
         Assert.Contains("hidden size 0", Assert.Throws<ArgumentOutOfRangeException>(() => LayerNormLstm<double>.Create(3, 0, 1)).Message);

@@ -90,8 +90,8 @@ public class ProjectionLstmTests
     {
         Assert.Contains("projection size 0 must be positive", Assert.Throws<ArgumentOutOfRangeException>(() => ProjectionLstm<double>.Create(3, 4, 0, 1)).Message);
         var cell = ProjectionLstm<double>.Create(3, 4, 2, 1);
-        Assert.Contains("state must be [2, 2]", Assert.Throws<ShapeMismatchException>(() => cell.Step(new LstmState<double>(Tensor.Zeros<double>(2, 4), Tensor.Zeros<double>(2, 4)), Tensor.Zeros<double>(2, 3))).Message);
-        Assert.Contains("[2,2]: the cell state must be [2, 4]", Assert.Throws<ShapeMismatchException>(() => cell.Step(new LstmState<double>(Tensor.Zeros<double>(2, 2), Tensor.Zeros<double>(2, 2)), Tensor.Zeros<double>(2, 3))).Message);
+        Assert.Contains("state H must be [2,2] for this input", Assert.Throws<ShapeMismatchException>(() => cell.Step(new LstmState<double>(Tensor.Zeros<double>(2, 4), Tensor.Zeros<double>(2, 4)), Tensor.Zeros<double>(2, 3))).Message);
+        Assert.Contains("[2,2]: state C must be [2,4] for this input", Assert.Throws<ShapeMismatchException>(() => cell.Step(new LstmState<double>(Tensor.Zeros<double>(2, 2), Tensor.Zeros<double>(2, 2)), Tensor.Zeros<double>(2, 3))).Message);
         var w = PyTorchWeights.FromProjectionLstm(cell);
         Assert.Contains("weight_hh must be [4·H, P] = [16, 2]", Assert.Throws<ShapeMismatchException>(() => PyTorchWeights.ToProjectionLstm(w with { WeightHh = Tensor.Zeros<double>(16, 3) })).Message);
         Assert.Contains("weight_ih must be [16, D]", Assert.Throws<ShapeMismatchException>(() => PyTorchWeights.ToProjectionLstm(w with { WeightIh = Tensor.Zeros<double>(12, 3) })).Message);

@@ -151,11 +151,11 @@ public class SequenceTests
         Assert.Contains("mask must be [batch, time] = [2,5]", Assert.Throws<ShapeMismatchException>(() =>
             Sequence.Unroll(cell, Tensor.Zeros<double>(2, 5, 3), cell.InitialState(2), Tensor.Ones<double>(2, 4))).Message);
         Assert.Contains("lstm step: [2,2]: input must be [batch, 3]", Assert.Throws<ShapeMismatchException>(() => cell.Step(cell.InitialState(2), Tensor.Zeros<double>(2, 2))).Message);
-        Assert.Contains("state must be [5, 4]", Assert.Throws<ShapeMismatchException>(() => cell.Step(cell.InitialState(2), Tensor.Zeros<double>(5, 3))).Message);
+        Assert.Contains("state H must be [5,4] for this input", Assert.Throws<ShapeMismatchException>(() => cell.Step(cell.InitialState(2), Tensor.Zeros<double>(5, 3))).Message);
         Assert.Contains("hidden size 0 must be positive", Assert.Throws<ArgumentOutOfRangeException>(() => Lstm<double>.Create(3, 0, 1)).Message);
         Assert.Contains("batch size 0", Assert.Throws<ArgumentOutOfRangeException>(() => cell.InitialState(0)).Message);
         Assert.Contains("length 6 of sequence 1", Assert.Throws<ArgumentOutOfRangeException>(() => Sequence.MaskFromLengths<double>([2, 6], 5)).Message);
-        Assert.Contains("layer 1 reads 3 features but layer 0 outputs 4", Assert.Throws<ArgumentException>(() =>
+        Assert.Contains("layer 1 reads 3 features but layer 0 outputs 4", Assert.Throws<ShapeMismatchException>(() =>
             Stacked<LstmState<double>, double>.Of(cell, Lstm<double>.Create(3, 4, 2))).Message);
     }
 }

@@ -50,7 +50,8 @@ public class ErrorMessageTests
         Assert.Contains("dimension -2 is negative", Message<ArgumentOutOfRangeException>(() => Tensor.Zeros<double>(3, -2)));
         Assert.Contains("5 values cannot fill shape [2,2]", Message<ShapeMismatchException>(() => Tensor.FromArray(new double[5], 2, 2)));
         Assert.Contains("row 1 has 1 values, row 0 has 2", Message<ShapeMismatchException>(() => Tensor.FromRows([1.0, 2.0], [3.0])));
-        Assert.Contains("index [2,0] is outside shape [2,2]", Assert.Throws<IndexOutOfRangeException>(() => Tensor.Zeros<double>(2, 2)[2, 0]).Message);
+        Assert.Contains("index [2,0] is outside shape [2,2]", Assert.Throws<ArgumentOutOfRangeException>(() => Tensor.Zeros<double>(2, 2)[2, 0]).Message);
+        Assert.Equal("index: []: [0] has 1 components for a tensor of rank 0", Assert.Throws<ShapeMismatchException>(() => Tensor.Scalar(1.0)[0]).Message);
         Assert.Contains("std -1 must be finite", Message<ArgumentOutOfRangeException>(() => Tensor.RandomNormal<double>(new Shape(2), 1, 0, -1)));
         Assert.Contains("tensor has 2 elements, expected 1", Message<ShapeMismatchException>(() => Tensor.Zeros<double>(2).ToScalar()));
     }

@@ -46,7 +46,7 @@ public class LossAndDataTests
         Assert.Equal(1.5, AutoGradRnn.Metrics.Mae([1, 2], [2, 4]));
         Assert.Equal(50, AutoGradRnn.Metrics.Mape([1, 2], [2, 4]), 1e-12);
         Assert.Contains("index 1 is 0", Assert.Throws<ArgumentException>(() => AutoGradRnn.Metrics.Mape([1, 2], [2, 0])).Message);
-        Assert.Contains("2 predictions for 3", Assert.Throws<ArgumentException>(() => AutoGradRnn.Metrics.Rmse([1, 2], [1, 2, 3])).Message);
+        Assert.Contains("2 predictions for 3", Assert.Throws<ShapeMismatchException>(() => AutoGradRnn.Metrics.Rmse([1, 2], [1, 2, 3])).Message);
         Assert.Equal([1, 0], AutoGradRnn.Metrics.ArgMax(Tensor.FromRows([0.0, 3.0, 1.0], [5.0, 1.0, 2.0])));
     }
 

@@ -69,7 +69,7 @@ public abstract class Optimizer<T> : IOptimizer<T> where T : unmanaged, IFloatin
         ArgumentNullException.ThrowIfNull(state);
         var p = ParameterTree<T>.Flatten(parameters);
         var g = ParameterTree<T>.Flatten(gradients);
-        if (p.Count != g.Count) throw new ArgumentException($"optimizer: {g.Count} gradients for {p.Count} parameters");
+        if (p.Count != g.Count) throw new ShapeMismatchException("optimizer", $"{g.Count} gradients for {p.Count} parameters");
         if (!state.SlotNames.SequenceEqual(SlotNames) || state.Slots.Any(s => s.Count != p.Count))
             throw new ArgumentException($"optimizer: the state (slots {string.Join(",", state.SlotNames)}) does not belong to this optimizer and these parameters (slots {string.Join(",", SlotNames)}, {p.Count} leaves)");
         double lr = LearningRate.At(state.Step);
