@@ -81,8 +81,11 @@ public class ResumeTrainerTests : IDisposable
             File.Move(killed, path, overwrite: true);
         }
         else Assert.Null(Run(fit, control, stop));
-        var resumed = Run(fit, control with { Resume = true }, -1)!;
+        int steps = 0;
+        var resumed = Run(fit, control with { Resume = true }, -1, _ => steps++)!;
         AssertSame(expected, resumed);
+        // Only the steps after the saved one are taken again: the run continued rather than started over.
+        Assert.Equal(expected.StepLosses.Count - (kill ? stop / every * every : stop), steps);
     }
 
     [Property(MaxTest = 40, Replay = "(20261206,1)")]
