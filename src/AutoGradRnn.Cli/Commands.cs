@@ -30,12 +30,11 @@ internal static class Commands
             new Option<bool>("--resume") { Description = "continue the interrupted run whose resume.safetensors is in the --out folder (same options and data)" },
             Opt("--checkpoint-every", "save the run's whole state to <out>/resume.safetensors every N steps (0: only on Ctrl-C/SIGTERM); removed when the run completes", 100));
 
-        /// <summary>The trainer's control for a run whose outputs go to <paramref name="folder"/> (created here, so snapshots have a home).</summary>
+        /// <summary>The trainer's control for a run whose outputs go to <paramref name="folder"/> (the first snapshot creates it).</summary>
         public TrainingControl Control(ParseResult r, string folder, CancellationToken cancellation)
         {
             int every = r.GetValue(Every);
             if (every < 0) throw new ArgumentOutOfRangeException(nameof(every), $"--checkpoint-every {every} must be ≥ 0");
-            Directory.CreateDirectory(folder);
             return new TrainingControl { ResumeFile = Path.Combine(folder, "resume.safetensors"), CheckpointEvery = every, Cancellation = cancellation, Resume = r.GetValue(Resume) };
         }
     }
@@ -73,6 +72,7 @@ internal static class Commands
                 Init = r.GetValue(init) switch { "pytorch" => CellInit.PyTorch, "keras" => CellInit.Keras, _ => new CellInit() },
             };
             var folder = r.GetValue(output)!;
+            Directory.CreateDirectory(folder);
             var control = resume.Control(r, folder, cancellation);
             var path = r.GetValue(checkpoint) is { Length: > 0 } c ? c : Path.Combine(folder, "model.safetensors");
             var report = ProgressView.Run(console, "train-char", "chars", p => CharLanguageModel.Train(corpus, options, path, p, control));

@@ -35,7 +35,7 @@ internal static class TrainerSnapshot
 
     /// <summary>A resume file with metadata only: the identity and <paramref name="extra"/>, no trainer state.</summary>
     public static void SaveMarker(string path, IEnumerable<KeyValuePair<string, string>> identity, IEnumerable<KeyValuePair<string, string>> extra) =>
-        SafeTensors.Save(path, Array.Empty<NamedTensor<float>>(), Header(identity, extra));
+        Write(path, Array.Empty<NamedTensor<float>>(), Header(identity, extra));
 
     private static Dictionary<string, string> Header(IEnumerable<KeyValuePair<string, string>> identity, IEnumerable<KeyValuePair<string, string>> extra)
     {
@@ -43,6 +43,14 @@ internal static class TrainerSnapshot
         foreach (var (k, v) in identity) meta["run." + k] = v;
         foreach (var (k, v) in extra) meta[k] = v;
         return meta;
+    }
+
+    /// <summary>The resume file's folder exists from the first snapshot on (a run's output folder may not, yet).</summary>
+    private static void Write<T>(string path, IReadOnlyList<NamedTensor<T>> tensors, Dictionary<string, string> meta) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (folder is not null) Directory.CreateDirectory(folder);
+        SafeTensors.Save(path, tensors, meta);
     }
 
     public static void Save<TParams, TCarry, T>(string path, TrainerState<TParams, TCarry, T> s, IEnumerable<KeyValuePair<string, string>> identity,
@@ -75,7 +83,7 @@ internal static class TrainerSnapshot
         meta["history.losses"] = string.Join(",", s.StepLosses.Select(Real));
         meta["history.norms"] = string.Join(",", s.Norms.Select(Real));
         meta["history.epochs"] = string.Join(";", s.Epochs.Select(e => $"{Int(e.Epoch)}:{Real(e.TrainLoss)}:{Real(e.ValidationLoss)}:{Int(e.Elapsed.Ticks)}"));
-        SafeTensors.Save(path, tensors, meta);
+        Write(path, tensors, meta);
     }
 
     /// <summary>Loads a state saved by <see cref="Save"/>; the templates give the trees' structure and shapes.</summary>
