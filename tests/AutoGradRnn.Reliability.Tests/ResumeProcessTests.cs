@@ -21,7 +21,18 @@ public class ResumeProcessTests : IDisposable
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Kill(int pid, int signal);
 
-    private const int SigInt = 2;
+    private const int SigInt = 2, SigTerm = 15;
+
+    /// <summary>
+    /// SIGINT, unless this process ignores it (started as a background job of a non-interactive shell): then the child
+    /// inherits the ignoring, as Unix wants, and SIGTERM, which the CLI handles the same way, stands in.
+    /// </summary>
+    private static int Interrupt()
+    {
+        var ignored = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        bool sigIntIgnored = ignored is not null && (Convert.ToUInt64(ignored[7..].Trim(), 16) & (1UL << (SigInt - 1))) != 0;
+        return sigIntIgnored ? SigTerm : SigInt;
+    }
 
     private static string CliDll => Path.Combine(AppContext.BaseDirectory, "AutoGradRnn.Cli.dll");
 
@@ -122,7 +133,7 @@ public class ResumeProcessTests : IDisposable
             var err = child.StandardError.ReadToEndAsync();
             // Training has begun once the first progress line is out.
             while (child.StandardOutput.ReadLine() is { } line && !line.StartsWith(progressLine, StringComparison.Ordinal)) { }
-            Assert.Equal(0, Kill(child.Id, SigInt));
+            Assert.Equal(0, Kill(child.Id, Interrupt()));
             child.StandardOutput.ReadToEnd();
             child.WaitForExit();
             error = err.Result.Trim();
