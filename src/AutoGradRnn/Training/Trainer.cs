@@ -154,7 +154,7 @@ public static class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         [
             new("trainer.kind", carried ? "carried" : "independent"), new("trainer.optimizer", optimizer.GetType().Name),
             new("trainer.train_batches", RunIdentity.Format(train.Count)), new("trainer.validation_batches", RunIdentity.Format(validation.Count)),
-        ]).ToList();
+        ]).Concat(RunIdentity.Options(optimizer, "optimizer.")).ToList();   // its hyperparameters, the schedule by its description
         var s = control.Resume
             ? TrainerSnapshot.Load<TParams, TCarry, T>(control.ResumeFile, identity, parameters, optimizer.Init(parameters), initialState)
             : new TrainerState<TParams, TCarry, T> { Parameters = parameters, Optimizer = optimizer.Init(parameters), Best = parameters, EpochRng = new Rng(options.Seed).CaptureState() };
