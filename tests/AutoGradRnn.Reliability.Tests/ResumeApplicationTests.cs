@@ -101,6 +101,25 @@ public class ResumeApplicationTests : IDisposable
         Assert.Equal(expected, actual);
     }
 
+    /// <summary>
+    /// The training batches are drawn as they are needed: by the first step, the run has allocated a few batches'
+    /// worth, not the whole set (500 batches of 32 × 202 steps × 13 one-hot inputs, 168 MB). Counted on this thread,
+    /// which draws the batches, so tests running in parallel do not disturb the count.
+    /// </summary>
+    [Fact]
+    public void Long_memory_draws_its_training_batches_one_at_a_time()
+    {
+        var options = new LongMemoryOptions { Gaps = [100], Cells = [CellKind.Gru], Seeds = 1, Hidden = 4, Steps = 500, Batch = 32, EvaluationSize = 16 };
+        long batchBytes = 32L * LongMemory.Length(options, 100) * 13 * sizeof(float), before = GC.GetAllocatedBytesForCurrentThread(), atFirstStep = 0;
+        using var cancel = new CancellationTokenSource();
+        Assert.Throws<TrainingInterruptedException>(() => LongMemory.Run(options, progress: new ProgressCallback<TrainingProgress>(p =>
+        {
+            if (p.Step == 1) atFirstStep = GC.GetAllocatedBytesForCurrentThread() - before;
+            cancel.Cancel();
+        }), control: new TrainingControl { Cancellation = cancel.Token }));
+        Assert.True(atFirstStep < 20 * batchBytes, $"{atFirstStep:N0} bytes allocated by the first step; a batch is {batchBytes:N0}");
+    }
+
     /// <summary>Streaming the batches must not change the experiment: these are the results of drawing them all up front (commit eb72592).</summary>
     [Fact]
     public void Long_memory_streams_the_same_data_as_drawing_every_batch_up_front()
