@@ -16,11 +16,17 @@ public static class CliApp
     /// <summary>Exit code for a bug (sysexits' EX_SOFTWARE): the message asks for a report and carries the stack trace.</summary>
     public const int InternalError = 70;
 
-    /// <summary>Parses and runs <paramref name="args"/>, writing to <paramref name="console"/> and errors to <paramref name="error"/>.</summary>
-    public static int Run(string[] args, IAnsiConsole console, TextWriter error)
+    /// <summary>Exit code of a run stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it).</summary>
+    public const int Interrupted = 130;
+
+    /// <summary>
+    /// Parses and runs <paramref name="args"/>, writing to <paramref name="console"/> and errors to <paramref name="error"/>.
+    /// Once <paramref name="cancellation"/> fires, a training command saves its resume file at the next step and exits with <see cref="Interrupted"/>.
+    /// </summary>
+    public static int Run(string[] args, IAnsiConsole console, TextWriter error, CancellationToken cancellation = default)
     {
         var root = new RootCommand("AutoGradRnn: recurrent networks from Colah's essay, trained and measured on real data.");
-        foreach (var command in Commands.All(console)) root.Subcommands.Add(command);
+        foreach (var command in Commands.All(console, cancellation)) root.Subcommands.Add(command);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
@@ -30,6 +36,13 @@ public static class CliApp
         try
         {
             return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, Output = console.Profile.Out.Writer, Error = error });
+        }
+        catch (TrainingInterruptedException e)
+        {
+            error.WriteLine(e.ResumeFile.Length > 0
+                ? $"autogradrnn: interrupted at step {e.Step} of {e.TotalSteps}; saved {e.ResumeFile}; continue with --resume"
+                : $"autogradrnn: interrupted at step {e.Step} of {e.TotalSteps}; nothing saved");
+            return Interrupted;
         }
         catch (Exception e) when (IsUserError(e))
         {

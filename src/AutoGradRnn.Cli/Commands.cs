@@ -7,8 +7,8 @@ namespace AutoGradRnn.Cli;
 /// <summary>The subcommands; each parses its options, calls the library and reports.</summary>
 internal static class Commands
 {
-    public static IEnumerable<Command> All(IAnsiConsole console) =>
-        [TrainChar(console), Sample(console), Forecast(console), LongMemoryCommand(console), Classify(console), GradCheckCommand(console)];
+    public static IEnumerable<Command> All(IAnsiConsole console, CancellationToken cancellation) =>
+        [TrainChar(console, cancellation), Sample(console), Forecast(console, cancellation), LongMemoryCommand(console, cancellation), Classify(console, cancellation), GradCheckCommand(console)];
 
     private static Option<T> Opt<T>(string name, string description, T defaultValue) =>
         new(name) { Description = description, DefaultValueFactory = _ => defaultValue };
@@ -27,7 +27,23 @@ internal static class Commands
 
     private static void ApplyThreads(int threads) => Parallelism.SetMaxThreads(threads);
 
-    private static Command TrainChar(IAnsiConsole console)
+    /// <summary>--resume and --checkpoint-every, shared by the four training commands.</summary>
+    private sealed record ResumeOptions(Option<bool> Resume, Option<int> Every)
+    {
+        public static ResumeOptions Create() => new(
+            new Option<bool>("--resume") { Description = "continue the interrupted run whose resume.safetensors is in the --out folder (same options and data)" },
+            Int("--checkpoint-every", "save the run's whole state to <out>/resume.safetensors every N steps (0: only on Ctrl-C/SIGTERM); removed when the run completes", 100, min: 0));
+
+        /// <summary>The trainer's control for a run whose outputs go to <paramref name="folder"/> (the first snapshot creates it).</summary>
+        public TrainingControl Control(ParseResult r, string folder, CancellationToken cancellation)
+        {
+            int every = r.GetValue(Every);
+            if (every < 0) throw new ArgumentOutOfRangeException(nameof(every), $"--checkpoint-every {every} must be ≥ 0");
+            return new TrainingControl { ResumeFile = Path.Combine(folder, "resume.safetensors"), CheckpointEvery = every, Cancellation = cancellation, Resume = r.GetValue(Resume) };
+        }
+    }
+
+    private static Command TrainChar(IAnsiConsole console, CancellationToken cancellation)
     {
         var text = Required("--text", "a UTF-8 text file (e.g. data/moby_dick.txt)");
         var cell = CellOption("lstm");
@@ -40,9 +56,9 @@ internal static class Commands
         var checkpoint = Opt("--checkpoint", "where to save the model", "");
         var init = Opt("--init", "default (forget-gate bias 1), pytorch (PyTorch's exact default) or keras", "default").AcceptOnlyFromAmong("default", "pytorch", "keras");
         var output = Opt("--out", "folder for results.json and chart.html", Path.Combine("runs", "train-char"));
-        var (seed, threads) = (Seed(), Threads());
+        var (seed, threads, resume) = (Seed(), Threads(), ResumeOptions.Create());
         var command = new Command("train-char", "Train a character-level language model; prints validation bits per character.")
-            { text, cell, hidden, layers, seq, batch, steps, lr, checkpoint, init, output, seed, threads };
+            { text, cell, hidden, layers, seq, batch, steps, lr, checkpoint, init, output, seed, threads, resume.Resume, resume.Every };
         command.SetAction(r =>
         {
             var folder = r.GetValue(output)!;
@@ -57,7 +73,8 @@ internal static class Commands
                 Init = r.GetValue(init) switch { "pytorch" => CellInit.PyTorch, "keras" => CellInit.Keras, _ => new CellInit() },
             };
             Directory.CreateDirectory(folder);   // checked by CliPaths; made now that the run is going ahead
-            var report = ProgressView.Run(console, "train-char", "chars", p => CharLanguageModel.Train(corpus, options, path, p));
+            var control = resume.Control(r, folder, cancellation);
+            var report = ProgressView.Run(console, "train-char", "chars", p => CharLanguageModel.Train(corpus, options, path, p, control));
             console.MarkupLine($"validation bits per character: [bold]{report.ValidationBitsPerCharacter:F3}[/] ({report.ValidationCharacters:N0} characters; {report.Steps} steps, {report.CharactersPerSecond:N0} chars/s)");
             console.MarkupLine($"checkpoint: {Markup.Escape(path)}");
             RunOutput.Write(console, folder, report, ModelCharts.LossCurve(report.StepLosses, $"{report.Cell} {report.Hidden}×{report.Layers}: validation {report.ValidationBitsPerCharacter:F3} bpc"), "train-char");
@@ -85,7 +102,7 @@ internal static class Commands
         return command;
     }
 
-    private static Command Forecast(IAnsiConsole console)
+    private static Command Forecast(IAnsiConsole console, CancellationToken cancellation)
     {
         var csv = Required("--csv", "a CSV file with a header row");
         var horizon = Int("--horizon", "steps per forecast (0 = the shortest period)", 0, min: 0);
@@ -99,9 +116,9 @@ internal static class Commands
         var window = Int("--window", "input window in steps (0 = twice the horizon)", 0, min: 0);
         var epochs = Int("--epochs", "training epochs", 30);
         var output = Opt("--out", "folder for results.json and chart.html", Path.Combine("runs", "forecast"));
-        var (seed, threads) = (Seed(), Threads());
+        var (seed, threads, resume) = (Seed(), Threads(), ResumeOptions.Create());
         var command = new Command("forecast", "Forecast a time series with a recurrent network and compare with seasonal-naive baselines.")
-            { csv, horizon, cell, column, timeColumn, periods, testFraction, covariates, hidden, window, epochs, output, seed, threads };
+            { csv, horizon, cell, column, timeColumn, periods, testFraction, covariates, hidden, window, epochs, output, seed, threads, resume.Resume, resume.Every };
         command.SetAction(r =>
         {
             new CliPaths().Input("--csv", r.GetValue(csv)!, "CSV file").OutputFolder("--out", r.GetValue(output)!, RunOutput.Files);
@@ -112,7 +129,8 @@ internal static class Commands
                 Periods = CliApp.Ints(r.GetValue(periods)!, "--periods"), TestFraction = r.GetValue(testFraction), Covariates = CliApp.List(r.GetValue(covariates)!),
                 Hidden = r.GetValue(hidden), Window = r.GetValue(window), Epochs = r.GetValue(epochs), Seed = r.GetValue(seed),
             };
-            var report = ProgressView.Run(console, "forecast", "windows", p => Forecasting.Run(r.GetValue(csv)!, options, p));
+            var control = resume.Control(r, r.GetValue(output)!, cancellation);
+            var report = ProgressView.Run(console, "forecast", "windows", p => Forecasting.Run(r.GetValue(csv)!, options, p, control));
             console.MarkupLine($"{Markup.Escape(report.Target)}: periods {Markup.Escape($"[{string.Join(",", report.Periods)}]")}, {report.Origins.Length} forecasts of {report.Horizon} steps over the test period (rows {report.TestStart}–{report.TestStart + report.Origins.Length * report.Horizon - 1})");
             var table = new Table().AddColumns("method", "MAPE %", "RMSE", "MAE");
             foreach (var s in report.Scores) table.AddRow(Markup.Escape(s.Method), $"{s.Mape:F2}", $"{s.Rmse:F1}", $"{s.Mae:F1}");
@@ -123,7 +141,7 @@ internal static class Commands
         return command;
     }
 
-    private static Command LongMemoryCommand(IAnsiConsole console)
+    private static Command LongMemoryCommand(IAnsiConsole console, CancellationToken cancellation)
     {
         var task = Opt("--task", "recall or adding", "recall").AcceptOnlyFromAmong("recall", "adding");
         var placement = Opt("--placement", "recall: key first or at a random position", "random").AcceptOnlyFromAmong("first", "random");
@@ -135,9 +153,9 @@ internal static class Commands
         var steps = Int("--steps", "Adam steps per run", 3000);
         var batch = Int("--batch", "sequences per batch", 32);
         var output = Opt("--out", "folder for results.json and chart.html", Path.Combine("runs", "long-memory"));
-        var threads = Threads();
+        var (threads, resume) = (Threads(), ResumeOptions.Create());
         var command = new Command("long-memory", "The essay's long-term-dependency experiment: accuracy (recall) or MSE (adding) against the gap.")
-            { task, placement, gaps, cells, init, seeds, hidden, steps, batch, output, threads };
+            { task, placement, gaps, cells, init, seeds, hidden, steps, batch, output, threads, resume.Resume, resume.Every };
         command.SetAction(r =>
         {
             new CliPaths().OutputFolder("--out", r.GetValue(output)!, RunOutput.Files);
@@ -150,8 +168,9 @@ internal static class Commands
                 Inits = CliApp.List(r.GetValue(init)!, "--init").Select(ParseInit).ToArray(), Seeds = r.GetValue(seeds), Hidden = r.GetValue(hidden),
                 Steps = r.GetValue(steps), Batch = r.GetValue(batch),
             };
+            var control = resume.Control(r, r.GetValue(output)!, cancellation);
             var results = LongMemory.Run(options, new ProgressCallback<LongMemoryResult>(x =>
-                console.WriteLine($"{x.Cell}/{x.Init} gap {x.Gap} seed {x.Seed}: {(options.Task == MemoryTask.Adding ? "MSE" : "accuracy")} {x.Metric:F3} (chance {x.Chance:F3})")));
+                console.WriteLine($"{x.Cell}/{x.Init} gap {x.Gap} seed {x.Seed}: {(options.Task == MemoryTask.Adding ? "MSE" : "accuracy")} {x.Metric:F3} (chance {x.Chance:F3})")), control: control);
             var metric = options.Task == MemoryTask.Adding ? "MSE" : "accuracy";
             var table = new Table().AddColumns(["cell", "init", .. options.Gaps.Select(g => $"gap {g}")]);
             var groups = results.GroupBy(x => (x.Cell, x.Init)).ToList();
@@ -175,7 +194,7 @@ internal static class Commands
     private static string Summary(double[] values) =>
         values.Length == 0 ? "" : $"{values.Average():F3} ± {(values.Max() - values.Min()) / 2:F3}";
 
-    private static Command Classify(IAnsiConsole console)
+    private static Command Classify(IAnsiConsole console, CancellationToken cancellation)
     {
         var csv = Required("--csv", "a CSV file: a text column and a label column (e.g. data/surnames_by_language.csv)");
         var textColumn = Opt("--text-column", "the text column (default: the first)", "");
@@ -184,9 +203,9 @@ internal static class Commands
         var hidden = Int("--hidden", "hidden units", 64);
         var epochs = Int("--epochs", "training epochs", 10);
         var output = Opt("--out", "folder for results.json and chart.html", Path.Combine("runs", "classify"));
-        var (seed, threads) = (Seed(), Threads());
+        var (seed, threads, resume) = (Seed(), Threads(), ResumeOptions.Create());
         var command = new Command("classify", "Classify character sequences (e.g. surname → language); prints accuracy and a confusion matrix.")
-            { csv, textColumn, labelColumn, cell, hidden, epochs, output, seed, threads };
+            { csv, textColumn, labelColumn, cell, hidden, epochs, output, seed, threads, resume.Resume, resume.Every };
         command.SetAction(r =>
         {
             new CliPaths().Input("--csv", r.GetValue(csv)!, "CSV file").OutputFolder("--out", r.GetValue(output)!, RunOutput.Files);
@@ -196,7 +215,8 @@ internal static class Commands
                 TextColumn = r.GetValue(textColumn)!, LabelColumn = r.GetValue(labelColumn)!, Cell = AutoGradRnn.Cells.Parse(r.GetValue(cell)!),
                 Hidden = r.GetValue(hidden), Epochs = r.GetValue(epochs), Seed = r.GetValue(seed),
             };
-            var report = ProgressView.Run(console, "classify", "sequences", p => SequenceClassification.Run(r.GetValue(csv)!, options, p));
+            var control = resume.Control(r, r.GetValue(output)!, cancellation);
+            var report = ProgressView.Run(console, "classify", "sequences", p => SequenceClassification.Run(r.GetValue(csv)!, options, p, control));
             console.MarkupLine($"test accuracy [bold]{report.Accuracy:P1}[/] on {report.TestSize} held-out rows (majority class '{Markup.Escape(report.MajorityLabel)}': {report.MajorityAccuracy:P1})");
             var table = new Table().AddColumns(["true \\ predicted", .. report.Labels.Select(l => Markup.Escape(l.Length > 4 ? l[..4] : l))]);
             for (int i = 0; i < report.Labels.Length; i++) table.AddRow([Markup.Escape(report.Labels[i]), .. report.Confusion[i].Select(c => c.ToString())]);

@@ -10,7 +10,7 @@ internal static class RunOutput
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     /// <summary>The files <see cref="Write"/> puts in the folder (checked before a run by <see cref="CliPaths"/>).</summary>
-    public static readonly string[] Files = ["results.json", "chart.html"];
+    public static readonly string[] Files = ["results.json", "chart.html", "resume.safetensors"];
 
     public static void Write(IAnsiConsole console, string folder, object results, Plotly.NET.GenericChart chart, string title)
     {

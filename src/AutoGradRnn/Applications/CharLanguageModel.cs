@@ -58,8 +58,13 @@ public static class CharLanguageModel
 {
     private sealed record Model<TState>(Stacked<TState, float> Rnn, Linear<float> Head);
 
-    /// <summary>Trains on <paramref name="text"/> and saves the model to <paramref name="checkpoint"/> (atomically).</summary>
-    public static CharTrainingReport Train(string text, CharModelOptions options, string checkpoint, IProgress<TrainingProgress>? progress = null)
+    /// <summary>
+    /// Trains on <paramref name="text"/> and saves the model to <paramref name="checkpoint"/> (atomically). With a
+    /// <paramref name="control"/> the run is resumable (its identity is the options and a hash of the text); its resume
+    /// file is removed once the model is saved.
+    /// </summary>
+    public static CharTrainingReport Train(string text, CharModelOptions options, string checkpoint, IProgress<TrainingProgress>? progress = null,
+        TrainingControl? control = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(options);
@@ -69,7 +74,10 @@ public static class CharLanguageModel
         var (train, valid) = (text[..split], text[split..]);
         var vocabulary = CharVocabulary.FromText(train);
         CheckSizes(train.Length, vocabulary.EncodeKnown(valid).Length, vocabulary.Size, options);
-        return Cells.Visit(options.Cell, options.Init, new Trainer(train, valid, vocabulary, options, checkpoint, progress));
+        control = Resumable.For(control, "char-lm", options, ("data", RunIdentity.HashText(text)));
+        var report = Cells.Visit(options.Cell, options.Init, new Trainer(train, valid, vocabulary, options, checkpoint, progress, control));
+        Resumable.Finish(control);
+        return report;
     }
 
     /// <summary>The text must fill one batch and one validation stream, and the model must fit in memory: checked before allocating, naming the flags.</summary>
@@ -83,7 +91,8 @@ public static class CharLanguageModel
         MemoryBudget.RecurrentModel("train-char", vocabulary, o.Hidden, o.Layers, vocabulary, (double)o.Batch * o.SequenceLength, "--hidden, --layers, --batch or --seq");
     }
 
-    private sealed class Trainer(string train, string valid, CharVocabulary vocabulary, CharModelOptions o, string checkpoint, IProgress<TrainingProgress>? progress)
+    private sealed class Trainer(string train, string valid, CharVocabulary vocabulary, CharModelOptions o, string checkpoint, IProgress<TrainingProgress>? progress,
+        TrainingControl control)
         : ICellVisitor<CharTrainingReport>
     {
         public CharTrainingReport Visit<TState>(Func<int, int, long, IRecurrentCell<TState, float>> create)
@@ -97,7 +106,7 @@ public static class CharLanguageModel
             var watch = Stopwatch.StartNew();
             var result = Trainer<float>.FitCarried(model, new Adam<float>(o.LearningRate), Loss,
                 m => m.Rnn.InitialState(o.Batch), batches, [],
-                new TrainerOptions { Epochs = (int)(((long)o.Steps + batches.Count - 1) / batches.Count), MaxSteps = o.Steps, ClipNorm = o.Clip }, progress);
+                new TrainerOptions { Epochs = (int)(((long)o.Steps + batches.Count - 1) / batches.Count), MaxSteps = o.Steps, ClipNorm = o.Clip }, progress, control);
             double seconds = watch.Elapsed.TotalSeconds;
             double validLoss = Trainer<float>.Evaluate(result.Parameters, Loss, m => m.Rnn.InitialState(validStreams), validBatches);
             Checkpoint<float>.Save(checkpoint, result.Parameters, new Dictionary<string, string>

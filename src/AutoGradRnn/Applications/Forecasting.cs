@@ -69,8 +69,11 @@ public static class Forecasting
 {
     private sealed record Model<TState>(IRecurrentCell<TState, float> Cell, Linear<float> Head);
 
-    /// <summary>Loads the CSV, infers what is not given, trains and evaluates.</summary>
-    public static ForecastReport Run(string csvPath, ForecastOptions options, IProgress<TrainingProgress>? progress = null)
+    /// <summary>
+    /// Loads the CSV, infers what is not given, trains and evaluates. With a <paramref name="control"/> the training is
+    /// resumable (its identity is the options and a hash of the file); its resume file is removed once the run is done.
+    /// </summary>
+    public static ForecastReport Run(string csvPath, ForecastOptions options, IProgress<TrainingProgress>? progress = null, TrainingControl? control = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -82,7 +85,10 @@ public static class Forecasting
         if (periods.Any(p => p < 2)) throw new ArgumentOutOfRangeException(nameof(options), $"forecast: --periods [{string.Join(",", periods)}] must all be ≥ 2");
         if (periods.Any(p => p >= y.Length)) throw new ArgumentOutOfRangeException(nameof(options), $"forecast: --periods [{string.Join(",", periods)}] must all be shorter than the {y.Length} rows of the series");
         var covariates = options.Covariates.Select(table.Numbers).ToArray();
-        return Run(csvPath, target, y, periods, covariates, options, progress);
+        control = Resumable.For(control, "forecast", options, ("data", RunIdentity.HashFile(csvPath)));
+        var report = Run(csvPath, target, y, periods, covariates, options, progress, control);
+        Resumable.Finish(control);
+        return report;
     }
 
     /// <summary>
@@ -120,7 +126,8 @@ public static class Forecasting
     /// <summary>The seasonal-naive forecast of y[t+h] issued at origin t: the value one period earlier (repeated for horizons beyond a period).</summary>
     public static double SeasonalNaive(double[] y, int origin, int h, int period) => y[origin + h % period - period];
 
-    private static ForecastReport Run(string source, string target, double[] y, int[] periods, double[][] covariates, ForecastOptions o, IProgress<TrainingProgress>? progress)
+    private static ForecastReport Run(string source, string target, double[] y, int[] periods, double[][] covariates, ForecastOptions o, IProgress<TrainingProgress>? progress,
+        TrainingControl control)
     {
         int n = y.Length, longest = periods.Max();
         int horizon = o.Horizon > 0 ? o.Horizon : periods.Min();
@@ -181,7 +188,7 @@ public static class Forecasting
         var testWindows = Windows(testOrigins);
 
         var watch = Stopwatch.StartNew();
-        var (corrections, losses, epochs) = Cells.Visit(o.Cell, new CellInit(), new Fit(o, fCount, horizon, trainWindows, validWindows, testWindows, progress));
+        var (corrections, losses, epochs) = Cells.Visit(o.Cell, new CellInit(), new Fit(o, fCount, horizon, trainWindows, validWindows, testWindows, progress, control));
         double seconds = watch.Elapsed.TotalSeconds;
 
         var actual = testOrigins.SelectMany(t => Enumerable.Range(0, horizon).Select(h => y[t + h])).ToArray();
@@ -213,7 +220,8 @@ public static class Forecasting
         MemoryBudget.Require("forecast", what, 4.0 * windows * window * features + activations, "--window or --hidden");
     }
 
-    private sealed class Fit(ForecastOptions o, int features, int horizon, WindowBatch<float> train, WindowBatch<float> valid, WindowBatch<float> test, IProgress<TrainingProgress>? progress)
+    private sealed class Fit(ForecastOptions o, int features, int horizon, WindowBatch<float> train, WindowBatch<float> valid, WindowBatch<float> test, IProgress<TrainingProgress>? progress,
+        TrainingControl control)
         : ICellVisitor<(float[] Corrections, IReadOnlyList<double> Losses, IReadOnlyList<EpochSummary> Epochs)>
     {
         public (float[], IReadOnlyList<double>, IReadOnlyList<EpochSummary>) Visit<TState>(Func<int, int, long, IRecurrentCell<TState, float>> create)
@@ -222,7 +230,7 @@ public static class Forecasting
             Tensor<float> Predict(Model<TState> m, Tensor<float> x) => m.Head.Apply(m.Cell.Output(Sequence.Unroll(m.Cell, x).Final));
             var result = Trainer<float>.Fit(model, new Adam<float>(o.LearningRate), (m, b) => MeanSquaredError(Predict(m, b.Inputs), b.Targets),
                 Windows.Batches(train, o.Batch), Windows.Batches(valid, o.Batch),
-                new TrainerOptions { Epochs = o.Epochs, Patience = 6, ClipNorm = 1, Seed = o.Seed }, progress);
+                new TrainerOptions { Epochs = o.Epochs, Patience = 6, ClipNorm = 1, Seed = o.Seed }, progress, control);
             return (Predict(result.Parameters, test.Inputs).ToArray(), result.StepLosses, result.Epochs);
         }
     }

@@ -80,29 +80,57 @@ public static class LongMemory
         public int Items => X.Shape[0];
     }
 
-    /// <summary>Runs every configuration; <paramref name="report"/> hears about each finished run.</summary>
-    public static IReadOnlyList<LongMemoryResult> Run(LongMemoryOptions o, IProgress<LongMemoryResult>? report = null, IProgress<TrainingProgress>? progress = null)
+    /// <summary>
+    /// Runs every configuration; <paramref name="report"/> hears about each finished run. With a
+    /// <paramref name="control"/> the experiment is resumable: its resume file keeps the finished configurations
+    /// (skipped, and reported again, on resuming) and the state of the one under way; it is removed at the end.
+    /// </summary>
+    public static IReadOnlyList<LongMemoryResult> Run(LongMemoryOptions o, IProgress<LongMemoryResult>? report = null, IProgress<TrainingProgress>? progress = null,
+        TrainingControl? control = null)
     {
         ArgumentNullException.ThrowIfNull(o);
         if (o.Gaps.Length == 0 || o.Gaps.Any(g => g < 1)) throw new ArgumentOutOfRangeException(nameof(o), $"long-memory: gaps [{string.Join(",", o.Gaps)}] must be ≥ 1");
         if (o.Seeds < 1 || o.Hidden < 1 || o.Steps < 1 || o.Batch < 1 || o.Keys < 2 || o.Distractors < 1)
             throw new ArgumentOutOfRangeException(nameof(o), "long-memory: seeds, hidden, steps, batch and distractors must be ≥ 1, keys ≥ 2");
         foreach (var gap in o.Gaps) CheckSizes(o, gap);
+        control = Resumable.For(control, "long-memory", o);
         var results = new List<LongMemoryResult>();
-        foreach (var gap in o.Gaps)
-            foreach (var cell in o.Cells)
-                foreach (var init in o.Inits)
-                    for (int seed = 0; seed < o.Seeds; seed++)
-                    {
-                        var r = AutoGradRnn.Cells.Visit(cell, InitFor(init), new Experiment(o, cell, init, gap, seed, progress));
-                        results.Add(r);
-                        report?.Report(r);
-                    }
+        var finished = new List<LongMemoryResult>();
+        bool resumeCurrent = false;
+        if (control.Resume)
+        {
+            var meta = TrainerSnapshot.Open(control.ResumeFile, control.Identity);
+            finished = LongMemoryResults.Parse(control.ResumeFile, meta.TryGetValue(FinishedKey, out var f) ? f : "");
+            resumeCurrent = TrainerSnapshot.HasTrainerState(meta);
+        }
+        var configurations = o.Gaps.SelectMany(gap => o.Cells.SelectMany(cell => o.Inits.SelectMany(init => Enumerable.Range(0, o.Seeds).Select(seed => (gap, cell, init, seed))))).ToList();
+        foreach (var (gap, cell, init, seed) in configurations)
+        {
+            LongMemoryResult r;
+            if (results.Count < finished.Count) r = finished[results.Count];
+            else
+            {
+                var extra = new KeyValuePair<string, string>[] { new(FinishedKey, LongMemoryResults.Format(finished)) };
+                var current = control with
+                {
+                    Identity = [.. control.Identity, new("configuration", $"{AutoGradRnn.Cells.Name(cell)}/{init} gap {gap} seed {seed}")],
+                    Extra = extra, Resume = resumeCurrent,
+                };
+                resumeCurrent = false;
+                r = AutoGradRnn.Cells.Visit(cell, InitFor(init), new Experiment(o, cell, init, gap, seed, progress, current));
+                finished.Add(r);
+                // Between two configurations the file holds only the finished ones; the next starts afresh.
+                if (control.Saves) TrainerSnapshot.SaveMarker(control.ResumeFile, control.Identity, [new(FinishedKey, LongMemoryResults.Format(finished))]);
+            }
+            results.Add(r);
+            report?.Report(r);
+        }
+        Resumable.Finish(control);
         return results;
     }
 
     /// <summary>
-    /// A run samples all its training batches up front, then unrolls one at a time: both must fit, checked before
+    /// A run streams its training batches (one at a time) and keeps the evaluation set: both must fit, checked before
     /// allocating (a gap of two billion would otherwise overflow the sequence length), naming the flags.
     /// </summary>
     private static void CheckSizes(LongMemoryOptions o, int gap)
@@ -112,17 +140,20 @@ public static class LongMemory
         var what = string.Create(CultureInfo.InvariantCulture, $"--gaps {gap}: sequences of {length:N0} steps");
         if (length > int.MaxValue) throw new ArgumentOutOfRangeException(nameof(o), $"long-memory: {what} are too long to index; lower --gaps");
         MemoryBudget.Array("long-memory", $"{what} in a batch of {Math.Max(o.Batch, o.EvaluationSize)} have", Math.Max(o.Batch, o.EvaluationSize) * length * inputs, "--gaps or --batch");
-        double data = 4.0 * inputs * length * ((double)o.Steps * o.Batch + o.EvaluationSize);
+        double data = 4.0 * inputs * length * ((double)o.Batch + o.EvaluationSize);
         double activations = 4.0 * 24 * o.Hidden * length * Math.Max(o.Batch, o.EvaluationSize);
-        MemoryBudget.Require("long-memory", string.Create(CultureInfo.InvariantCulture, $"{what} × --steps {o.Steps} × --batch {o.Batch}"), data + activations, "--gaps, --steps, --batch or --hidden");
+        MemoryBudget.Require("long-memory", string.Create(CultureInfo.InvariantCulture, $"{what} × --batch {o.Batch}"), data + activations, "--gaps, --batch or --hidden");
     }
+
+    private const string FinishedKey = "long_memory.finished";
 
     private static CellInit InitFor(GateInit init) => init == GateInit.Default ? CellInit.PyTorch : new CellInit { UnitForgetBias = true };
 
     /// <summary>Sequence length of a task at a gap.</summary>
     public static int Length(LongMemoryOptions o, int gap) => o.Task == MemoryTask.Adding ? gap : o.Placement == KeyPlacement.First ? gap + 2 : 2 * gap + 2;
 
-    private static Batch Sample(LongMemoryOptions o, int gap, int size, Rng rng)
+    /// <summary>A batch of <paramref name="size"/> fresh sequences; with <paramref name="build"/> false only the random draws are made (null returned).</summary>
+    private static Batch? Sample(LongMemoryOptions o, int gap, int size, Rng rng, bool build = true)
     {
         int t = Length(o, gap);
         if (o.Task == MemoryTask.Adding)
@@ -136,7 +167,7 @@ public static class LongMemory
                 for (int s = 0; s < t; s++) x[(b * t + s) * 2] = (float)rng.NextDouble();
                 foreach (var m in new[] { first, second }) { x[(b * t + m) * 2 + 1] = 1; sums[b] += x[(b * t + m) * 2]; }
             }
-            return new Batch(Tensor.FromArray(x, size, t, 2), new int[size], Tensor.FromArray(sums, size, 1));
+            return build ? new Batch(Tensor.FromArray(x, size, t, 2), new int[size], Tensor.FromArray(sums, size, 1)) : null;
         }
         int vocab = o.Keys + o.Distractors + 1, query = vocab - 1;
         var ids = new int[size * t];
@@ -149,10 +180,40 @@ public static class LongMemory
             ids[b * t + position] = labels[b];
             ids[b * t + t - 1] = query;
         }
-        return new Batch(Tensor.OneHot<float>(ids, vocab).Reshape(size, t, vocab), labels, Tensor.Zeros<float>(size, 1));
+        return build ? new Batch(Tensor.OneHot<float>(ids, vocab).Reshape(size, t, vocab), labels, Tensor.Zeros<float>(size, 1)) : null;
     }
 
-    private sealed class Experiment(LongMemoryOptions o, CellKind kind, GateInit init, int gap, int seed, IProgress<TrainingProgress>? progress)
+    /// <summary>
+    /// The training batches, drawn one at a time from one generator in order, exactly as drawing them all up front
+    /// would: only the batch in use is in memory (at gap 1000 the whole set would be gigabytes). Asking for batch k
+    /// after batch j &lt; k draws and drops the ones between (that is how a resumed run catches up).
+    /// </summary>
+    private sealed class BatchStream(LongMemoryOptions o, int gap, int count, long seed) : IReadOnlyList<Batch>
+    {
+        private Rng rng = new(seed);
+        private int next;
+
+        public int Count => count;
+
+        public Batch this[int index]
+        {
+            get
+            {
+                ArgumentOutOfRangeException.ThrowIfNegative(index);
+                ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, count);
+                if (index < next) (rng, next) = (new Rng(seed), 0);   // going back: replay from the start
+                for (; next < index; next++) Sample(o, gap, o.Batch, rng, build: false);
+                next++;
+                return Sample(o, gap, o.Batch, rng)!;
+            }
+        }
+
+        public IEnumerator<Batch> GetEnumerator() { for (int i = 0; i < count; i++) yield return this[i]; }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
+    private sealed class Experiment(LongMemoryOptions o, CellKind kind, GateInit init, int gap, int seed, IProgress<TrainingProgress>? progress, TrainingControl control)
         : ICellVisitor<LongMemoryResult>
     {
         public LongMemoryResult Visit<TState>(Func<int, int, long, IRecurrentCell<TState, float>> create)
@@ -161,11 +222,10 @@ public static class LongMemory
             var cell = create(inputs, o.Hidden, 1000 + seed);
             if (init == GateInit.Chrono) cell = Chrono(cell, Length(o, gap), new Rng(seed + 77));
             var model = new Model<TState>(cell, Linear<float>.Create(o.Hidden, outputs, 2000 + seed));
-            var rng = new Rng(3000 + seed);
-            var train = Enumerable.Range(0, o.Steps).Select(_ => Sample(o, gap, o.Batch, rng)).ToList();
+            var train = new BatchStream(o, gap, o.Steps, 3000 + seed);
             var result = Trainer<float>.Fit(model, new Adam<float>(o.LearningRate), Loss, train, [],
-                new TrainerOptions { Epochs = 1, ClipNorm = 1, Shuffle = false }, progress);
-            var test = Sample(o, gap, o.EvaluationSize, new Rng(4000 + seed));
+                new TrainerOptions { Epochs = 1, ClipNorm = 1, Shuffle = false }, progress, control);
+            var test = Sample(o, gap, o.EvaluationSize, new Rng(4000 + seed))!;
             var output = Output(result.Parameters, test);
             double metric = o.Task == MemoryTask.Adding
                 ? MeanSquaredError(output, test.Sums).ToScalar()

@@ -54,8 +54,11 @@ public static class SequenceClassification
         public int Items => Size;
     }
 
-    /// <summary>Loads, splits (seeded, never testing on training rows), trains and tests.</summary>
-    public static ClassificationReport Run(string csvPath, ClassifierOptions o, IProgress<TrainingProgress>? progress = null)
+    /// <summary>
+    /// Loads, splits (seeded, never testing on training rows), trains and tests. With a <paramref name="control"/> the
+    /// training is resumable (its identity is the options and a hash of the file); its resume file is removed once the run is done.
+    /// </summary>
+    public static ClassificationReport Run(string csvPath, ClassifierOptions o, IProgress<TrainingProgress>? progress = null, TrainingControl? control = null)
     {
         ArgumentNullException.ThrowIfNull(o);
         o.Validate();
@@ -86,8 +89,10 @@ public static class SequenceClassification
         }).ToList();
 
         MemoryBudget.RecurrentModel("classify", o.Embedding, o.Hidden, 1, labels.Length, (double)o.Batch * texts.Max(t => t.Length), "--hidden");
+        control = Resumable.For(control, "classify", o, ("data", RunIdentity.HashFile(csvPath)));
         var watch = Stopwatch.StartNew();
-        var predicted = Cells.Visit(o.Cell, new CellInit(), new Fit(o, vocabulary.Size, labels.Length, Batches(trainRows), Batches(validRows), Batches(testRows), progress));
+        var predicted = Cells.Visit(o.Cell, new CellInit(), new Fit(o, vocabulary.Size, labels.Length, Batches(trainRows), Batches(validRows), Batches(testRows), progress, control));
+        Resumable.Finish(control);
         var actual = testRows.Select(r => y[r]).ToArray();
         var confusion = labels.Select(_ => new int[labels.Length]).ToArray();
         for (int i = 0; i < actual.Length; i++) confusion[actual[i]][predicted.Predictions[i]]++;
@@ -96,7 +101,8 @@ public static class SequenceClassification
             actual.Count(a => a == majority) / (double)actual.Length, labels[majority], confusion, predicted.Losses, predicted.Epochs, watch.Elapsed.TotalSeconds);
     }
 
-    private sealed class Fit(ClassifierOptions o, int vocabulary, int classes, List<Batch> train, List<Batch> valid, List<Batch> test, IProgress<TrainingProgress>? progress)
+    private sealed class Fit(ClassifierOptions o, int vocabulary, int classes, List<Batch> train, List<Batch> valid, List<Batch> test, IProgress<TrainingProgress>? progress,
+        TrainingControl control)
         : ICellVisitor<(int[] Predictions, IReadOnlyList<double> Losses, IReadOnlyList<EpochSummary> Epochs)>
     {
         public (int[], IReadOnlyList<double>, IReadOnlyList<EpochSummary>) Visit<TState>(Func<int, int, long, IRecurrentCell<TState, float>> create)
@@ -109,7 +115,7 @@ public static class SequenceClassification
                 return m.Head.Apply(m.Cell.Output(final));
             }
             var result = Trainer<float>.Fit(model, new Adam<float>(o.LearningRate), (m, b) => CrossEntropy(Logits(m, b), b.Labels), train, valid,
-                new TrainerOptions { Epochs = o.Epochs, ClipNorm = 5, Patience = 3, Seed = o.Seed }, progress);
+                new TrainerOptions { Epochs = o.Epochs, ClipNorm = 5, Patience = 3, Seed = o.Seed }, progress, control);
             return (test.SelectMany(b => Metrics.ArgMax(Logits(result.Parameters, b))).ToArray(), result.StepLosses, result.Epochs);
         }
     }

@@ -65,6 +65,16 @@ public sealed class Rng
         return u * m;
     }
 
+    /// <summary>The generator's whole state (four xoshiro words, then the spare normal's bits and a 0/1 flag), for resumable runs.</summary>
+    internal ulong[] CaptureState() => [s0, s1, s2, s3, (ulong)BitConverter.DoubleToInt64Bits(spareNormal), hasSpare ? 1UL : 0UL];
+
+    /// <summary>A generator that continues exactly where the one whose <see cref="CaptureState"/> gave <paramref name="state"/> stood.</summary>
+    internal static Rng FromState(IReadOnlyList<ulong> state)
+    {
+        if (state.Count != 6) throw new ArgumentException($"rng state: {state.Count} words, expected 6", nameof(state));
+        return new Rng(0) { s0 = state[0], s1 = state[1], s2 = state[2], s3 = state[3], spareNormal = BitConverter.Int64BitsToDouble((long)state[4]), hasSpare = state[5] != 0 };
+    }
+
     /// <summary>A new generator whose stream is independent of this one's (for handing to a sub-task).</summary>
     public Rng Split() => new((long)NextUInt64());
 }

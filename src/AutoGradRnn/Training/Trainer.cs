@@ -83,27 +83,31 @@ public sealed class TrainingDivergedException : ArithmeticException
 /// </summary>
 public static class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>Trains on independent batches; <paramref name="validation"/> may be empty (then no early stopping).</summary>
+    /// <summary>
+    /// Trains on independent batches; <paramref name="validation"/> may be empty (then no early stopping).
+    /// <paramref name="control"/> makes the run resumable: snapshots, cancellation and resuming (see <see cref="TrainingControl"/>).
+    /// </summary>
     public static TrainingResult<TParams, T> Fit<TParams, TBatch>(
         TParams parameters, IOptimizer<T> optimizer, Func<TParams, TBatch, Tensor<T>> loss,
-        IReadOnlyList<TBatch> train, IReadOnlyList<TBatch> validation, TrainerOptions options, IProgress<TrainingProgress>? progress = null)
+        IReadOnlyList<TBatch> train, IReadOnlyList<TBatch> validation, TrainerOptions options, IProgress<TrainingProgress>? progress = null,
+        TrainingControl? control = null)
         where TBatch : ITrainingBatch
     {
         ArgumentNullException.ThrowIfNull(loss);
-        return Run(parameters, optimizer, (p, _, b) => (loss(p, b), 0), _ => 0, train, validation, options, progress, carried: false);
+        return Run(parameters, optimizer, (p, _, b) => (loss(p, b), 0), _ => 0, train, validation, options, progress, control, carried: false);
     }
 
     /// <summary>
     /// Trains with a state carried from each batch to the next (truncated BPTT). <paramref name="loss"/> returns the
     /// batch loss and the final state; <paramref name="initialState"/> gives the state at the start of each epoch and
-    /// of each validation pass.
+    /// of each validation pass. <paramref name="control"/> makes the run resumable, as for <see cref="Fit{TParams, TBatch}"/>.
     /// </summary>
     public static TrainingResult<TParams, T> FitCarried<TParams, TBatch, TCarry>(
         TParams parameters, IOptimizer<T> optimizer, Func<TParams, TCarry, TBatch, (Tensor<T> Loss, TCarry Final)> loss,
         Func<TParams, TCarry> initialState, IReadOnlyList<TBatch> train, IReadOnlyList<TBatch> validation,
-        TrainerOptions options, IProgress<TrainingProgress>? progress = null)
+        TrainerOptions options, IProgress<TrainingProgress>? progress = null, TrainingControl? control = null)
         where TBatch : ITrainingBatch =>
-        Run(parameters, optimizer, loss, initialState, train, validation, options, progress, carried: true);
+        Run(parameters, optimizer, loss, initialState, train, validation, options, progress, control, carried: true);
 
     /// <summary>The items-weighted mean loss over <paramref name="batches"/>, carrying state from batch to batch. Records nothing on any tape.</summary>
     public static double Evaluate<TParams, TBatch, TCarry>(TParams parameters, Func<TParams, TCarry, TBatch, (Tensor<T> Loss, TCarry Final)> loss,
@@ -128,7 +132,7 @@ public static class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     private static TrainingResult<TParams, T> Run<TParams, TBatch, TCarry>(
         TParams parameters, IOptimizer<T> optimizer, Func<TParams, TCarry, TBatch, (Tensor<T> Loss, TCarry Final)> loss,
         Func<TParams, TCarry> initialState, IReadOnlyList<TBatch> train, IReadOnlyList<TBatch> validation,
-        TrainerOptions options, IProgress<TrainingProgress>? progress, bool carried)
+        TrainerOptions options, IProgress<TrainingProgress>? progress, TrainingControl? control, bool carried)
         where TBatch : ITrainingBatch
     {
         ArgumentNullException.ThrowIfNull(parameters);
@@ -139,60 +143,89 @@ public static class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         ArgumentNullException.ThrowIfNull(validation);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        control ??= new TrainingControl();
+        control.Validate();
         if (train.Count == 0) throw new ArgumentException("trainer: there are no training batches", nameof(train));
 
-        var state = optimizer.Init(parameters);
         long totalSteps = (long)options.Epochs * train.Count;
         if (options.MaxSteps > 0) totalSteps = Math.Min(totalSteps, options.MaxSteps);
-        var stepLosses = new List<double>();
-        var norms = new List<double>();
-        var epochs = new List<EpochSummary>();
-        var (best, bestLoss, bestEpoch, waited, stoppedEarly) = (parameters, double.PositiveInfinity, -1, 0, false);
-        double lastValidation = double.NaN;
-        long items = 0;
+        // The caller's identity first (it names the application and its options), then what the trainer itself depends on.
+        var identity = control.Identity.Concat(RunIdentity.Options(options, "trainer.")).Concat(
+        [
+            new("trainer.kind", carried ? "carried" : "independent"), new("trainer.optimizer", optimizer.GetType().Name),
+            new("trainer.train_batches", RunIdentity.Format(train.Count)), new("trainer.validation_batches", RunIdentity.Format(validation.Count)),
+        ]).Concat(RunIdentity.Options(optimizer, "optimizer.")).ToList();   // its hyperparameters, the schedule by its description
+        var s = control.Resume
+            ? TrainerSnapshot.Load<TParams, TCarry, T>(control.ResumeFile, identity, parameters, optimizer.Init(parameters), initialState)
+            : new TrainerState<TParams, TCarry, T> { Parameters = parameters, Optimizer = optimizer.Init(parameters), Best = parameters, EpochRng = new Rng(options.Seed).CaptureState() };
+        bool resuming = control.Resume;
+        bool stoppedEarly = false;
         var clock = Stopwatch.StartNew();
-        var rng = new Rng(options.Seed);
+        TimeSpan Elapsed() => s.Elapsed + clock.Elapsed;
+        void Save()
+        {
+            var elapsed = s.Elapsed;
+            s.Elapsed = Elapsed();
+            TrainerSnapshot.Save(control.ResumeFile, s, identity, control.Extra);
+            s.Elapsed = elapsed;
+        }
+        var rng = Rng.FromState(s.EpochRng);
         var step = ValueAndGradCarried(loss);
 
-        for (int epoch = 0; epoch < options.Epochs && stepLosses.Count < totalSteps; epoch++)
+        for (; s.Epoch < options.Epochs && s.StepLosses.Count < totalSteps; s.Epoch++)
         {
+            // Saved so that a resumed run draws this epoch's order, and every later one, exactly as this run does.
+            s.EpochRng = rng.CaptureState();
             var order = Enumerable.Range(0, train.Count).ToArray();
             if (!carried && options.Shuffle)
                 for (int i = order.Length - 1; i > 0; i--) { int j = rng.NextInt(i + 1); (order[i], order[j]) = (order[j], order[i]); }
-            var carry = initialState(parameters);
-            double epochLoss = 0, epochItems = 0;
-            foreach (int index in order)
+            if (!resuming || s.Position == 0)
             {
-                if (stepLosses.Count >= totalSteps) break;
-                var batch = train[index];
-                var (value, grads, final) = step(parameters, carry, batch);
+                s.Carry = initialState(s.Parameters);
+                if (!resuming) (s.Position, s.EpochLoss, s.EpochItems) = (0, 0, 0);
+            }
+            resuming = false;
+            while (s.Position < order.Length)
+            {
+                if (s.StepLosses.Count >= totalSteps) break;
+                if (control.Cancellation.IsCancellationRequested)
+                {
+                    if (control.Saves) Save();
+                    throw new TrainingInterruptedException(s.StepLosses.Count, totalSteps, control.ResumeFile);
+                }
+                var batch = train[order[s.Position]];
+                var (value, grads, final) = step(s.Parameters, s.Carry, batch);
                 // Truncated BPTT: the next batch starts from this state, cut from this batch's graph.
-                carry = Detach(final);
+                s.Carry = Detach(final);
                 double l = double.CreateTruncating(value.ToScalar());
                 double norm;
                 (grads, norm) = options.ClipNorm > 0 ? GradientClipping<T>.ByGlobalNorm(grads, options.ClipNorm) : (grads, GradientClipping<T>.GlobalNorm(grads));
-                if (!double.IsFinite(l) || !double.IsFinite(norm)) throw new TrainingDivergedException(epoch, stepLosses.Count + 1, l, norm);
-                double lr = optimizer.LearningRate.At(state.Step);
-                (parameters, state) = optimizer.Update(parameters, grads, state);
-                stepLosses.Add(l);
-                norms.Add(norm);
-                items += batch.Items;
-                epochLoss += l * batch.Items;
-                epochItems += batch.Items;
-                progress?.Report(new TrainingProgress(epoch, stepLosses.Count, totalSteps, l, norm, lr,
-                    items / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), lastValidation, clock.Elapsed));
+                if (!double.IsFinite(l) || !double.IsFinite(norm)) throw new TrainingDivergedException(s.Epoch, s.StepLosses.Count + 1, l, norm);
+                double lr = optimizer.LearningRate.At(s.Optimizer.Step);
+                (s.Parameters, s.Optimizer) = optimizer.Update(s.Parameters, grads, s.Optimizer);
+                s.StepLosses.Add(l);
+                s.Norms.Add(norm);
+                s.Items += batch.Items;
+                s.EpochLoss += l * batch.Items;
+                s.EpochItems += batch.Items;
+                s.Position++;
+                progress?.Report(new TrainingProgress(s.Epoch, s.StepLosses.Count, totalSteps, l, norm, lr,
+                    s.Items / Math.Max(Elapsed().TotalSeconds, 1e-9), s.LastValidation, Elapsed()));
+                // By step count, so that where snapshots fall does not depend on timing; none after the last step.
+                if (control.Saves && control.CheckpointEvery > 0 && s.StepLosses.Count % control.CheckpointEvery == 0 && s.StepLosses.Count < totalSteps) Save();
             }
             if (validation.Count > 0)
             {
-                lastValidation = Evaluate(parameters, loss, initialState, validation);
-                if (lastValidation < bestLoss - options.MinDelta) (best, bestLoss, bestEpoch, waited) = (parameters, lastValidation, epoch, 0);
-                else waited++;
+                s.LastValidation = Evaluate(s.Parameters, loss, initialState, validation);
+                if (s.LastValidation < s.BestLoss - options.MinDelta) (s.Best, s.BestLoss, s.BestEpoch, s.Waited) = (s.Parameters, s.LastValidation, s.Epoch, 0);
+                else s.Waited++;
             }
-            epochs.Add(new EpochSummary(epoch, epochItems > 0 ? epochLoss / epochItems : double.NaN, lastValidation, clock.Elapsed));
-            if (options.Patience > 0 && waited >= options.Patience) { stoppedEarly = true; break; }
+            s.Epochs.Add(new EpochSummary(s.Epoch, s.EpochItems > 0 ? s.EpochLoss / s.EpochItems : double.NaN, s.LastValidation, Elapsed()));
+            s.Position = 0;
+            if (options.Patience > 0 && s.Waited >= options.Patience) { stoppedEarly = true; break; }
         }
-        var result = validation.Count > 0 && options.RestoreBest && bestEpoch >= 0 ? best : parameters;
-        return new TrainingResult<TParams, T>(result, state, stepLosses, norms, epochs, stoppedEarly, bestEpoch);
+        var result = validation.Count > 0 && options.RestoreBest && s.BestEpoch >= 0 ? s.Best : s.Parameters;
+        return new TrainingResult<TParams, T>(result, s.Optimizer, s.StepLosses, s.Norms, s.Epochs, stoppedEarly, s.BestEpoch);
     }
 
     private static Func<TParams, TCarry, TBatch, (Tensor<T> Value, TParams Gradient, TCarry Final)> ValueAndGradCarried<TParams, TBatch, TCarry>(
