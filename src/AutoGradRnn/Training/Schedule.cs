@@ -1,3 +1,5 @@
+using static System.FormattableString;
+
 namespace AutoGradRnn;
 
 /// <summary>
@@ -24,7 +26,7 @@ public sealed class Schedule
     public static Schedule Constant(double learningRate)
     {
         Positive(learningRate, "learning rate");
-        return new($"constant({learningRate})", _ => learningRate);
+        return new(Invariant($"constant({learningRate})"), _ => learningRate);
     }
 
     /// <summary>lr·γ^⌊step/every⌋ (PyTorch <c>StepLR</c>).</summary>
@@ -33,7 +35,7 @@ public sealed class Schedule
         Positive(learningRate, "learning rate");
         if (every <= 0) throw new ArgumentOutOfRangeException(nameof(every), $"schedule: step size {every} must be positive");
         Positive(gamma, "gamma");
-        return new($"step({learningRate}, ×{gamma} every {every})", s => learningRate * Math.Pow(gamma, s / every));
+        return new(Invariant($"step({learningRate}, ×{gamma} every {every})"), s => learningRate * Math.Pow(gamma, s / every));
     }
 
     /// <summary>η_min + (lr − η_min)(1 + cos(π·step/T))/2 (PyTorch <c>CosineAnnealingLR</c>, periodic beyond T).</summary>
@@ -43,7 +45,7 @@ public sealed class Schedule
         if (totalSteps <= 0) throw new ArgumentOutOfRangeException(nameof(totalSteps), $"schedule: total steps {totalSteps} must be positive");
         if (!(minLearningRate >= 0) || minLearningRate > learningRate)
             throw new ArgumentOutOfRangeException(nameof(minLearningRate), $"schedule: minimum learning rate {minLearningRate} must be in [0, {learningRate}]");
-        return new($"cosine({learningRate} → {minLearningRate} over {totalSteps} steps)",
+        return new(Invariant($"cosine({learningRate} → {minLearningRate} over {totalSteps} steps)"),
             s => minLearningRate + (learningRate - minLearningRate) * (1 + Math.Cos(Math.PI * s / totalSteps)) / 2);
     }
 
@@ -52,7 +54,7 @@ public sealed class Schedule
     {
         ArgumentNullException.ThrowIfNull(then);
         if (warmupSteps <= 0) throw new ArgumentOutOfRangeException(nameof(warmupSteps), $"schedule: warm-up steps {warmupSteps} must be positive");
-        return new($"warm-up({warmupSteps}) then {then.Description}", s => s < warmupSteps ? then.At(s) * (s + 1) / warmupSteps : then.At(s));
+        return new(Invariant($"warm-up({warmupSteps}) then {then.Description}"), s => s < warmupSteps ? then.At(s) * (s + 1) / warmupSteps : then.At(s));
     }
 
     /// <summary>A number is a constant schedule.</summary>
