@@ -34,6 +34,11 @@ public sealed record ForecastOptions
     public int Stride { get; init; }
     /// <summary>Seed of the weights and the shuffling.</summary>
     public long Seed { get; init; }
+    /// <summary>
+    /// Fill missing steps of the time axis by linear interpolation (reported in <see cref="ForecastReport.Time"/>) instead of
+    /// refusing the file. Out-of-order rows, duplicates and irregular spacing are refused either way.
+    /// </summary>
+    public bool AllowGaps { get; init; }
 
     internal void Validate()
     {
@@ -55,7 +60,11 @@ public sealed record ForecastScore(string Method, double Mape, double Rmse, doub
 public sealed record ForecastReport(
     string Source, string Target, int[] Periods, int ReferencePeriod, int Horizon, int Window, int TrainEnd, int TestStart,
     int[] Origins, double[] Actual, double[] Forecast, IReadOnlyDictionary<string, double[]> Baselines, IReadOnlyList<ForecastScore> Scores,
-    IReadOnlyList<double> StepLosses, IReadOnlyList<EpochSummary> Epochs, double Seconds);
+    IReadOnlyList<double> StepLosses, IReadOnlyList<EpochSummary> Epochs, double Seconds)
+{
+    /// <summary>The time axis: whether its order was checked, its step and the missing steps filled.</summary>
+    public TimeAxisReport Time { get; init; } = TimeAxisReport.Unchecked;
+}
 
 /// <summary>
 /// Day-ahead-style forecasting of one column of any CSV with a recurrent network, against seasonal-naive baselines.
@@ -68,30 +77,58 @@ public static class Forecasting
 {
     private sealed record Model<TState>(IRecurrentCell<TState, float> Cell, Linear<float> Head);
 
-    /// <summary>Loads the CSV, infers what is not given, trains and evaluates.</summary>
+    /// <summary>
+    /// Loads the CSV, checks its time axis (strictly increasing by a regular step; see <see cref="ForecastOptions.AllowGaps"/>),
+    /// infers what is not given, trains and evaluates.
+    /// </summary>
     public static ForecastReport Run(string csvPath, ForecastOptions options, IProgress<TrainingProgress>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var table = CsvTable.Load(csvPath);
-        var target = options.Column.Length > 0 ? options.Column
-            : table.Header.LastOrDefault(table.IsNumeric) ?? throw new DataFormatException(csvPath, "has no numeric column to forecast");
+        var (timeColumns, times) = FindTimes(table, options.TimeColumn, csvPath);
+        var target = options.Column.Length > 0 ? options.Column : DefaultTarget(table, timeColumns, csvPath);
         var y = table.Numbers(target);
-        var periods = options.Periods.Length > 0 ? options.Periods : InferPeriods(table, options.TimeColumn, csvPath);
-        if (periods.Any(p => p < 2)) throw new ArgumentOutOfRangeException(nameof(options), $"periods [{string.Join(",", periods)}] must all be ≥ 2");
         var covariates = options.Covariates.Select(table.Numbers).ToArray();
-        return Run(csvPath, target, y, periods, covariates, options, progress);
+        var time = TimeAxisReport.Unchecked;
+        if (times is not null)
+        {
+            var axis = TimeAxis.Check(times, csvPath, string.Join("/", timeColumns), options.AllowGaps);
+            (y, covariates, times, time) = (TimeAxis.Fill(y, axis.Gaps), covariates.Select(c => TimeAxis.Fill(c, axis.Gaps)).ToArray(), TimeAxis.Fill(times, axis.Gaps), axis.Report);
+        }
+        var periods = options.Periods.Length > 0 ? options.Periods
+            : times is not null ? InferPeriods(times, csvPath)
+            : throw new DataFormatException(csvPath, "no timestamp column found (first column is not dates, and no year/month/day columns); pass --time-column or --periods");
+        if (periods.Any(p => p < 2)) throw new ArgumentOutOfRangeException(nameof(options), $"periods [{string.Join(",", periods)}] must all be ≥ 2");
+        return Run(csvPath, target, y, periods, covariates, options, progress) with { Time = time };
+    }
+
+    /// <summary>The last numeric column that is not the time; if there is none, an error naming why each column is not numeric.</summary>
+    private static string DefaultTarget(CsvTable table, string[] timeColumns, string source)
+    {
+        var candidates = table.Header.Where(h => !timeColumns.Contains(h)).ToArray();
+        return candidates.LastOrDefault(table.IsNumeric) ?? throw new DataFormatException(source,
+            $"has no numeric column to forecast: {string.Join("; ", candidates.Select(c => $"column '{c}' {table.WhyNotNumeric(c)}"))}" +
+            (candidates.Length == 0 ? "no column besides the time" : "") + "; fix those values or name the column with --column");
     }
 
     /// <summary>
     /// Seasonal periods from the timestamps' spacing: 15 min → 96/672, half-hourly → 48/336, hourly → 24/168,
     /// daily → 7/365, weekly → 52, monthly → 12. Uses the named time column, else the first column if it parses as
-    /// dates, else year/month/day columns.
+    /// dates, else year/month/day columns. The timestamps must increase strictly (gaps are allowed here).
     /// </summary>
     public static int[] InferPeriods(CsvTable table, string timeColumn, string source)
     {
         ArgumentNullException.ThrowIfNull(table);
-        var times = Timestamps(table, timeColumn, source);
+        ArgumentNullException.ThrowIfNull(timeColumn);
+        var (columns, times) = FindTimes(table, timeColumn, source);
+        if (times is null) throw new DataFormatException(source, "no timestamp column found (first column is not dates, and no year/month/day columns); pass --time-column or --periods");
+        TimeAxis.Check(times, source, string.Join("/", columns), allowGaps: true);
+        return InferPeriods(times, source);
+    }
+
+    private static int[] InferPeriods(DateTime[] times, string source)
+    {
         if (times.Length < 3) throw new DataFormatException(source, "too few rows to infer seasonal periods; pass --periods");
         var spacing = times.Zip(times.Skip(1), (a, b) => (b - a).TotalMinutes).Order().ElementAt(times.Length / 2);
         return spacing switch
@@ -102,17 +139,29 @@ public static class Forecasting
         };
     }
 
-    private static DateTime[] Timestamps(CsvTable table, string timeColumn, string source)
+    /// <summary>
+    /// The time axis: the named column, else the first column if it holds dates (a first value that is a date makes a
+    /// later bad one an error naming its row, not a silent "no time column"), else year/month/day columns; none → null.
+    /// </summary>
+    private static (string[] Columns, DateTime[]? Times) FindTimes(CsvTable table, string timeColumn, string source)
     {
-        if (timeColumn.Length > 0) return table.Timestamps(timeColumn);
-        if (table.IsTimestamp(table.Header[0])) return table.Timestamps(table.Header[0]);
+        if (timeColumn.Length > 0) return ([timeColumn], table.Timestamps(timeColumn));
+        if (table.StartsWithTimestamp(table.Header[0])) return ([table.Header[0]], table.Timestamps(table.Header[0]));
         string? Find(params string[] names) => names.FirstOrDefault(table.Has);
         if (Find("year") is { } yc && Find("month") is { } mc && Find("day", "date_of_month", "day_of_month", "date") is { } dc)
         {
             var (ys, ms, ds) = (table.Numbers(yc), table.Numbers(mc), table.Numbers(dc));
-            return ys.Select((yv, i) => new DateTime((int)yv, (int)ms[i], (int)ds[i])).ToArray();
+            var times = new DateTime[ys.Length];
+            for (int i = 0; i < times.Length; i++)
+            {
+                if (ys[i] != Math.Floor(ys[i]) || ms[i] != Math.Floor(ms[i]) || ds[i] != Math.Floor(ds[i]) || ys[i] is < 1 or > 9999 || ms[i] is < 1 or > 12
+                    || ds[i] < 1 || ds[i] > DateTime.DaysInMonth((int)ys[i], (int)ms[i]))
+                    throw new DataFormatException(source, $"{yc}/{mc}/{dc} = {ys[i]}/{ms[i]}/{ds[i]} is not a date", i + 2);
+                times[i] = new DateTime((int)ys[i], (int)ms[i], (int)ds[i]);
+            }
+            return ([yc, mc, dc], times);
         }
-        throw new DataFormatException(source, "no timestamp column found (first column is not dates, and no year/month/day columns); pass --time-column or --periods");
+        return ([], null);
     }
 
     /// <summary>The seasonal-naive forecast of y[t+h] issued at origin t: the value one period earlier (repeated for horizons beyond a period).</summary>
