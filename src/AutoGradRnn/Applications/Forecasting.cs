@@ -108,8 +108,10 @@ public static class Forecasting
     {
         var candidates = table.Header.Where(h => !timeColumns.Contains(h)).ToArray();
         return candidates.LastOrDefault(table.IsNumeric) ?? throw new DataFormatException(source,
-            $"has no numeric column to forecast: {string.Join("; ", candidates.Select(c => $"column '{c}' {table.WhyNotNumeric(c)}"))}" +
-            (candidates.Length == 0 ? "no column besides the time" : "") + "; fix those values or name the column with --column");
+            $"has no numeric column to forecast: {string.Join("; ", candidates.Select(c => $"column '{c}' is not numeric: {table.WhyNotNumeric(c)}"))}" +
+            (candidates.Length == 0 ? "there is no column besides the time" : "") +
+            (timeColumns.Length > 0 ? $" (the time column{(timeColumns.Length == 1 ? "" : "s")} {string.Join("/", timeColumns)} {(timeColumns.Length == 1 ? "is" : "are")} not forecast)" : "") +
+            "; fix those values or name the column with --column");
     }
 
     /// <summary>

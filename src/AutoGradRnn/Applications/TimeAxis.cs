@@ -37,7 +37,7 @@ internal static class TimeAxis
             if (times[i] == times[i - 1])
                 throw new DataFormatException(source, $"rows {i + 1} and {i + 2} have the same timestamp {Iso(times[i])}; remove the duplicate", 0, column);
             if (times[i] < times[i - 1])
-                throw new DataFormatException(source, $"the rows are not in time order: {Iso(times[i])} comes after {Iso(times[i - 1])} (row {i + 1}); sort the file by time", 0, column);
+                throw new DataFormatException(source, $"the rows are not in time order: row {i + 2} ({Iso(times[i])}) is earlier than row {i + 1} ({Iso(times[i - 1])}); sort the file by time", 0, column);
         }
         if (times.Length < 2) return new Checked([], new TimeAxisReport(column, true, "", 0, 0, "", "", $"time column '{column}': {times.Length} row"));
 

@@ -68,7 +68,7 @@ public sealed class CsvTable
                 if (fields == 1 && header[0].IndexOfAny([';', '\t']) is int k and >= 0)
                 {
                     string name = header[0][k] == ';' ? "semicolons" : "tabs";
-                    throw new DataFormatException(source, $"the header '{header[0]}' is one column containing {name}: the file looks separated by {name}, but this reader needs commas; " +
+                    throw new DataFormatException(source, $"the header '{header[0].Replace("\t", "\\t")}' is one column containing {name}: the file looks separated by {name}, but this reader needs commas; " +
                         $"convert it (e.g. save it as CSV with commas, and decimal commas as points)", 1);
                 }
                 // The header's cells are kept as strings: drop them from the buffer.
