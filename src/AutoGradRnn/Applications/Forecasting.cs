@@ -107,10 +107,11 @@ public static class Forecasting
     private static string DefaultTarget(CsvTable table, string[] timeColumns, string source)
     {
         var candidates = table.Header.Where(h => !timeColumns.Contains(h)).ToArray();
+        var numericTimes = timeColumns.Where(table.IsNumeric).ToArray();   // numbers, but dates: worth saying why they were passed over
         return candidates.LastOrDefault(table.IsNumeric) ?? throw new DataFormatException(source,
             $"has no numeric column to forecast: {string.Join("; ", candidates.Select(c => $"column '{c}' is not numeric: {table.WhyNotNumeric(c)}"))}" +
             (candidates.Length == 0 ? "there is no column besides the time" : "") +
-            (timeColumns.Length > 0 ? $" (the time column{(timeColumns.Length == 1 ? "" : "s")} {string.Join("/", timeColumns)} {(timeColumns.Length == 1 ? "is" : "are")} not forecast)" : "") +
+            (numericTimes.Length > 0 ? $" (the time column{(numericTimes.Length == 1 ? "" : "s")} {string.Join("/", numericTimes)} {(numericTimes.Length == 1 ? "is" : "are")} not forecast)" : "") +
             "; fix those values or name the column with --column");
     }
 
