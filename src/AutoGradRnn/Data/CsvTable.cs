@@ -109,6 +109,7 @@ public sealed class CsvTable
         if (fieldStarted || used > bounds[^1] || fields > 0) EndRecord();
         if (records == 0) throw new DataFormatException(source, "the file has no header row");
         if (records == 1) throw new DataFormatException(source, "the file has a header but no data rows");
+        bounds.TrimExcess();   // the list grew by doubling: give back up to half of it
         return new CsvTable(source, header, buffer, bounds, records - 1);
     }
 
