@@ -27,14 +27,18 @@ public static class MemoryProbe
         return string.Create(CultureInfo.InvariantCulture, $"{retained} {allocated} {self.PeakWorkingSet64}");
     }
 
-    /// <summary>What train-char does before its first step: load, split, build the vocabulary, encode, batch; every batch is read once.</summary>
+    /// <summary>
+    /// What train-char does before its first step: load, split, build the vocabulary, encode, batch; every batch is read
+    /// once. The decoded text stays held, as the command holds it while it trains.
+    /// </summary>
     private static object Text(string path)
     {
-        var corpus = CharCorpus.Split(TextCorpus.Load(path), 0.1);
+        var text = TextCorpus.Load(path);
+        var corpus = CharCorpus.Split(text, 0.1);
         var (_, batches) = StreamBatching.Tokens(corpus.Train, 32, 64);
         long sum = 0;
         foreach (var b in batches) sum += b.Inputs[0] + b.Targets[^1];
-        return (corpus, batches, sum);
+        return (text, corpus, batches, sum);
     }
 
     /// <summary>What forecast does with a CSV: find the numeric columns, read the time column and the target, batch the series.</summary>

@@ -32,7 +32,7 @@ public class MemoryBoundTests
             $"{what}: {measured / (double)MB:F1} MB for a file of {fileBytes / (double)MB:F1} MB ({measured / (double)fileBytes:F2}×), above the bound {k}× + {fixedBytes / MB} MB");
 
     [Fact]
-    public void A_text_holds_at_most_5_bytes_a_byte_once_encoded_and_batched()
+    public void A_text_holds_at_most_7_bytes_a_byte_once_encoded_and_batched()
     {
         using var dir = new TempDir();
         var path = dir.File("t.txt");
@@ -43,7 +43,7 @@ public class MemoryBoundTests
         File.WriteAllText(path, sb.ToString());
         long file = new FileInfo(path).Length;
         var (retained, _, peak) = Probe("text", path);
-        Within("text, held after encoding and batching", retained, 5, 16 * MB, file);      // measured 4.0×: the ids, 4 bytes a character
+        Within("text, held after encoding and batching", retained, 7, 8 * MB, file);   // measured 6.0×: the text (2 bytes a character) and its ids (4)
         Within("text, peak working set", peak, 12, 128 * MB, file);                           // measured 8.1× with the runtime
     }
 
