@@ -221,13 +221,17 @@ public static class Forecasting
         }
         int stride = o.Stride > 0 ? o.Stride : Math.Max(1, horizon / 8);
         int first = Math.Max(window, longest);
-        var trainWindows = Windows(Enumerable.Range(0, (trainEnd - horizon - first) / stride + 1).Select(k => first + k * stride));
+        // Training windows overlap (a window of W steps every stride steps): stored, they would hold W / stride copies of
+        // the features. Each mini-batch is made when the trainer reads it, the same rows in the same order as before.
+        int[] trainOrigins = Enumerable.Range(0, (trainEnd - horizon - first) / stride + 1).Select(k => first + k * stride).ToArray();
+        var trainBatches = new BatchList<WindowBatch<float>>((trainOrigins.Length + o.Batch - 1) / o.Batch,
+            k => Windows(trainOrigins[(k * o.Batch)..Math.Min(trainOrigins.Length, (k + 1) * o.Batch)]));
         var validWindows = Windows(validationOrigins);
         int[] testOrigins = Enumerable.Range(0, testLength / horizon).Select(k => testStart + k * horizon).ToArray();
         var testWindows = Windows(testOrigins);
 
         var watch = Stopwatch.StartNew();
-        var (corrections, losses, epochs) = Cells.Visit(o.Cell, new CellInit(), new Fit(o, fCount, horizon, trainWindows, validWindows, testWindows, progress));
+        var (corrections, losses, epochs) = Cells.Visit(o.Cell, new CellInit(), new Fit(o, fCount, horizon, trainBatches, validWindows, testWindows, progress));
         double seconds = watch.Elapsed.TotalSeconds;
 
         var actual = testOrigins.SelectMany(t => Enumerable.Range(0, horizon).Select(h => y[t + h])).ToArray();
@@ -247,7 +251,7 @@ public static class Forecasting
     private static ForecastScore Score(string method, double[] actual, double[] forecast) =>
         new(method, actual.All(a => a != 0) ? Metrics.Mape(forecast, actual) : double.NaN, Metrics.Rmse(forecast, actual), Metrics.Mae(forecast, actual));
 
-    private sealed class Fit(ForecastOptions o, int features, int horizon, WindowBatch<float> train, WindowBatch<float> valid, WindowBatch<float> test, IProgress<TrainingProgress>? progress)
+    private sealed class Fit(ForecastOptions o, int features, int horizon, IReadOnlyList<WindowBatch<float>> train, WindowBatch<float> valid, WindowBatch<float> test, IProgress<TrainingProgress>? progress)
         : ICellVisitor<(float[] Corrections, IReadOnlyList<double> Losses, IReadOnlyList<EpochSummary> Epochs)>
     {
         public (float[], IReadOnlyList<double>, IReadOnlyList<EpochSummary>) Visit<TState>(Func<int, int, long, IRecurrentCell<TState, float>> create)
@@ -255,7 +259,7 @@ public static class Forecasting
             var model = new Model<TState>(create(features, o.Hidden, o.Seed), Linear<float>.Create(o.Hidden, horizon, o.Seed + 1));
             Tensor<float> Predict(Model<TState> m, Tensor<float> x) => m.Head.Apply(m.Cell.Output(Sequence.Unroll(m.Cell, x).Final));
             var result = Trainer<float>.Fit(model, new Adam<float>(o.LearningRate), (m, b) => MeanSquaredError(Predict(m, b.Inputs), b.Targets),
-                Windows.Batches(train, o.Batch), Windows.Batches(valid, o.Batch),
+                train, Windows.Batches(valid, o.Batch),
                 new TrainerOptions { Epochs = o.Epochs, Patience = 6, ClipNorm = 1, Seed = o.Seed }, progress);
             return (Predict(result.Parameters, test.Inputs).ToArray(), result.StepLosses, result.Epochs);
         }
