@@ -8,7 +8,7 @@ public sealed record ForecastOptions
 {
     /// <summary>The column to forecast ("" = the last numeric column).</summary>
     public string Column { get; init; } = "";
-    /// <summary>The timestamp column ("" = the first column if it parses as dates, else year/month/day columns if present).</summary>
+    /// <summary>The timestamp column ("" = the first column whose values are dates, else year/month/day columns if present).</summary>
     public string TimeColumn { get; init; } = "";
     /// <summary>Seasonal periods in steps (empty = inferred from the timestamps' spacing).</summary>
     public int[] Periods { get; init; } = [];
@@ -143,13 +143,14 @@ public static class Forecasting
     }
 
     /// <summary>
-    /// The time axis: the named column, else the first column if it holds dates (a first value that is a date makes a
+    /// The time axis: the named column, else the first column that holds dates (a first value that is a date makes a
     /// later bad one an error naming its row, not a silent "no time column"), else year/month/day columns; none → null.
     /// </summary>
     private static (string[] Columns, DateTime[]? Times) FindTimes(CsvTable table, string timeColumn, string source)
     {
         if (timeColumn.Length > 0) return ([timeColumn], table.Timestamps(timeColumn));
-        if (table.StartsWithTimestamp(table.Header[0])) return ([table.Header[0]], table.Timestamps(table.Header[0]));
+        // The first column holding dates, not only column 0: "id,timestamp,load" has a time axis too.
+        if (table.Header.FirstOrDefault(table.StartsWithTimestamp) is { } dates) return ([dates], table.Timestamps(dates));
         string? Find(params string[] names) => names.FirstOrDefault(table.Has);
         if (Find("year") is { } yc && Find("month") is { } mc && Find("day", "date_of_month", "day_of_month", "date") is { } dc)
         {

@@ -110,6 +110,15 @@ public class TimeAxisTests
     }
 
     [Fact]
+    public void A_time_column_after_an_id_column_is_found_and_checked()
+    {
+        using var dir = new TempDir();
+        var csv = dir.File("id.csv");
+        File.WriteAllText(csv, "id,time,load\n" + string.Concat(Enumerable.Range(0, 60).Select(k => $"{k},{Start.AddHours(k == 30 ? 31 : k == 31 ? 30 : k):s},{k}\n")));
+        Assert.Contains("column 'time': the rows are not in time order: row 33", Assert.Throws<DataFormatException>(() => Forecasting.Run(csv, Small)).Message);
+    }
+
+    [Fact]
     public void Semicolon_and_tab_separated_files_are_named_as_such()
     {
         Assert.Contains("looks separated by semicolons", Assert.Throws<DataFormatException>(() => CsvTable.Parse("a;b\n1;2\n", "s.csv")).Message);
