@@ -113,7 +113,7 @@ internal static class Commands
                 Hidden = r.GetValue(hidden), Window = r.GetValue(window), Epochs = r.GetValue(epochs), Seed = r.GetValue(seed), AllowGaps = r.GetValue(allowGaps),
             };
             var report = ProgressView.Run(console, "forecast", "windows", p => Forecasting.Run(r.GetValue(csv)!, options, p));
-            console.MarkupLine(Markup.Escape(report.Time.Summary));
+            console.Profile.Out.Writer.WriteLine(report.Time.Summary);   // one line, never wrapped at the console width
             console.MarkupLine($"{Markup.Escape(report.Target)}: periods {Markup.Escape($"[{string.Join(",", report.Periods)}]")}, {report.Origins.Length} forecasts of {report.Horizon} steps over the test period (rows {report.TestStart}–{report.TestStart + report.Origins.Length * report.Horizon - 1})");
             var table = new Table().AddColumns("method", "MAPE %", "RMSE", "MAE");
             foreach (var s in report.Scores) table.AddRow(Markup.Escape(s.Method), $"{s.Mape:F2}", $"{s.Rmse:F1}", $"{s.Mae:F1}");
