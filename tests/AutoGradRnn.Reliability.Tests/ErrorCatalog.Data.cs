@@ -29,6 +29,8 @@ public static partial class ErrorCatalog
         new("E117", "csv", "no numeric column to forecast because of one NA", typeof(DataFormatException), d => Forecast(d, "time,load\n2020-01-01T00:00:00,1\n2020-01-01T01:00:00,NA\n")),
         new("E118", "csv", "a value with a decimal comma", typeof(DataFormatException), d => CsvTable.Load(Write(d, "m.csv", "t,v\n1,2.5\n2,\"2,5\"\n")).Numbers("v")),
         new("E119", "csv", "a CSV whose only numeric columns are its year/month/day (the dates are never the default target)", typeof(DataFormatException), d => Forecast(d, "year,month,day,label\n2020,1,1,x\n2020,1,2,y\n")),
+        new("E122", "csv", "classify with one text of 20,000 characters (its batch would be padded to it)", typeof(DataFormatException), d =>
+            SequenceClassification.Run(Write(d, "c.csv", "name,label\nab,x\n" + new string('a', 20_000) + ",y\ncd,x\n"), new ClassifierOptions())),
         // ---- the command line
         new("E120", "cli", "autogradrnn forecast --csv with a gap, without --allow-gaps", null, d => Cli("forecast", "--csv", Write(d, "g.csv", Hourly(0, 1, 2, 6, 7, 8)), "--periods", "2")),
         new("E121", "cli", "autogradrnn sample --checkpoint whose metadata claims hidden=40000", null, d => Cli("sample", "--checkpoint", CharCheckpoint(d, ("hidden", "40000")))),
