@@ -115,10 +115,11 @@ internal static class Commands
         var hidden = Int("--hidden", "hidden units", 64);
         var window = Int("--window", "input window in steps (0 = twice the horizon)", 0, min: 0);
         var epochs = Int("--epochs", "training epochs", 30);
+        var allowGaps = Opt("--allow-gaps", "fill missing time steps by linear interpolation (reported) instead of refusing the file", false);
         var output = Opt("--out", "folder for results.json and chart.html", Path.Combine("runs", "forecast"));
         var (seed, threads, resume) = (Seed(), Threads(), ResumeOptions.Create());
         var command = new Command("forecast", "Forecast a time series with a recurrent network and compare with seasonal-naive baselines.")
-            { csv, horizon, cell, column, timeColumn, periods, testFraction, covariates, hidden, window, epochs, output, seed, threads, resume.Resume, resume.Every };
+            { csv, horizon, cell, column, timeColumn, periods, testFraction, covariates, hidden, window, epochs, allowGaps, output, seed, threads, resume.Resume, resume.Every };
         command.SetAction(r =>
         {
             new CliPaths().Input("--csv", r.GetValue(csv)!, "CSV file").OutputFolder("--out", r.GetValue(output)!, RunOutput.Files);
@@ -127,10 +128,11 @@ internal static class Commands
             {
                 Horizon = r.GetValue(horizon), Cell = AutoGradRnn.Cells.Parse(r.GetValue(cell)!), Column = r.GetValue(column)!, TimeColumn = r.GetValue(timeColumn)!,
                 Periods = CliApp.Ints(r.GetValue(periods)!, "--periods"), TestFraction = r.GetValue(testFraction), Covariates = CliApp.List(r.GetValue(covariates)!),
-                Hidden = r.GetValue(hidden), Window = r.GetValue(window), Epochs = r.GetValue(epochs), Seed = r.GetValue(seed),
+                Hidden = r.GetValue(hidden), Window = r.GetValue(window), Epochs = r.GetValue(epochs), Seed = r.GetValue(seed), AllowGaps = r.GetValue(allowGaps),
             };
             var control = resume.Control(r, r.GetValue(output)!, cancellation);
             var report = ProgressView.Run(console, "forecast", "windows", p => Forecasting.Run(r.GetValue(csv)!, options, p, control));
+            console.Profile.Out.Writer.WriteLine(report.Time.Summary);   // one line, never wrapped at the console width
             console.MarkupLine($"{Markup.Escape(report.Target)}: periods {Markup.Escape($"[{string.Join(",", report.Periods)}]")}, {report.Origins.Length} forecasts of {report.Horizon} steps over the test period (rows {report.TestStart}–{report.TestStart + report.Origins.Length * report.Horizon - 1})");
             var table = new Table().AddColumns("method", "MAPE %", "RMSE", "MAE");
             foreach (var s in report.Scores) table.AddRow(Markup.Escape(s.Method), $"{s.Mape:F2}", $"{s.Rmse:F1}", $"{s.Mae:F1}");

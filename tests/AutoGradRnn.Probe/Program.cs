@@ -5,6 +5,7 @@ using static AutoGradRnn.Ops;
 
 // probe save-loop <path>      saves versions 1, 2, 3, … of a ~2 MB parameter record to <path>, printing each version once saved
 // probe train <seed> <steps>  trains a small LSTM language model single-threaded and prints a SHA-256 of its losses and parameters
+// probe memory <kind> <path>  loads and batches a text, CSV or checkpoint the way the commands do and prints the memory it took
 switch (args)
 {
     case ["save-loop", var path]:
@@ -17,8 +18,11 @@ switch (args)
     case ["train", var seedText, var stepsText]:
         Console.WriteLine(Probe.TrainDigest(long.Parse(seedText, CultureInfo.InvariantCulture), int.Parse(stepsText, CultureInfo.InvariantCulture)));
         return 0;
+    case ["memory", var kind, var path]:
+        Console.WriteLine(MemoryProbe.Measure(kind, path));
+        return 0;
     default:
-        Console.Error.WriteLine("usage: probe save-loop <path> | probe train <seed> <steps>");
+        Console.Error.WriteLine("usage: probe save-loop <path> | probe train <seed> <steps> | probe memory text|csv|checkpoint <path>");
         return 2;
 }
 

@@ -11,7 +11,7 @@ public static partial class ErrorCatalog
 
     private static void TrainChar(TempDir d, params string[] args) => Cli(["train-char", "--text", Text(d), .. Tiny, .. args]);
 
-    /// <summary>A 100,000-row half-hourly series: long enough that a window of 50,000 is allowed by the rows but not by an array.</summary>
+    /// <summary>A 100,000-row half-hourly series: long enough that a window of 50,000 is allowed by the rows (training windows are made one mini-batch at a time, so only memory can refuse it).</summary>
     private static string LongSeries(TempDir d) =>
         Write(d, "long.csv", "t,v\n" + string.Concat(Enumerable.Range(0, 100_000).Select(i => string.Create(CultureInfo.InvariantCulture, $"{i},{100 + 10 * Math.Sin(2 * Math.PI * i / 48):F3}\n"))));
 
@@ -38,7 +38,7 @@ public static partial class ErrorCatalog
         new("E93", "cli", "a typo in a command name (trian-char)", null, _ => Cli("trian-char", "--text", "t.txt")),
         new("E94", "cli", "a typo in an option name (--txt)", null, _ => Cli("train-char", "--txt", "t.txt")),
         new("E95", "cli", "train-char --hidden 100000 (a weight matrix past what an array holds)", null, d => Cli("train-char", "--text", Text(d), "--hidden", "100000", "--out", d.Path)),
-        new("E96", "cli", "forecast --window 50000 on a 100,000-row series (was an overflow)", null, d => Cli("forecast", "--csv", LongSeries(d), "--periods", "48,336", "--window", "50000", "--out", d.Path)),
+        new("E96", "cli", "forecast --window 50000 --hidden 4096 on a 100,000-row series (was an overflow; now the activations pass any machine's memory)", null, d => Cli("forecast", "--csv", LongSeries(d), "--periods", "48,336", "--window", "50000", "--hidden", "4096", "--out", d.Path)),
         new("E97", "cli", "long-memory --gaps 2000000000 (was an overflow)", null, d => Cli("long-memory", "--gaps", "2000000000", "--out", d.Path)),
         new("E98", "cli", "long-memory --cells \"\" (was an empty table, then an index error)", null, d => Cli("long-memory", "--cells", "", "--out", d.Path)),
         new("E99", "cli", "a number out of range for its flag (--steps 99999999999)", null, d => Cli("train-char", "--text", Text(d), "--steps", "99999999999")),

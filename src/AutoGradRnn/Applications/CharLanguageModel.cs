@@ -59,9 +59,10 @@ public static class CharLanguageModel
     private sealed record Model<TState>(Stacked<TState, float> Rnn, Linear<float> Head);
 
     /// <summary>
-    /// Trains on <paramref name="text"/> and saves the model to <paramref name="checkpoint"/> (atomically). With a
-    /// <paramref name="control"/> the run is resumable (its identity is the options and a hash of the text); its resume
-    /// file is removed once the model is saved.
+    /// Trains on <paramref name="text"/> and saves the model to <paramref name="checkpoint"/> (atomically). The last
+    /// <see cref="CharModelOptions.ValidationFraction"/> of the text's characters (Unicode scalar values) is held out.
+    /// With a <paramref name="control"/> the run is resumable (its identity is the options and a hash of the text); its
+    /// resume file is removed once the model is saved.
     /// </summary>
     public static CharTrainingReport Train(string text, CharModelOptions options, string checkpoint, IProgress<TrainingProgress>? progress = null,
         TrainingControl? control = null)
@@ -70,12 +71,10 @@ public static class CharLanguageModel
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(checkpoint);
         options.Validate();
-        int split = (int)(text.Length * (1 - options.ValidationFraction));
-        var (train, valid) = (text[..split], text[split..]);
-        var vocabulary = CharVocabulary.FromText(train);
-        CheckSizes(train.Length, vocabulary.EncodeKnown(valid).Length, vocabulary.Size, options);
+        var data = CharCorpus.Split(text, options.ValidationFraction);
+        CheckSizes(data.Train.Length, data.Validation.Length, data.Vocabulary.Size, options);
         control = Resumable.For(control, "char-lm", options, ("data", RunIdentity.HashText(text)));
-        var report = Cells.Visit(options.Cell, options.Init, new Trainer(train, valid, vocabulary, options, checkpoint, progress, control));
+        var report = Cells.Visit(options.Cell, options.Init, new Trainer(data, options, checkpoint, progress, control));
         Resumable.Finish(control);
         return report;
     }
@@ -91,16 +90,18 @@ public static class CharLanguageModel
         MemoryBudget.RecurrentModel("train-char", vocabulary, o.Hidden, o.Layers, vocabulary, (double)o.Batch * o.SequenceLength, "--hidden, --layers, --batch or --seq");
     }
 
-    private sealed class Trainer(string train, string valid, CharVocabulary vocabulary, CharModelOptions o, string checkpoint, IProgress<TrainingProgress>? progress,
+    private sealed class Trainer(CharCorpus data, CharModelOptions o, string checkpoint, IProgress<TrainingProgress>? progress,
         TrainingControl control)
         : ICellVisitor<CharTrainingReport>
     {
+        private readonly CharVocabulary vocabulary = data.Vocabulary;
+
         public CharTrainingReport Visit<TState>(Func<int, int, long, IRecurrentCell<TState, float>> create)
         {
             int v = vocabulary.Size;
             var model = new Model<TState>(Cells.Stack(create, v, o.Hidden, o.Layers, o.Seed), Linear<float>.Create(o.Hidden, v, o.Seed + 7));
-            var (_, batches) = StreamBatching.Tokens(vocabulary.Encode(train), o.Batch, o.SequenceLength);
-            var validIds = vocabulary.EncodeKnown(valid);
+            var (_, batches) = StreamBatching.Tokens(data.Train, o.Batch, o.SequenceLength);
+            var validIds = data.Validation;
             int validStreams = Math.Max(1, Math.Min(o.Batch, validIds.Length / (o.SequenceLength + 1)));
             var (_, validBatches) = StreamBatching.Tokens(validIds, validStreams, o.SequenceLength);
             var watch = Stopwatch.StartNew();
@@ -116,7 +117,7 @@ public static class CharLanguageModel
                 ["validation_bpc"] = Metrics.BitsPerCharacter(validLoss).ToString("R", CultureInfo.InvariantCulture),
             });
             return new CharTrainingReport(Cells.Name(o.Cell), o.Hidden, o.Layers, v, result.StepLosses.Count, result.StepLosses, result.GradientNorms,
-                Metrics.BitsPerCharacter(validLoss), validBatches.Count * validStreams * o.SequenceLength, valid.Length - validIds.Length,
+                Metrics.BitsPerCharacter(validLoss), validBatches.Count * validStreams * o.SequenceLength, data.DroppedValidation,
                 (double)result.StepLosses.Count * o.Batch * o.SequenceLength / seconds, seconds);
         }
 
@@ -139,13 +140,9 @@ public static class CharLanguageModel
         ArgumentNullException.ThrowIfNull(prime);
         if (length < 0) throw new ArgumentOutOfRangeException(nameof(length), $"sample: length {length} must be ≥ 0");
         if (!(temperature > 0) || !double.IsFinite(temperature)) throw new ArgumentOutOfRangeException(nameof(temperature), $"sample: temperature {temperature} must be a finite number > 0");
-        var meta = Checkpoint<float>.Metadata(checkpoint);
-        string Need(string key) => meta.TryGetValue(key, out var value) ? value : throw new CheckpointException(checkpoint, $"not a character model checkpoint (no '{key}' in its metadata)");
-        if (Need("model") != "char-lm") throw new CheckpointException(checkpoint, $"holds a '{meta["model"]}' model, not a character language model");
-        var vocabulary = new CharVocabulary(Need("vocabulary"));
-        var ids = vocabulary.Encode(prime);
-        int hidden = int.Parse(Need("hidden"), CultureInfo.InvariantCulture), layers = int.Parse(Need("layers"), CultureInfo.InvariantCulture);
-        return Cells.Visit(Cells.Parse(Need("cell")), new CellInit(), new Sampler(checkpoint, vocabulary, hidden, layers, ids, length, temperature, seed));
+        var spec = CharModelCheckpoint.Read(checkpoint);   // sizes checked against the file's tensors before the template is built
+        var ids = spec.Vocabulary.Encode(prime);
+        return Cells.Visit(spec.Cell, new CellInit(), new Sampler(checkpoint, spec.Vocabulary, spec.Hidden, spec.Layers, ids, length, temperature, seed));
     }
 
     private sealed class Sampler(string checkpoint, CharVocabulary vocabulary, int hidden, int layers, int[] prime, int length, double temperature, long seed)
@@ -177,19 +174,17 @@ public static class CharLanguageModel
 
     /// <summary>
     /// Runs a trained model over <paramref name="text"/> and returns, for every state leaf of every layer (e.g.
-    /// <c>[0].H</c> and <c>[0].C</c> for an LSTM), its value after each character: <c>[characters, hidden]</c>. This is
-    /// what Karpathy, Johnson &amp; Fei-Fei (2015) colour text by. Characters outside the vocabulary are an error.
+    /// <c>[0].H</c> and <c>[0].C</c> for an LSTM), its value after each character: <c>[characters, hidden]</c>, one row per Unicode scalar value (so an
+    /// emoji is one row, not two). This is what Karpathy, Johnson &amp; Fei-Fei (2015) colour text by. Characters outside
+    /// the vocabulary are an error naming the character, its position and its line and column.
     /// </summary>
     public static IReadOnlyList<NamedTensor<float>> Activations(string checkpoint, string text)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         ArgumentNullException.ThrowIfNull(text);
-        var meta = Checkpoint<float>.Metadata(checkpoint);
-        if (!meta.TryGetValue("model", out var kind) || kind != "char-lm") throw new CheckpointException(checkpoint, "not a character language model checkpoint");
-        var vocabulary = new CharVocabulary(meta["vocabulary"]);
-        var ids = vocabulary.Encode(text);
-        int hidden = int.Parse(meta["hidden"], CultureInfo.InvariantCulture), layers = int.Parse(meta["layers"], CultureInfo.InvariantCulture);
-        return Cells.Visit(Cells.Parse(meta["cell"]), new CellInit(), new Recorder(checkpoint, vocabulary, hidden, layers, ids));
+        var spec = CharModelCheckpoint.Read(checkpoint);
+        var ids = spec.Vocabulary.Encode(text);
+        return Cells.Visit(spec.Cell, new CellInit(), new Recorder(checkpoint, spec.Vocabulary, spec.Hidden, spec.Layers, ids));
     }
 
     private sealed class Recorder(string checkpoint, CharVocabulary vocabulary, int hidden, int layers, int[] ids) : ICellVisitor<IReadOnlyList<NamedTensor<float>>>

@@ -9,7 +9,7 @@ public sealed record ForecastOptions
 {
     /// <summary>The column to forecast ("" = the last numeric column).</summary>
     public string Column { get; init; } = "";
-    /// <summary>The timestamp column ("" = the first column if it parses as dates, else year/month/day columns if present).</summary>
+    /// <summary>The timestamp column ("" = the first column whose values are dates, else year/month/day columns if present).</summary>
     public string TimeColumn { get; init; } = "";
     /// <summary>Seasonal periods in steps (empty = inferred from the timestamps' spacing).</summary>
     public int[] Periods { get; init; } = [];
@@ -35,6 +35,11 @@ public sealed record ForecastOptions
     public int Stride { get; init; }
     /// <summary>Seed of the weights and the shuffling.</summary>
     public long Seed { get; init; }
+    /// <summary>
+    /// Fill missing steps of the time axis by linear interpolation (reported in <see cref="ForecastReport.Time"/>) instead of
+    /// refusing the file. Out-of-order rows, duplicates and irregular spacing are refused either way.
+    /// </summary>
+    public bool AllowGaps { get; init; }
 
     internal void Validate()
     {
@@ -56,7 +61,11 @@ public sealed record ForecastScore(string Method, double Mape, double Rmse, doub
 public sealed record ForecastReport(
     string Source, string Target, int[] Periods, int ReferencePeriod, int Horizon, int Window, int TrainEnd, int TestStart,
     int[] Origins, double[] Actual, double[] Forecast, IReadOnlyDictionary<string, double[]> Baselines, IReadOnlyList<ForecastScore> Scores,
-    IReadOnlyList<double> StepLosses, IReadOnlyList<EpochSummary> Epochs, double Seconds);
+    IReadOnlyList<double> StepLosses, IReadOnlyList<EpochSummary> Epochs, double Seconds)
+{
+    /// <summary>The time axis: whether its order was checked, its step and the missing steps filled.</summary>
+    public TimeAxisReport Time { get; init; } = TimeAxisReport.Unchecked;
+}
 
 /// <summary>
 /// Day-ahead-style forecasting of one column of any CSV with a recurrent network, against seasonal-naive baselines.
@@ -70,36 +79,65 @@ public static class Forecasting
     private sealed record Model<TState>(IRecurrentCell<TState, float> Cell, Linear<float> Head);
 
     /// <summary>
-    /// Loads the CSV, infers what is not given, trains and evaluates. With a <paramref name="control"/> the training is
-    /// resumable (its identity is the options and a hash of the file); its resume file is removed once the run is done.
+    /// Loads the CSV, checks its time axis (strictly increasing by a regular step; see <see cref="ForecastOptions.AllowGaps"/>),
+    /// infers what is not given, trains and evaluates. With a <paramref name="control"/> the training is resumable (its
+    /// identity is the options and a hash of the file); its resume file is removed once the run is done.
     /// </summary>
     public static ForecastReport Run(string csvPath, ForecastOptions options, IProgress<TrainingProgress>? progress = null, TrainingControl? control = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var table = CsvTable.Load(csvPath);
-        var target = options.Column.Length > 0 ? options.Column
-            : table.Header.LastOrDefault(table.IsNumeric) ?? throw new DataFormatException(csvPath, "has no numeric column to forecast");
+        var (timeColumns, times) = FindTimes(table, options.TimeColumn, csvPath);
+        var target = options.Column.Length > 0 ? options.Column : DefaultTarget(table, timeColumns, csvPath);
         var y = table.Numbers(target);
-        var periods = options.Periods.Length > 0 ? options.Periods : InferPeriods(table, options.TimeColumn, csvPath);
+        var covariates = options.Covariates.Select(table.Numbers).ToArray();
+        var time = TimeAxisReport.Unchecked;
+        if (times is not null)
+        {
+            var axis = TimeAxis.Check(times, csvPath, string.Join("/", timeColumns), options.AllowGaps);
+            (y, covariates, times, time) = (TimeAxis.Fill(y, axis.Gaps), covariates.Select(c => TimeAxis.Fill(c, axis.Gaps)).ToArray(), TimeAxis.Fill(times, axis.Gaps), axis.Report);
+        }
+        var periods = options.Periods.Length > 0 ? options.Periods
+            : times is not null ? InferPeriods(times, csvPath)
+            : throw new DataFormatException(csvPath, "no timestamp column found (first column is not dates, and no year/month/day columns); pass --time-column or --periods");
         if (periods.Any(p => p < 2)) throw new ArgumentOutOfRangeException(nameof(options), $"forecast: --periods [{string.Join(",", periods)}] must all be ≥ 2");
         if (periods.Any(p => p >= y.Length)) throw new ArgumentOutOfRangeException(nameof(options), $"forecast: --periods [{string.Join(",", periods)}] must all be shorter than the {y.Length} rows of the series");
-        var covariates = options.Covariates.Select(table.Numbers).ToArray();
         control = Resumable.For(control, "forecast", options, ("data", RunIdentity.HashFile(csvPath)));
-        var report = Run(csvPath, target, y, periods, covariates, options, progress, control);
+        var report = Run(csvPath, target, y, periods, covariates, options, progress, control) with { Time = time };
         Resumable.Finish(control);
         return report;
+    }
+
+    /// <summary>The last numeric column that is not the time; if there is none, an error naming why each column is not numeric.</summary>
+    private static string DefaultTarget(CsvTable table, string[] timeColumns, string source)
+    {
+        var candidates = table.Header.Where(h => !timeColumns.Contains(h)).ToArray();
+        var numericTimes = timeColumns.Where(table.IsNumeric).ToArray();   // numbers, but dates: worth saying why they were passed over
+        return candidates.LastOrDefault(table.IsNumeric) ?? throw new DataFormatException(source,
+            $"has no numeric column to forecast: {string.Join("; ", candidates.Select(c => $"column '{c}' is not numeric: {table.WhyNotNumeric(c)}"))}" +
+            (candidates.Length == 0 ? "there is no column besides the time" : "") +
+            (numericTimes.Length > 0 ? $" (the time column{(numericTimes.Length == 1 ? "" : "s")} {string.Join("/", numericTimes)} {(numericTimes.Length == 1 ? "is" : "are")} not forecast)" : "") +
+            "; fix those values or name the column with --column");
     }
 
     /// <summary>
     /// Seasonal periods from the timestamps' spacing: 15 min → 96/672, half-hourly → 48/336, hourly → 24/168,
     /// daily → 7/365, weekly → 52, monthly → 12. Uses the named time column, else the first column if it parses as
-    /// dates, else year/month/day columns.
+    /// dates, else year/month/day columns. The timestamps must increase strictly (gaps are allowed here).
     /// </summary>
     public static int[] InferPeriods(CsvTable table, string timeColumn, string source)
     {
         ArgumentNullException.ThrowIfNull(table);
-        var times = Timestamps(table, timeColumn, source);
+        ArgumentNullException.ThrowIfNull(timeColumn);
+        var (columns, times) = FindTimes(table, timeColumn, source);
+        if (times is null) throw new DataFormatException(source, "no timestamp column found (first column is not dates, and no year/month/day columns); pass --time-column or --periods");
+        TimeAxis.Check(times, source, string.Join("/", columns), allowGaps: true);
+        return InferPeriods(times, source);
+    }
+
+    private static int[] InferPeriods(DateTime[] times, string source)
+    {
         if (times.Length < 3) throw new DataFormatException(source, "too few rows to infer seasonal periods; pass --periods");
         var spacing = times.Zip(times.Skip(1), (a, b) => (b - a).TotalMinutes).Order().ElementAt(times.Length / 2);
         return spacing switch
@@ -110,17 +148,30 @@ public static class Forecasting
         };
     }
 
-    private static DateTime[] Timestamps(CsvTable table, string timeColumn, string source)
+    /// <summary>
+    /// The time axis: the named column, else the first column that holds dates (a first value that is a date makes a
+    /// later bad one an error naming its row, not a silent "no time column"), else year/month/day columns; none → null.
+    /// </summary>
+    private static (string[] Columns, DateTime[]? Times) FindTimes(CsvTable table, string timeColumn, string source)
     {
-        if (timeColumn.Length > 0) return table.Timestamps(timeColumn);
-        if (table.IsTimestamp(table.Header[0])) return table.Timestamps(table.Header[0]);
+        if (timeColumn.Length > 0) return ([timeColumn], table.Timestamps(timeColumn));
+        // The first column holding dates, not only column 0: "id,timestamp,load" has a time axis too.
+        if (table.Header.FirstOrDefault(table.StartsWithTimestamp) is { } dates) return ([dates], table.Timestamps(dates));
         string? Find(params string[] names) => names.FirstOrDefault(table.Has);
         if (Find("year") is { } yc && Find("month") is { } mc && Find("day", "date_of_month", "day_of_month", "date") is { } dc)
         {
             var (ys, ms, ds) = (table.Numbers(yc), table.Numbers(mc), table.Numbers(dc));
-            return ys.Select((yv, i) => new DateTime((int)yv, (int)ms[i], (int)ds[i])).ToArray();
+            var times = new DateTime[ys.Length];
+            for (int i = 0; i < times.Length; i++)
+            {
+                if (ys[i] != Math.Floor(ys[i]) || ms[i] != Math.Floor(ms[i]) || ds[i] != Math.Floor(ds[i]) || ys[i] is < 1 or > 9999 || ms[i] is < 1 or > 12
+                    || ds[i] < 1 || ds[i] > DateTime.DaysInMonth((int)ys[i], (int)ms[i]))
+                    throw new DataFormatException(source, $"{yc}/{mc}/{dc} = {ys[i]}/{ms[i]}/{ds[i]} is not a date", i + 2);
+                times[i] = new DateTime((int)ys[i], (int)ms[i], (int)ds[i]);
+            }
+            return ([yc, mc, dc], times);
         }
-        throw new DataFormatException(source, "no timestamp column found (first column is not dates, and no year/month/day columns); pass --time-column or --periods");
+        return ([], null);
     }
 
     /// <summary>The seasonal-naive forecast of y[t+h] issued at origin t: the value one period earlier (repeated for horizons beyond a period).</summary>
@@ -180,15 +231,18 @@ public static class Forecasting
         }
         int stride = o.Stride > 0 ? o.Stride : Math.Max(1, horizon / 8);
         int first = Math.Max(window, longest);
-        int trainCount = (trainEnd - horizon - first) / stride + 1;
-        CheckWindows(window, fCount, trainCount + validationOrigins.Length + testLength / horizon, o.Hidden, o.Batch);
-        var trainWindows = Windows(Enumerable.Range(0, trainCount).Select(k => first + k * stride));
+        // Training windows overlap (a window of W steps every stride steps): stored, they would hold W / stride copies of
+        // the features. Each mini-batch is made when the trainer reads it, the same rows in the same order as before.
+        int[] trainOrigins = Enumerable.Range(0, (trainEnd - horizon - first) / stride + 1).Select(k => first + k * stride).ToArray();
+        CheckWindows(window, fCount, Math.Min(trainOrigins.Length, o.Batch) + validationOrigins.Length + testLength / horizon, o.Hidden, o.Batch);
+        var trainBatches = new BatchList<WindowBatch<float>>((trainOrigins.Length + o.Batch - 1) / o.Batch,
+            k => Windows(trainOrigins[(k * o.Batch)..Math.Min(trainOrigins.Length, (k + 1) * o.Batch)]));
         var validWindows = Windows(validationOrigins);
         int[] testOrigins = Enumerable.Range(0, testLength / horizon).Select(k => testStart + k * horizon).ToArray();
         var testWindows = Windows(testOrigins);
 
         var watch = Stopwatch.StartNew();
-        var (corrections, losses, epochs) = Cells.Visit(o.Cell, new CellInit(), new Fit(o, fCount, horizon, trainWindows, validWindows, testWindows, progress, control));
+        var (corrections, losses, epochs) = Cells.Visit(o.Cell, new CellInit(), new Fit(o, fCount, horizon, trainBatches, validWindows, testWindows, progress, control));
         double seconds = watch.Elapsed.TotalSeconds;
 
         var actual = testOrigins.SelectMany(t => Enumerable.Range(0, horizon).Select(h => y[t + h])).ToArray();
@@ -209,8 +263,9 @@ public static class Forecasting
         new(method, actual.All(a => a != 0) ? Metrics.Mape(forecast, actual) : double.NaN, Metrics.Rmse(forecast, actual), Metrics.Mae(forecast, actual));
 
     /// <summary>
-    /// All windows are materialised as one array per split: with a long window on a long series they can pass what an
-    /// array holds (an overflow before this check) or the machine's memory; checked before allocating, naming --window.
+    /// The validation and test windows are materialised as one array each, the training windows one mini-batch at a time:
+    /// with a long window on a long series they can pass what an array holds (an overflow before this check) or the
+    /// machine's memory; checked before allocating, naming --window.
     /// </summary>
     private static void CheckWindows(int window, int features, int windows, int hidden, int batch)
     {
@@ -220,7 +275,7 @@ public static class Forecasting
         MemoryBudget.Require("forecast", what, 4.0 * windows * window * features + activations, "--window or --hidden");
     }
 
-    private sealed class Fit(ForecastOptions o, int features, int horizon, WindowBatch<float> train, WindowBatch<float> valid, WindowBatch<float> test, IProgress<TrainingProgress>? progress,
+    private sealed class Fit(ForecastOptions o, int features, int horizon, IReadOnlyList<WindowBatch<float>> train, WindowBatch<float> valid, WindowBatch<float> test, IProgress<TrainingProgress>? progress,
         TrainingControl control)
         : ICellVisitor<(float[] Corrections, IReadOnlyList<double> Losses, IReadOnlyList<EpochSummary> Epochs)>
     {
@@ -229,7 +284,7 @@ public static class Forecasting
             var model = new Model<TState>(create(features, o.Hidden, o.Seed), Linear<float>.Create(o.Hidden, horizon, o.Seed + 1));
             Tensor<float> Predict(Model<TState> m, Tensor<float> x) => m.Head.Apply(m.Cell.Output(Sequence.Unroll(m.Cell, x).Final));
             var result = Trainer<float>.Fit(model, new Adam<float>(o.LearningRate), (m, b) => MeanSquaredError(Predict(m, b.Inputs), b.Targets),
-                Windows.Batches(train, o.Batch), Windows.Batches(valid, o.Batch),
+                train, Windows.Batches(valid, o.Batch),
                 new TrainerOptions { Epochs = o.Epochs, Patience = 6, ClipNorm = 1, Seed = o.Seed }, progress, control);
             return (Predict(result.Parameters, test.Inputs).ToArray(), result.StepLosses, result.Epochs);
         }

@@ -26,6 +26,11 @@ public sealed record ClassifierOptions
     public double TestFraction { get; init; } = 0.1;
     /// <summary>Seed of the split, the weights and the shuffling.</summary>
     public long Seed { get; init; }
+    /// <summary>
+    /// The longest text accepted, in characters. Each batch is padded to its longest text, so one very long cell would
+    /// make its whole batch that long (a 5-million-character cell: 2.5 GB); a longer text is an error naming its row.
+    /// </summary>
+    public int MaxLength { get; init; } = 10_000;
 
     internal void Validate()
     {
@@ -33,6 +38,7 @@ public sealed record ClassifierOptions
         if (Embedding < 1) throw new ArgumentOutOfRangeException(nameof(Embedding), $"classify: embedding size {Embedding} must be ≥ 1");
         if (Epochs < 1) throw new ArgumentOutOfRangeException(nameof(Epochs), $"classify: epochs {Epochs} must be ≥ 1");
         if (Batch < 1) throw new ArgumentOutOfRangeException(nameof(Batch), $"classify: batch {Batch} must be ≥ 1");
+        if (MaxLength < 1) throw new ArgumentOutOfRangeException(nameof(MaxLength), $"classify: max length {MaxLength} must be ≥ 1");
         if (!(TestFraction > 0 && TestFraction < 0.5)) throw new ArgumentOutOfRangeException(nameof(TestFraction), $"classify: test fraction {TestFraction} must be in (0, 0.5)");
     }
 }
@@ -67,6 +73,10 @@ public static class SequenceClassification
         var labelsText = table.Text(o.LabelColumn.Length > 0 ? o.LabelColumn : table.Header[^1]);
         int empty = Array.FindIndex(texts, t => t.Length == 0);
         if (empty >= 0) throw new DataFormatException(csvPath, "the text is empty", empty + 2, o.TextColumn.Length > 0 ? o.TextColumn : table.Header[0]);
+        int tooLong = Array.FindIndex(texts, t => t.Length > o.MaxLength && CharVocabulary.Count(t) > o.MaxLength);
+        if (tooLong >= 0)
+            throw new DataFormatException(csvPath, $"the text has {CharVocabulary.Count(texts[tooLong]):N0} characters, more than the {o.MaxLength:N0} a classified sequence may have " +
+                "(every sequence of its batch would be padded to it); classify reads short texts such as names, or raise MaxLength", tooLong + 2, o.TextColumn.Length > 0 ? o.TextColumn : table.Header[0]);
         var labels = labelsText.Distinct().Order(StringComparer.Ordinal).ToArray();
         if (labels.Length < 2) throw new DataFormatException(csvPath, $"needs at least two labels, found {labels.Length}");
         var y = labelsText.Select(l => Array.IndexOf(labels, l)).ToArray();

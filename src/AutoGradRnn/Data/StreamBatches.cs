@@ -56,29 +56,33 @@ public sealed record SeriesBatch<T>(int Index, Tensor<T> Inputs, Tensor<T> Targe
 /// </summary>
 public static class StreamBatching
 {
-    /// <summary>Batches of next-symbol prediction over <paramref name="sequence"/>.</summary>
+    /// <summary>
+    /// Batches of next-symbol prediction over <paramref name="sequence"/>. Each batch is made from the sequence when it
+    /// is read (the list holds no copy of the data), so the sequence must not change while the batches are in use.
+    /// </summary>
     public static (StreamLayout Layout, IReadOnlyList<TokenBatch> Batches) Tokens(int[] sequence, int streams, int steps)
     {
         ArgumentNullException.ThrowIfNull(sequence);
         var layout = StreamLayout.Create(sequence.Length, streams, steps);
-        var batches = new TokenBatch[layout.Batches];
-        for (int k = 0; k < batches.Length; k++)
+        return (layout, new BatchList<TokenBatch>(layout.Batches, k =>
         {
             var inputs = new int[streams * steps];
             var targets = new int[streams * steps];
             for (int b = 0; b < streams; b++)
-                for (int t = 0; t < steps; t++)
-                {
-                    int pos = layout.Position(k, b, t);
-                    inputs[b * steps + t] = sequence[pos];
-                    targets[b * steps + t] = sequence[pos + 1];
-                }
-            batches[k] = new TokenBatch(k, inputs, targets, streams, steps);
-        }
-        return (layout, batches);
+            {
+                // Stream b's chunk k is contiguous in the sequence: inputs at [pos, pos + T), targets one further.
+                int pos = layout.Position(k, b, 0);
+                sequence.AsSpan(pos, steps).CopyTo(inputs.AsSpan(b * steps, steps));
+                sequence.AsSpan(pos + 1, steps).CopyTo(targets.AsSpan(b * steps, steps));
+            }
+            return new TokenBatch(k, inputs, targets, streams, steps);
+        }));
     }
 
-    /// <summary>Batches of next-step prediction over a series <c>[N, F]</c> (or <c>[N]</c>, treated as one feature).</summary>
+    /// <summary>
+    /// Batches of next-step prediction over a series <c>[N, F]</c> (or <c>[N]</c>, treated as one feature). Each batch is
+    /// made from the (immutable) series when it is read; the list holds no copy of the data.
+    /// </summary>
     public static (StreamLayout Layout, IReadOnlyList<SeriesBatch<T>> Batches) Series<T>(Tensor<T> series, int streams, int steps)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -86,21 +90,19 @@ public static class StreamBatching
         if (series.Rank is not (1 or 2)) throw new ShapeMismatchException("batching", "the series must be [length] or [length, features]", series.Shape);
         int f = series.Rank == 1 ? 1 : series.Shape[1];
         var layout = StreamLayout.Create(series.Shape[0], streams, steps);
-        var data = series.AsSpan();
-        var batches = new SeriesBatch<T>[layout.Batches];
-        for (int k = 0; k < batches.Length; k++)
+        return (layout, new BatchList<SeriesBatch<T>>(layout.Batches, k =>
         {
+            var data = series.AsSpan();
             var inputs = new T[streams * steps * f];
             var targets = new T[streams * steps * f];
             for (int b = 0; b < streams; b++)
-                for (int t = 0; t < steps; t++)
-                {
-                    int pos = layout.Position(k, b, t), o = (b * steps + t) * f;
-                    data.Slice(pos * f, f).CopyTo(inputs.AsSpan(o, f));
-                    data.Slice((pos + 1) * f, f).CopyTo(targets.AsSpan(o, f));
-                }
-            batches[k] = new SeriesBatch<T>(k, Tensor.FromArray(inputs, streams, steps, f), Tensor.FromArray(targets, streams, steps, f));
-        }
-        return (layout, batches);
+            {
+                int pos = layout.Position(k, b, 0), o = b * steps * f;
+                data.Slice(pos * f, steps * f).CopyTo(inputs.AsSpan(o, steps * f));
+                data.Slice((pos + 1) * f, steps * f).CopyTo(targets.AsSpan(o, steps * f));
+            }
+            var shape = new Shape(streams, steps, f);
+            return new SeriesBatch<T>(k, new Tensor<T>(inputs, shape), new Tensor<T>(targets, shape));   // fresh arrays: no copy needed
+        }));
     }
 }

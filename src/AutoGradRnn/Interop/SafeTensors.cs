@@ -136,12 +136,11 @@ public static class SafeTensors
         var tensors = new List<NamedTensor<T>>(entries.Count);
         foreach (var e in entries)
         {
-            var bytes = new byte[e.End - e.Begin];
+            var values = new T[(e.End - e.Begin) / Marshal.SizeOf<T>()];
             stream.Position = dataStart + e.Begin;
-            stream.ReadExactly(bytes);
-            var values = MemoryMarshal.Cast<byte, T>(bytes).ToArray();
+            stream.ReadExactly(MemoryMarshal.AsBytes(values.AsSpan()));   // straight into the values: the data is held once, not twice
             if (!BitConverter.IsLittleEndian) ReverseEach(values);
-            tensors.Add(new NamedTensor<T>(e.Name, Tensor.FromArray(values, new Shape(e.Shape))));
+            tensors.Add(new NamedTensor<T>(e.Name, new Tensor<T>(values, new Shape(e.Shape))));   // the array is ours alone: no copy
         }
         return new SafeTensorsContents<T>(tensors, metadata);
     }
@@ -153,6 +152,16 @@ public static class SafeTensors
         if (!File.Exists(path)) throw new FileNotFoundException($"checkpoint '{path}' does not exist", path);
         using var stream = File.OpenRead(path);
         return ReadHeader(path, stream).Metadata;
+    }
+
+    /// <summary>The header of a file (validated in full: the same checks as <see cref="Load{T}"/>), without reading any tensor data.</summary>
+    public static SafeTensorsHeader ReadHeader(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"checkpoint '{path}' does not exist", path);
+        using var stream = File.OpenRead(path);
+        var (entries, metadata, _) = ReadHeader(path, stream);
+        return new SafeTensorsHeader(entries.Select(e => new TensorInfo(e.Name, e.DType, e.Shape)).ToArray(), metadata);
     }
 
     private static (List<Entry> Entries, IReadOnlyDictionary<string, string> Metadata, long DataStart) ReadHeader(string path, FileStream stream)
