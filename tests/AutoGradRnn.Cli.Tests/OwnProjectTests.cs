@@ -111,7 +111,7 @@ public class OwnProjectTests(PackedPackages packages)
         Assert.Contains("train-char", help.Out);
         var bad = Cli.Process(exe, "forecast --csv missing.csv", packages.Dir);
         Assert.Equal(2, bad.Exit);
-        Assert.Equal("autogradrnn: text file 'missing.csv' does not exist", bad.Err.Trim());
+        Assert.Equal("autogradrnn: CSV file 'missing.csv' does not exist", bad.Err.Trim());
     }
 
     /// <summary>Debian's Python, which has Debian's Jupyter (tests/jupyter-setup.sh installs it and the kernels).</summary>

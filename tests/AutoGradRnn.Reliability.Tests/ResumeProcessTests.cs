@@ -9,7 +9,8 @@ namespace AutoGradRnn.Reliability.Tests;
 /// <summary>
 /// The CLI in real processes: killed with SIGKILL after a periodic snapshot, or stopped with SIGINT (exit 130 and a
 /// one-line message), then run again with --resume, it writes the same model file and the same results.json metrics
-/// as a run never interrupted. train-char (steps) and forecast (epochs, shuffling, validation, early stopping).
+/// as a run never interrupted: train-char (steps), forecast and classify (epochs, shuffling, validation, early stopping)
+/// and long-memory (several configurations: the finished ones are kept, the current one continues mid-run).
 /// </summary>
 [Collection("processes")]
 public class ResumeProcessTests : IDisposable
@@ -64,6 +65,27 @@ public class ResumeProcessTests : IDisposable
         }
         return ["forecast", "--csv", csv, "--periods", "24", "--horizon", "24", "--hidden", "4", "--epochs", "5", "--threads", "1", "--checkpoint-every", "10"];
     }
+
+    private string[] Classify()
+    {
+        var csv = dir.File("c.csv");
+        if (!File.Exists(csv))
+        {
+            // Names whose label follows from their letters, so training has something to learn for several epochs.
+            var rng = new Rng(7);
+            var sb = new StringBuilder("name,label\n");
+            for (int i = 0; i < 3000; i++)
+            {
+                var name = new string(Enumerable.Range(0, 4 + rng.NextInt(6)).Select(_ => (char)('a' + rng.NextInt(12))).ToArray());
+                sb.Append(CultureInfo.InvariantCulture, $"{name},{(name.Count(c => c < 'f') % 3) switch { 0 => "x", 1 => "y", _ => "z" }}\n");
+            }
+            File.WriteAllText(csv, sb.ToString());
+        }
+        return ["classify", "--csv", csv, "--hidden", "24", "--epochs", "8", "--threads", "1", "--checkpoint-every", "10"];
+    }
+
+    private static string[] LongMemory() =>
+        ["long-memory", "--task", "recall", "--gaps", "5,8", "--cells", "lstm", "--seeds", "2", "--hidden", "8", "--steps", "150", "--batch", "16", "--threads", "1", "--checkpoint-every", "10"];
 
     /// <summary>results.json without its wall-clock fields.</summary>
     private static string Metrics(string folder)
@@ -154,4 +176,17 @@ public class ResumeProcessTests : IDisposable
 
     [Fact]
     public void Forecast_stopped_by_SIGINT_exits_130_and_resumes_to_the_same_results() => InterruptedWithSigIntThenResumed(Forecast(), "forecast: step");
+
+    [Fact]
+    public void Classify_killed_after_a_snapshot_resumes_to_the_same_results() => KilledAfterASnapshotThenResumed(Classify());
+
+    [Fact]
+    public void Classify_stopped_by_SIGINT_exits_130_and_resumes_to_the_same_results() => InterruptedWithSigIntThenResumed(Classify(), "classify: step");
+
+    [Fact]
+    public void Long_memory_killed_after_a_snapshot_resumes_to_the_same_results() => KilledAfterASnapshotThenResumed(LongMemory());
+
+    /// <summary>Interrupted once its first configuration has finished (its line is out), in the middle of a later one.</summary>
+    [Fact]
+    public void Long_memory_stopped_by_SIGINT_exits_130_and_resumes_to_the_same_results() => InterruptedWithSigIntThenResumed(LongMemory(), "lstm/");
 }
