@@ -189,4 +189,22 @@ public class ResumeProcessTests : IDisposable
     /// <summary>Interrupted once its first configuration has finished (its line is out), in the middle of a later one.</summary>
     [Fact]
     public void Long_memory_stopped_by_SIGINT_exits_130_and_resumes_to_the_same_results() => InterruptedWithSigIntThenResumed(LongMemory(), "lstm/");
+
+    /// <summary>
+    /// A run shorter than one snapshot interval never writes a resume file, and its --out folder may not exist until the
+    /// results are written: it must still complete (the fault: removing the never-written file threw, and the results were lost).
+    /// </summary>
+    [Fact]
+    public void Runs_shorter_than_one_snapshot_interval_complete_into_a_new_folder()
+    {
+        foreach (var (args, name) in new[] { (TrainChar(), "train-char"), (Forecast(), "forecast"), (Classify(), "classify"), (LongMemory(), "long-memory") })
+        {
+            var folder = Path.Combine(dir.File("fresh"), name, "run");
+            int every = Array.IndexOf(args, "--checkpoint-every");
+            var (exit, err) = Repo.RunCli([.. args[..every], .. args[(every + 2)..], "--checkpoint-every", "100000", "--out", folder]);
+            Assert.True(exit == 0, $"{name}: {err}");
+            Assert.True(File.Exists(Path.Combine(folder, "results.json")), $"{name}: no results.json");
+            Assert.False(File.Exists(Path.Combine(folder, "resume.safetensors")), $"{name}: a resume file was left");
+        }
+    }
 }

@@ -15,6 +15,7 @@ internal static class Resumable
     /// <summary>The run is complete and its results are out: its resume file has nothing left to offer.</summary>
     public static void Finish(TrainingControl control)
     {
-        if (control.Saves) File.Delete(control.ResumeFile);
+        // A run shorter than one snapshot interval never wrote the file, and may never have made its folder.
+        if (control.Saves && File.Exists(control.ResumeFile)) File.Delete(control.ResumeFile);
     }
 }
