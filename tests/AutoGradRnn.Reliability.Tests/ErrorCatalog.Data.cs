@@ -31,6 +31,10 @@ public static partial class ErrorCatalog
         new("E119", "csv", "a CSV whose only numeric columns are its year/month/day (the dates are never the default target)", typeof(DataFormatException), d => Forecast(d, "year,month,day,label\n2020,1,1,x\n2020,1,2,y\n")),
         new("E122", "csv", "classify with one text of 20,000 characters (its batch would be padded to it)", typeof(DataFormatException), d =>
             SequenceClassification.Run(Write(d, "c.csv", "name,label\nab,x\n" + new string('a', 20_000) + ",y\ncd,x\n"), new ClassifierOptions())),
+        new("E123", "csv", "classify on a CSV with one column (the text would be its own label)", typeof(DataFormatException), d =>
+            SequenceClassification.Run(Write(d, "c.csv", "name\nab\ncd\n"), new ClassifierOptions())),
+        new("E124", "csv", "classify with --label-column naming the text column", typeof(DataFormatException), d =>
+            SequenceClassification.Run(Write(d, "c.csv", "name,label\nab,x\ncd,y\n"), new ClassifierOptions { LabelColumn = "name" })),
         // ---- the command line
         new("E120", "cli", "autogradrnn forecast --csv with a gap, without --allow-gaps", null, d => Cli("forecast", "--csv", Write(d, "g.csv", Hourly(0, 1, 2, 6, 7, 8)), "--periods", "2")),
         new("E121", "cli", "autogradrnn sample --checkpoint whose metadata claims hidden=40000", null, d => Cli("sample", "--checkpoint", CharCheckpoint(d, ("hidden", "40000")))),

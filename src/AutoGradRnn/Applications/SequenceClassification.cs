@@ -69,14 +69,20 @@ public static class SequenceClassification
         ArgumentNullException.ThrowIfNull(o);
         o.Validate();
         var table = CsvTable.Load(csvPath);
-        var texts = table.Text(o.TextColumn.Length > 0 ? o.TextColumn : table.Header[0]);
-        var labelsText = table.Text(o.LabelColumn.Length > 0 ? o.LabelColumn : table.Header[^1]);
+        string textColumn = o.TextColumn.Length > 0 ? o.TextColumn : table.Header[0], labelColumn = o.LabelColumn.Length > 0 ? o.LabelColumn : table.Header[^1];
+        // Learning a column from itself would score 100 % and mean nothing.
+        if (textColumn == labelColumn)
+            throw new DataFormatException(csvPath, table.Header.Count == 1
+                ? $"has one column ('{textColumn}'); classify needs a text column and a label column (--text-column, --label-column)"
+                : $"the text column and the label column are both '{textColumn}'; name two different columns with --text-column and --label-column (columns: {string.Join(", ", table.Header)})");
+        var texts = table.Text(textColumn);
+        var labelsText = table.Text(labelColumn);
         int empty = Array.FindIndex(texts, t => t.Length == 0);
-        if (empty >= 0) throw new DataFormatException(csvPath, "the text is empty", empty + 2, o.TextColumn.Length > 0 ? o.TextColumn : table.Header[0]);
+        if (empty >= 0) throw new DataFormatException(csvPath, "the text is empty", empty + 2, textColumn);
         int tooLong = Array.FindIndex(texts, t => t.Length > o.MaxLength && CharVocabulary.Count(t) > o.MaxLength);
         if (tooLong >= 0)
             throw new DataFormatException(csvPath, $"the text has {CharVocabulary.Count(texts[tooLong]):N0} characters, more than the {o.MaxLength:N0} a classified sequence may have " +
-                "(every sequence of its batch would be padded to it); classify reads short texts such as names, or raise MaxLength", tooLong + 2, o.TextColumn.Length > 0 ? o.TextColumn : table.Header[0]);
+                "(every sequence of its batch would be padded to it); classify reads short texts such as names, or raise MaxLength", tooLong + 2, textColumn);
         var labels = labelsText.Distinct().Order(StringComparer.Ordinal).ToArray();
         if (labels.Length < 2) throw new DataFormatException(csvPath, $"needs at least two labels, found {labels.Length}");
         var y = labelsText.Select(l => Array.IndexOf(labels, l)).ToArray();
