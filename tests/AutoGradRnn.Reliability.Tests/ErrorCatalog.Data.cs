@@ -35,6 +35,8 @@ public static partial class ErrorCatalog
             SequenceClassification.Run(Write(d, "c.csv", "name\nab\ncd\n"), new ClassifierOptions())),
         new("E124", "csv", "classify with --label-column naming the text column", typeof(DataFormatException), d =>
             SequenceClassification.Run(Write(d, "c.csv", "name,label\nab,x\ncd,y\n"), new ClassifierOptions { LabelColumn = "name" })),
+        new("E125", "checkpoints", "saving metadata that holds half a surrogate pair (UTF-8 cannot store it)", typeof(ArgumentException), d =>
+            SafeTensors.Save(d.File("m.safetensors"), [new NamedTensor<float>("w", Tensor.Zeros<float>(2))], new Dictionary<string, string> { ["vocabulary"] = "ab\uD83D" })),
         // ---- the command line
         new("E120", "cli", "autogradrnn forecast --csv with a gap, without --allow-gaps", null, d => Cli("forecast", "--csv", Write(d, "g.csv", Hourly(0, 1, 2, 6, 7, 8)), "--periods", "2")),
         new("E121", "cli", "autogradrnn sample --checkpoint whose metadata claims hidden=40000", null, d => Cli("sample", "--checkpoint", CharCheckpoint(d, ("hidden", "40000")))),

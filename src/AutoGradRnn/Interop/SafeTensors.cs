@@ -81,6 +81,11 @@ public static class SafeTensors
         var dupe = tensors.GroupBy(t => t.Name).FirstOrDefault(g => g.Count() > 1);
         if (dupe is not null) throw new ArgumentException($"safetensors: tensor name '{dupe.Key}' appears {dupe.Count()} times", nameof(tensors));
         if (tensors.Any(t => t.Name == MetadataKey)) throw new ArgumentException($"safetensors: '{MetadataKey}' is reserved", nameof(tensors));
+        // The JSON writer would replace half a surrogate pair by U+FFFD: the file would silently hold other text than given.
+        var broken = tensors.Select(t => ("tensor name", t.Name)).Concat((metadata ?? new Dictionary<string, string>()).SelectMany(m => new[] { ("metadata key", m.Key), ($"metadata '{m.Key}'", m.Value) }))
+            .FirstOrDefault(x => !IsValidUtf16(x.Item2));
+        if (broken.Item2 is not null)
+            throw new ArgumentException($"safetensors: {broken.Item1} holds half of a surrogate pair (at index {FirstLoneSurrogate(broken.Item2)}), which UTF-8 cannot store", nameof(metadata));
 
         using var header = new MemoryStream();
         using (var w = new Utf8JsonWriter(header))
@@ -162,6 +167,18 @@ public static class SafeTensors
         using var stream = File.OpenRead(path);
         var (entries, metadata, _) = ReadHeader(path, stream);
         return new SafeTensorsHeader(entries.Select(e => new TensorInfo(e.Name, e.DType, e.Shape)).ToArray(), metadata);
+    }
+
+    private static bool IsValidUtf16(string s) => FirstLoneSurrogate(s) < 0;
+
+    private static int FirstLoneSurrogate(string s)
+    {
+        for (int i = 0; i < s.Length; i++)
+        {
+            if (char.IsHighSurrogate(s[i]) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1])) { i++; continue; }
+            if (char.IsSurrogate(s[i])) return i;
+        }
+        return -1;
     }
 
     private static (List<Entry> Entries, IReadOnlyDictionary<string, string> Metadata, long DataStart) ReadHeader(string path, FileStream stream)
