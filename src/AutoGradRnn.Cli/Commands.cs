@@ -154,10 +154,13 @@ internal static class Commands
         var hidden = Int("--hidden", "hidden units", 32);
         var steps = Int("--steps", "Adam steps per run", 3000);
         var batch = Int("--batch", "sequences per batch", 32);
+        var lr = NumberOptions.Real("--lr", "Adam learning rate", 1e-2);
+        var clip = NumberOptions.Real("--clip", "gradient-norm clip (0: none)", 1, 0, inclusiveLow: true);
+        var seed = Int("--seed", "first seed: runs use seeds seed … seed + seeds − 1", 0, min: 0);
         var output = Opt("--out", "folder for results.json and chart.html", Path.Combine("runs", "long-memory"));
         var (threads, resume) = (Threads(), ResumeOptions.Create());
         var command = new Command("long-memory", "The essay's long-term-dependency experiment: accuracy (recall) or MSE (adding) against the gap.")
-            { task, placement, gaps, cells, init, seeds, hidden, steps, batch, output, threads, resume.Resume, resume.Every };
+            { task, placement, gaps, cells, init, seeds, hidden, steps, batch, lr, clip, seed, output, threads, resume.Resume, resume.Every };
         command.SetAction(r =>
         {
             new CliPaths().OutputFolder("--out", r.GetValue(output)!, RunOutput.Files);
@@ -168,7 +171,7 @@ internal static class Commands
                 Placement = r.GetValue(placement) == "first" ? KeyPlacement.First : KeyPlacement.Random,
                 Gaps = CliApp.Ints(r.GetValue(gaps)!, "--gaps", required: true), Cells = CliApp.List(r.GetValue(cells)!, "--cells").Select(AutoGradRnn.Cells.Parse).ToArray(),
                 Inits = CliApp.List(r.GetValue(init)!, "--init").Select(ParseInit).ToArray(), Seeds = r.GetValue(seeds), Hidden = r.GetValue(hidden),
-                Steps = r.GetValue(steps), Batch = r.GetValue(batch),
+                Steps = r.GetValue(steps), Batch = r.GetValue(batch), LearningRate = r.GetValue(lr), Clip = r.GetValue(clip), FirstSeed = r.GetValue(seed),
             };
             var control = resume.Control(r, r.GetValue(output)!, cancellation);
             var results = LongMemory.Run(options, new ProgressCallback<LongMemoryResult>(x =>

@@ -50,6 +50,7 @@ public class CliBoundaryTests
         { "forecast --csv x", "--horizon", "-1" }, { "forecast --csv x", "--window", "-2" }, { "forecast --csv x", "--epochs", "0" },
         { "forecast --csv x", "--hidden", "-5" }, { "forecast --csv x", "--test-fraction", "0.5" }, { "forecast --csv x", "--test-fraction", "-0.1" },
         { "long-memory", "--seeds", "0" }, { "long-memory", "--hidden", "0" }, { "long-memory", "--steps", "-3" }, { "long-memory", "--batch", "3000000000" },
+        { "long-memory", "--lr", "0" }, { "long-memory", "--clip", "-1" }, { "long-memory", "--seed", "-2" },
         { "classify --csv x", "--hidden", "0" }, { "classify --csv x", "--epochs", "-1" }, { "gradcheck", "--seed", "x" },
     };
 

@@ -58,6 +58,25 @@ public class CommandTests
         Assert.Contains("MSE", adding.Out);
     }
 
+    /// <summary>--seed picks the first seed (seed s is the same run whichever list it is in); --lr and --clip reach the trainer.</summary>
+    [Fact]
+    public void Long_memory_takes_a_first_seed_a_learning_rate_and_a_clip()
+    {
+        var o = new LongMemoryOptions { Gaps = [3], Cells = [CellKind.Lstm], Seeds = 2, Hidden = 6, Steps = 6, Batch = 8, EvaluationSize = 32 };
+        var two = LongMemory.Run(o);
+        var second = LongMemory.Run(o with { FirstSeed = 1, Seeds = 1 });
+        Assert.Equal([0, 1], two.Select(r => r.Seed));
+        Assert.Equal(two[1], Assert.Single(second));
+        Assert.NotEqual(two[0].FinalLoss, LongMemory.Run(o with { Seeds = 1, LearningRate = 0.1 })[0].FinalLoss);
+        Assert.NotEqual(two[0].FinalLoss, LongMemory.Run(o with { Seeds = 1, Clip = 1e-3 })[0].FinalLoss);
+
+        using var dir = new TempDir();
+        var run = Cli.Run("long-memory", "--gaps", "3", "--cells", "lstm", "--seeds", "2", "--seed", "5", "--lr", "0.02", "--clip", "0", "--steps", "3", "--hidden", "4", "--out", dir.Path);
+        Assert.True(run.Exit == 0, run.Err);
+        Assert.Contains("lstm/default gap 3 seed 5: accuracy", run.Out);
+        Assert.Contains("lstm/default gap 3 seed 6: accuracy", run.Out);
+    }
+
     [Fact]
     public void The_lstm_really_learns_the_recall_task_at_a_small_gap()
     {

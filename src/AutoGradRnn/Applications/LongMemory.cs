@@ -55,6 +55,10 @@ public sealed record LongMemoryOptions
     public int Batch { get; init; } = 32;
     /// <summary>Adam's learning rate.</summary>
     public double LearningRate { get; init; } = 1e-2;
+    /// <summary>Gradient-norm clip (0: no clipping).</summary>
+    public double Clip { get; init; } = 1;
+    /// <summary>The first seed: a configuration's runs use seeds FirstSeed … FirstSeed + Seeds − 1.</summary>
+    public int FirstSeed { get; init; }
     /// <summary>Recall: number of key symbols (chance accuracy is 1/keys).</summary>
     public int Keys { get; init; } = 4;
     /// <summary>Recall: number of distractor symbols.</summary>
@@ -92,6 +96,10 @@ public static class LongMemory
         if (o.Gaps.Length == 0 || o.Gaps.Any(g => g < 1)) throw new ArgumentOutOfRangeException(nameof(o), $"long-memory: gaps [{string.Join(",", o.Gaps)}] must be ≥ 1");
         if (o.Seeds < 1 || o.Hidden < 1 || o.Steps < 1 || o.Batch < 1 || o.Keys < 2 || o.Distractors < 1)
             throw new ArgumentOutOfRangeException(nameof(o), "long-memory: seeds, hidden, steps, batch and distractors must be ≥ 1, keys ≥ 2");
+        if (!(o.LearningRate > 0) || !double.IsFinite(o.LearningRate)) throw new ArgumentOutOfRangeException(nameof(o), $"long-memory: learning rate {o.LearningRate} must be a finite number > 0");
+        if (!(o.Clip >= 0) || !double.IsFinite(o.Clip)) throw new ArgumentOutOfRangeException(nameof(o), $"long-memory: clip {o.Clip} must be a finite number ≥ 0 (0: no clipping)");
+        // Each run derives its streams from seed + 4000 at most: keep that inside an int.
+        if (o.FirstSeed < 0 || o.FirstSeed > int.MaxValue - 5000 - o.Seeds) throw new ArgumentOutOfRangeException(nameof(o), $"long-memory: first seed {o.FirstSeed} must be in [0, {int.MaxValue - 5000 - o.Seeds}]");
         foreach (var gap in o.Gaps) CheckSizes(o, gap);
         control = Resumable.For(control, "long-memory", o);
         var results = new List<LongMemoryResult>();
@@ -103,7 +111,7 @@ public static class LongMemory
             finished = LongMemoryResults.Parse(control.ResumeFile, meta.TryGetValue(FinishedKey, out var f) ? f : "");
             resumeCurrent = TrainerSnapshot.HasTrainerState(meta);
         }
-        var configurations = o.Gaps.SelectMany(gap => o.Cells.SelectMany(cell => o.Inits.SelectMany(init => Enumerable.Range(0, o.Seeds).Select(seed => (gap, cell, init, seed))))).ToList();
+        var configurations = o.Gaps.SelectMany(gap => o.Cells.SelectMany(cell => o.Inits.SelectMany(init => Enumerable.Range(o.FirstSeed, o.Seeds).Select(seed => (gap, cell, init, seed))))).ToList();
         foreach (var (gap, cell, init, seed) in configurations)
         {
             LongMemoryResult r;
@@ -224,7 +232,7 @@ public static class LongMemory
             var model = new Model<TState>(cell, Linear<float>.Create(o.Hidden, outputs, 2000 + seed));
             var train = new BatchStream(o, gap, o.Steps, 3000 + seed);
             var result = Trainer<float>.Fit(model, new Adam<float>(o.LearningRate), Loss, train, [],
-                new TrainerOptions { Epochs = 1, ClipNorm = 1, Shuffle = false }, progress, control);
+                new TrainerOptions { Epochs = 1, ClipNorm = o.Clip, Shuffle = false }, progress, control);
             var test = Sample(o, gap, o.EvaluationSize, new Rng(4000 + seed))!;
             var output = Output(result.Parameters, test);
             double metric = o.Task == MemoryTask.Adding
