@@ -82,10 +82,11 @@ public static class SafeTensors
         if (dupe is not null) throw new ArgumentException($"safetensors: tensor name '{dupe.Key}' appears {dupe.Count()} times", nameof(tensors));
         if (tensors.Any(t => t.Name == MetadataKey)) throw new ArgumentException($"safetensors: '{MetadataKey}' is reserved", nameof(tensors));
         // The JSON writer would replace half a surrogate pair by U+FFFD: the file would silently hold other text than given.
-        var broken = tensors.Select(t => ("tensor name", t.Name)).Concat((metadata ?? new Dictionary<string, string>()).SelectMany(m => new[] { ("metadata key", m.Key), ($"metadata '{m.Key}'", m.Value) }))
-            .FirstOrDefault(x => !IsValidUtf16(x.Item2));
-        if (broken.Item2 is not null)
-            throw new ArgumentException($"safetensors: {broken.Item1} holds half of a surrogate pair (at index {FirstLoneSurrogate(broken.Item2)}), which UTF-8 cannot store", nameof(metadata));
+        var texts = tensors.Select(t => (What: "tensor name", Text: t.Name))
+            .Concat((metadata ?? new Dictionary<string, string>()).SelectMany(m => new[] { ("metadata key", m.Key), ($"metadata '{m.Key}'", m.Value) }));
+        foreach (var (what, text) in texts)
+            if (FirstLoneSurrogate(text) is var at and >= 0)
+                throw new ArgumentException($"safetensors: {what} holds half of a surrogate pair (at index {at}), which UTF-8 cannot store", nameof(metadata));
 
         using var header = new MemoryStream();
         using (var w = new Utf8JsonWriter(header))
@@ -168,8 +169,6 @@ public static class SafeTensors
         var (entries, metadata, _) = ReadHeader(path, stream);
         return new SafeTensorsHeader(entries.Select(e => new TensorInfo(e.Name, e.DType, e.Shape)).ToArray(), metadata);
     }
-
-    private static bool IsValidUtf16(string s) => FirstLoneSurrogate(s) < 0;
 
     private static int FirstLoneSurrogate(string s)
     {
