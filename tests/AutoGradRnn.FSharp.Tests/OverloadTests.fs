@@ -42,6 +42,25 @@ let ``anomaly detection is a separate entry point with options`` () =
     Assert.Equal(value0.ToScalar(), value.ToScalar())
     Assert.Equal<float>(grads0.W.ToArray(), grads.W.ToArray())
 
+/// A record generic over the element type, with the constraints as docs/fsharp.md spells them (fsi cannot emit it).
+type Gate<'T when 'T : unmanaged and 'T : struct and 'T : (new: unit -> 'T) and 'T :> System.ValueType
+                and 'T :> System.Numerics.IFloatingPointIeee754<'T>> =
+    { W: Tensor<'T>; B: Tensor<'T> }
+    member g.Apply(x: Tensor<'T>) = Sigmoid(MatMul(x, g.W) + g.B)
+
+/// An inline function needs no constraints written: they are inferred (without `inline`, the tensor operators would fix
+/// the element type at the first use).
+let inline combine (z: Tensor<_>) h candidate = OneMinus(z) * h + z * candidate
+
+[<Fact>]
+let ``a generic record and an inferred generic function work for both element types`` () =
+    let g32 = { W = Tensor.Zeros<float32>(3, 2); B = Tensor.Zeros<float32>(2) }
+    let g64 = { W = Tensor.Zeros<float>(3, 2); B = Tensor.Zeros<float>(2) }
+    Assert.Equal<float32>([| 0.5f; 0.5f |], g32.Apply(Tensor.Ones<float32>(1, 3)).ToArray())
+    Assert.Equal<float>([| 0.5; 0.5 |], g64.Apply(Tensor.Ones<float>(1, 3)).ToArray())
+    Assert.Equal<float32>([| 2.5f |], (combine (Tensor.FromArray [| 0.25f |]) (Tensor.FromArray [| 2.0f |]) (Tensor.FromArray [| 4.0f |])).ToArray())
+    Assert.Equal<float>([| 2.5 |], (combine (Tensor.FromArray [| 0.25 |]) (Tensor.FromArray [| 2.0 |]) (Tensor.FromArray [| 4.0 |])).ToArray())
+
 [<Fact>]
 let ``OneMinus is the gate complement`` () =
     let z = Tensor.FromArray([| 0.25f; 1.0f; -2.0f |])
