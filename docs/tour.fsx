@@ -19,7 +19,7 @@ let hidden, inputSize, batch, steps = 16, 1, 16, 24
 
 let init seed =
     let rng = Rng(seed)
-    let w rows cols = Tensor.RandomUniform<float>(Shape(rows, cols), rng, -0.3, 0.3)
+    let w rows cols = rng.Uniform<float>(Shape(rows, cols), -0.3, 0.3)
     let b size value = Tensor.Fill<float>(value, [| size |])
     { Wf = w (hidden + inputSize) hidden; Bf = b hidden 1.0   // forget-gate bias 1: remember by default
       Wi = w (hidden + inputSize) hidden; Bi = b hidden 0.0

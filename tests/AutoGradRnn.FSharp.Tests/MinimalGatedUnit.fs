@@ -32,5 +32,5 @@ type Mgu =
 let create (inputSize: int) (hiddenSize: int) (seed: int64) =
     let rng = Rng seed
     let bound = 1.0 / sqrt (float hiddenSize)
-    let w () = Tensor.RandomUniform<float>(Shape(hiddenSize + inputSize, hiddenSize), rng, -bound, bound)
+    let w () = rng.Uniform<float>(Shape(hiddenSize + inputSize, hiddenSize), -bound, bound)
     { Wf = w (); Bf = Tensor.Ones<float>(hiddenSize); Wh = w (); Bh = Tensor.Zeros<float>(hiddenSize) }

@@ -161,11 +161,11 @@ public static class GradCheck
         var (worst, worstRatio, passed) = (default(GradCheckEntry), -1.0, true);
         for (int k = 0; k < o.Directions; k++)
         {
-            var u = leaves.Select(l => Tensor.RandomNormal<double>(l.Value.Shape, rng)).ToList();
+            var u = leaves.Select(l => rng.Normal<double>(l.Value.Shape)).ToList();
             var tape = new Tape<double>();
             var tracked = ParameterTree<double>.Map(inputs, tape.Track);
             var y = Evaluate(f, tracked);
-            var v = Tensor.RandomNormal<double>(y.Shape, rng);
+            var v = rng.Normal<double>(y.Shape);
             double analytic = 0;
             if (y.IsTracked)
             {

@@ -17,9 +17,9 @@ public static class GradCheckSuite
     public static IReadOnlyList<GradCheckSuiteEntry> Run(long seed = 0)
     {
         var rng = new Rng(seed);
-        Tensor<double> R(params int[] s) => Tensor.RandomNormal<double>(new Shape(s), rng);
+        Tensor<double> R(params int[] s) => rng.Normal<double>(new Shape(s));
         Tensor<double> Away(params int[] s) => Tensor.FromArray(R(s).ToArray().Select(v => v + Math.CopySign(0.2, v)).ToArray(), new Shape(s));
-        Tensor<double> Positive(params int[] s) => Tensor.RandomUniform<double>(new Shape(s), rng, 0.5, 2);
+        Tensor<double> Positive(params int[] s) => rng.Uniform<double>(new Shape(s), 0.5, 2);
         var entries = new List<GradCheckSuiteEntry>();
         void Op<TTree>(string name, Func<TTree, Tensor<double>> f, TTree x) => entries.Add(new(name, "op", GradCheck.Check(f, x)));
 

@@ -11,7 +11,7 @@ public sealed record NamedTensor<T>(string Name, Tensor<T> Value) where T : unma
 
 /// <summary>
 /// Parameter trees, as JAX calls them pytrees: any nesting of records, tuples, arrays and lists whose
-/// leaves are <see cref="Tensor{T}"/>s. <see cref="Autodiff.Grad{TTree, T}(Func{TTree, Tensor{T}}, bool)"/>, optimizers and checkpoints
+/// leaves are <see cref="Tensor{T}"/>s. <see cref="Autodiff.Grad{TTree, T}(Func{TTree, Tensor{T}})"/>, optimizers and checkpoints
 /// use it to return results "shaped like the parameters" without the user writing any plumbing.
 /// </summary>
 /// <remarks>

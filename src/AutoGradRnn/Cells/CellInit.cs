@@ -50,14 +50,14 @@ public sealed record CellInit
         if (recurrent && OrthogonalRecurrent)
             return rows == hiddenSize ? Orthogonal<T>(rng, hiddenSize) : Ops.Slice(Ops.Slice(Orthogonal<T>(rng, Math.Max(rows, hiddenSize)), 0, rows, 0), 0, hiddenSize, 1);
         double bound = Weights == WeightInit.PyTorchUniform ? 1 / Math.Sqrt(hiddenSize) : Math.Sqrt(6.0 / (rows + hiddenSize));
-        return Tensor.RandomUniform<T>(new Shape(rows, hiddenSize), rng, -bound, bound);
+        return rng.Uniform<T>(new Shape(rows, hiddenSize), -bound, bound);
     }
 
     /// <summary>A projection <c>[H, P]</c> from the cell outputs to the recurrent state (PyTorch's <c>weight_hr</c>, transposed): U(±1/√H), or Glorot.</summary>
     internal Tensor<T> Projection<T>(Rng rng, int hiddenSize, int projectionSize) where T : unmanaged, IFloatingPointIeee754<T>
     {
         double bound = Weights == WeightInit.PyTorchUniform ? 1 / Math.Sqrt(hiddenSize) : Math.Sqrt(6.0 / (hiddenSize + projectionSize));
-        return Tensor.RandomUniform<T>(new Shape(hiddenSize, projectionSize), rng, -bound, bound);
+        return rng.Uniform<T>(new Shape(hiddenSize, projectionSize), -bound, bound);
     }
 
     /// <summary>A gate bias <c>[H]</c>; <paramref name="forget"/> marks an LSTM forget gate.</summary>
@@ -66,7 +66,7 @@ public sealed record CellInit
         if (forget && UnitForgetBias) return Tensor.Ones<T>(hiddenSize);
         if (Weights == WeightInit.GlorotUniform) return Tensor.Zeros<T>(hiddenSize);
         double bound = 1 / Math.Sqrt(hiddenSize);
-        return Tensor.RandomUniform<T>(new Shape(hiddenSize), rng, -bound, bound);
+        return rng.Uniform<T>(new Shape(hiddenSize), -bound, bound);
     }
 
     /// <summary>A random orthogonal n×n matrix: Gram–Schmidt on a Gaussian matrix (QR with diag(R) &gt; 0, as PyTorch's <c>orthogonal_</c>).</summary>

@@ -76,7 +76,7 @@ public sealed record ClockworkRnn<T>(IReadOnlyList<int> Periods, Tensor<T>[] Wh,
         int hidden = moduleSizes.Sum(), g = periods.Length;
         var rng = new Rng(seed);
         double bound = 1 / Math.Sqrt(hidden);
-        Tensor<T> U(params int[] shape) => Tensor.RandomUniform<T>(new Shape(shape), rng, -bound, bound);
+        Tensor<T> U(params int[] shape) => rng.Uniform<T>(new Shape(shape), -bound, bound);
         var wh = new Tensor<T>[g];
         var wi = new Tensor<T>[g];
         var b = new Tensor<T>[g];

@@ -40,7 +40,7 @@ public sealed record DepthGatedLstmLayer<T>(
         CellChecks.Sizes("depth-gated lstm layer", inputSize, hiddenSize);
         var (i, rng) = (init ?? new CellInit(), new Rng(seed));
         Tensor<T> W() => i.GateWeight<T>(rng, inputSize, hiddenSize);
-        Tensor<T> Diagonal() => Tensor.RandomUniform<T>(new Shape(hiddenSize), rng, -1 / Math.Sqrt(hiddenSize), 1 / Math.Sqrt(hiddenSize));
+        Tensor<T> Diagonal() => rng.Uniform<T>(new Shape(hiddenSize), -1 / Math.Sqrt(hiddenSize), 1 / Math.Sqrt(hiddenSize));
         return new DepthGatedLstmLayer<T>(
             W(), i.Bias<T>(rng, hiddenSize, forget: true),
             W(), i.Bias<T>(rng, hiddenSize),

@@ -50,7 +50,7 @@ public sealed record PeepholeLstm<T>(
         var (i, rng) = (init ?? new CellInit(), new Rng(seed));
         Tensor<T> W() => i.GateWeight<T>(rng, inputSize, hiddenSize);
         Tensor<T> P() => diagonal
-            ? Tensor.RandomUniform<T>(new Shape(hiddenSize), rng, -1 / Math.Sqrt(hiddenSize), 1 / Math.Sqrt(hiddenSize))
+            ? rng.Uniform<T>(new Shape(hiddenSize), -1 / Math.Sqrt(hiddenSize), 1 / Math.Sqrt(hiddenSize))
             : i.Block<T>(rng, hiddenSize, hiddenSize, recurrent: false);
         return new PeepholeLstm<T>(
             W(), P(), i.Bias<T>(rng, hiddenSize, forget: true),

@@ -19,8 +19,8 @@ public sealed record Linear<T>(Tensor<T> W, Tensor<T> B) where T : unmanaged, IF
             throw new ArgumentOutOfRangeException(nameof(inputSize), $"linear: sizes {inputSize} → {outputSize} must be positive");
         var rng = new Rng(seed);
         double bound = 1 / Math.Sqrt(inputSize);
-        return new(Tensor.RandomUniform<T>(new Shape(inputSize, outputSize), rng, -bound, bound),
-                   Tensor.RandomUniform<T>(new Shape(outputSize), rng, -bound, bound));
+        return new(rng.Uniform<T>(new Shape(inputSize, outputSize), -bound, bound),
+                   rng.Uniform<T>(new Shape(outputSize), -bound, bound));
     }
 
     /// <summary>y = x·W + b.</summary>

@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace AutoGradRnn;
 
 /// <summary>
@@ -77,4 +79,28 @@ public sealed class Rng
 
     /// <summary>A new generator whose stream is independent of this one's (for handing to a sub-task).</summary>
     public Rng Split() => new((long)NextUInt64());
+
+    /// <summary>
+    /// A tensor of normal N(<paramref name="mean"/>, <paramref name="std"/>²) values drawn from this stream, in row-major order.
+    /// (A method of the stream rather than a <c>Tensor.RandomNormal</c> overload: an overload taking a seed or a stream in the
+    /// same position cannot be resolved by F# when the argument is not annotated.)
+    /// </summary>
+    public Tensor<T> Normal<T>(Shape shape, double mean = 0, double std = 1) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!double.IsFinite(mean) || !double.IsFinite(std) || std < 0)
+            throw new ArgumentOutOfRangeException(nameof(std), $"RandomNormal: mean {mean} and std {std} must be finite, std ≥ 0");
+        var data = new T[shape.Count];
+        for (int i = 0; i < data.Length; i++) data[i] = T.CreateTruncating(mean + std * NextNormal());
+        return new Tensor<T>(data, shape);
+    }
+
+    /// <summary>A tensor of uniform values in [<paramref name="low"/>, <paramref name="high"/>) drawn from this stream, in row-major order.</summary>
+    public Tensor<T> Uniform<T>(Shape shape, double low = 0, double high = 1) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!double.IsFinite(low) || !double.IsFinite(high) || high < low)
+            throw new ArgumentOutOfRangeException(nameof(high), $"RandomUniform: bounds [{low}, {high}) must be finite with low ≤ high");
+        var data = new T[shape.Count];
+        for (int i = 0; i < data.Length; i++) data[i] = T.CreateTruncating(low + (high - low) * NextDouble());
+        return new Tensor<T>(data, shape);
+    }
 }

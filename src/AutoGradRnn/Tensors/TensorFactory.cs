@@ -77,35 +77,13 @@ public static class Tensor
         return new Tensor<T>(data, shape);
     }
 
-    /// <summary>Normal N(<paramref name="mean"/>, <paramref name="std"/>²) values from a seed.</summary>
+    /// <summary>Normal N(<paramref name="mean"/>, <paramref name="std"/>²) values from a seed (from a stream: <see cref="Rng.Normal{T}"/>).</summary>
     public static Tensor<T> RandomNormal<T>(Shape shape, long seed, double mean = 0, double std = 1) where T : unmanaged, IFloatingPointIeee754<T> =>
-        RandomNormal<T>(shape, new Rng(seed), mean, std);
+        new Rng(seed).Normal<T>(shape, mean, std);
 
-    /// <summary>Normal N(<paramref name="mean"/>, <paramref name="std"/>²) values drawn from <paramref name="rng"/>.</summary>
-    public static Tensor<T> RandomNormal<T>(Shape shape, Rng rng, double mean = 0, double std = 1) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        ArgumentNullException.ThrowIfNull(rng);
-        if (!double.IsFinite(mean) || !double.IsFinite(std) || std < 0)
-            throw new ArgumentOutOfRangeException(nameof(std), $"RandomNormal: mean {mean} and std {std} must be finite, std ≥ 0");
-        var data = new T[shape.Count];
-        for (int i = 0; i < data.Length; i++) data[i] = T.CreateTruncating(mean + std * rng.NextNormal());
-        return new Tensor<T>(data, shape);
-    }
-
-    /// <summary>Uniform values in [<paramref name="low"/>, <paramref name="high"/>) from a seed.</summary>
+    /// <summary>Uniform values in [<paramref name="low"/>, <paramref name="high"/>) from a seed (from a stream: <see cref="Rng.Uniform{T}"/>).</summary>
     public static Tensor<T> RandomUniform<T>(Shape shape, long seed, double low = 0, double high = 1) where T : unmanaged, IFloatingPointIeee754<T> =>
-        RandomUniform<T>(shape, new Rng(seed), low, high);
-
-    /// <summary>Uniform values in [<paramref name="low"/>, <paramref name="high"/>) drawn from <paramref name="rng"/>.</summary>
-    public static Tensor<T> RandomUniform<T>(Shape shape, Rng rng, double low = 0, double high = 1) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        ArgumentNullException.ThrowIfNull(rng);
-        if (!double.IsFinite(low) || !double.IsFinite(high) || high < low)
-            throw new ArgumentOutOfRangeException(nameof(high), $"RandomUniform: bounds [{low}, {high}) must be finite with low ≤ high");
-        var data = new T[shape.Count];
-        for (int i = 0; i < data.Length; i++) data[i] = T.CreateTruncating(low + (high - low) * rng.NextDouble());
-        return new Tensor<T>(data, shape);
-    }
+        new Rng(seed).Uniform<T>(shape, low, high);
 
     /// <summary>Rows of the identity matrix picked by <paramref name="indices"/>: shape [n, <paramref name="depth"/>]. A constant (no gradient flows to integer indices).</summary>
     public static Tensor<T> OneHot<T>(int[] indices, int depth) where T : unmanaged, IFloatingPointIeee754<T>

@@ -113,7 +113,7 @@ public class OpGradientTests
     public void MatMul_in_every_transpose_form(Props.MatMulCase c)
     {
         var rng = new Rng(c.Seed);
-        Tensor<double> R(params int[] s) => Tensor.RandomNormal<double>(new Shape(s), rng);
+        Tensor<double> R(params int[] s) => rng.Normal<double>(new Shape(s));
         Props.GradOk(((Tensor<double> a, Tensor<double> b) p) => MatMul(p.a, p.b), (R(c.M, c.K), R(c.K, c.N)));
         Props.GradOk(((Tensor<double> a, Tensor<double> b) p) => MatMul(p.a, p.b, transposeA: true), (R(c.K, c.M), R(c.K, c.N)));
         Props.GradOk(((Tensor<double> a, Tensor<double> b) p) => MatMul(p.a, p.b, transposeB: true), (R(c.M, c.K), R(c.N, c.K)));

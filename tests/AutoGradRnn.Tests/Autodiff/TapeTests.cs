@@ -129,7 +129,7 @@ public class TapeTests
     public void Anomaly_mode_names_the_op_whose_backward_produces_inf()
     {
         var e = Assert.Throws<AnomalyException>(() =>
-            Autodiff.Grad((Tensor<double> x) => Sum(Sqrt(x)), detectAnomaly: true)(Tensor.FromArray([0.0, 4.0])));
+            Autodiff.With(new AutodiffOptions { DetectAnomaly = true }).Grad((Tensor<double> x) => Sum(Sqrt(x)))(Tensor.FromArray([0.0, 4.0])));
         Assert.Equal("sqrt", e.Op);
         Assert.Equal("backward", e.Pass);
     }

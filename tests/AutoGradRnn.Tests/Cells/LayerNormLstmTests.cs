@@ -26,7 +26,7 @@ public class LayerNormLstmTests
     {
         var cell = LayerNormLstm<double>.Create(c.D, c.H, c.Seed);
         var rng = new Rng(c.Seed + 3);
-        Tensor<double> R(int n) => Tensor.RandomNormal<double>(new Shape(n), rng);
+        Tensor<double> R(int n) => rng.Normal<double>(new Shape(n));
         cell = cell with { B = R(4 * c.H), GainH = R(4 * c.H), BiasH = R(4 * c.H), GainX = R(4 * c.H), BiasX = R(4 * c.H), GainC = R(c.H), BiasC = R(c.H) };
         var state = CellGradientTests.RandomState(cell, c.B, c.Seed);
         var x = Select(c.Inputs, 1, 0);

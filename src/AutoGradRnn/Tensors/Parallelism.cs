@@ -1,10 +1,15 @@
 namespace AutoGradRnn;
 
 /// <summary>
-/// How many threads large matrix products may use — a process-wide setting, like OMP_NUM_THREADS, read from
-/// the environment variable <c>AUTOGRADRNN_THREADS</c> at start-up (default: the machine's cores). A product is
-/// split over output tiles, each computed by one thread in a fixed order, so results are bit-identical whatever
-/// this is set to (tested). Everything else in the library is single-threaded per call and thread-safe across calls.
+/// How many threads the library's two parallel kernels may use — a process-wide setting, like OMP_NUM_THREADS, read
+/// from the environment variable <c>AUTOGRADRNN_THREADS</c> at start-up (default: the machine's cores):
+/// <list type="bullet">
+/// <item>a large matrix product uses two threads when this allows more than one, split over output tiles;</item>
+/// <item>a fused sequence kernel (<see cref="Sequence"/>'s fast path) with enough work uses up to this many, split over
+/// row ranges of the batch, and over output panels for its weight-gradient products.</item>
+/// </list>
+/// Each tile, range or panel is computed by one thread in a fixed order, so results are bit-identical whatever this
+/// is set to (tested). Everything else in the library is single-threaded per call and thread-safe across calls.
 /// </summary>
 public static class Parallelism
 {
