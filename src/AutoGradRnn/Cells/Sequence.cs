@@ -44,15 +44,18 @@ public static partial class Sequence
     /// its own kernel where it has one: the same function as stepping the whole stack, tested equal. Every other
     /// cell (the full-matrix peephole LSTM included), and
     /// <see cref="UnrollComposed{TState, T}(IRecurrentCell{TState, T}, Tensor{T}, TState)"/>, runs the cell's own
-    /// <see cref="IRecurrentCell{TState, T}.Step"/> once per time step. The path taken, and why, is recorded in any open
-    /// <see cref="UnrollTrace"/>; <see cref="Paths{TState, T}(IRecurrentCell{TState, T}, Tensor{T}, TState, Tensor{T})"/> tells it in advance.
+    /// <see cref="IRecurrentCell{TState, T}.Step"/> once per time step. The path taken, and why (e.g. the kernel's name, or
+    /// "the mask is tracked on a tape; Detach() it to run fused", or a weight the kernel would read with another shape), is
+    /// recorded in any open <see cref="UnrollTrace"/> and, when the unroll records on a tape, as a note on it
+    /// (<see cref="Tape{T}.Annotations"/>, e.g. <c>Lstm: per-step (no fused kernel for …)</c>, placed before the unroll's first node);
+    /// <see cref="Paths{TState, T}(IRecurrentCell{TState, T}, Tensor{T}, TState, Tensor{T})"/> tells it in advance.
     /// </remarks>
     public static SequenceResult<TState, T> Unroll<TState, T>(IRecurrentCell<TState, T> cell, Tensor<T> inputs, TState initialState)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         UnrollLabelled(cell, inputs, initialState, null, null);
 
     /// <summary>Unrolls <paramref name="cell"/> over padded sequences; <paramref name="mask"/> is <c>[B, T]</c> with 1 for real steps, 0 for padding.</summary>
-    /// <remarks>The fused kernels take masks of exact 0s and 1s that are not tracked; any other mask runs the per-step path (recorded in an open <see cref="UnrollTrace"/>).</remarks>
+    /// <remarks>The fused kernels take masks of exact 0s and 1s that are not tracked; any other mask runs the per-step path (with its reason in an open <see cref="UnrollTrace"/> and on the tape's <see cref="Tape{T}.Annotations"/>).</remarks>
     public static SequenceResult<TState, T> Unroll<TState, T>(IRecurrentCell<TState, T> cell, Tensor<T> inputs, TState initialState, Tensor<T> mask)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
