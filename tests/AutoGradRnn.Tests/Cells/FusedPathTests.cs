@@ -110,12 +110,16 @@ public class FusedPathTests
     }
 
     [Fact]
-    public void An_untracked_unroll_leaves_no_note_anywhere()
+    public void The_note_goes_on_the_tape_of_whichever_input_is_tracked()
     {
-        var lstm = Lstm<double>.Create(2, 3, 1);
+        // Only a parameter is tracked (as in training): the note still lands on its tape, before the fused node.
         var tape = new Tape<double>();
+        var lstm = Lstm<double>.Create(2, 3, 1);
+        lstm = lstm with { Wf = tape.Track(lstm.Wf) };
         Sequence.Unroll(lstm, X);
-        Assert.Empty(tape.Annotations);
+        var note = Assert.Single(tape.Annotations);
+        Assert.Equal("Lstm: fused (lstm (fused))", note.Text);
+        Assert.Equal("lstm (fused)", tape.Ops[note.Node]);
     }
 
     // ---- each kernel bound to its cell ----
