@@ -60,6 +60,17 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (r is not null) foreach (var release in r) release();
     }
 
+    private List<TapeAnnotation>? annotations;
+
+    /// <summary>
+    /// Notes left by code that decides how to record, in order (e.g. each unroll: its cell, fused or per-step, and why);
+    /// empty when none. Costs nothing until the first note.
+    /// </summary>
+    public IReadOnlyList<TapeAnnotation> Annotations => annotations is null ? [] : [.. annotations];
+
+    /// <summary>Adds a note that applies from the next recorded node on.</summary>
+    internal void Annotate(string text) => (annotations ??= []).Add(new TapeAnnotation(nodes.Count, text));
+
     /// <summary>Number of recorded entries (tracked leaves and ops).</summary>
     public int Count => nodes.Count;
 

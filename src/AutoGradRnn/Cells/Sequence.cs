@@ -44,15 +44,18 @@ public static partial class Sequence
     /// its own kernel where it has one: the same function as stepping the whole stack, tested equal. Every other
     /// cell (the full-matrix peephole LSTM included), and
     /// <see cref="UnrollComposed{TState, T}(IRecurrentCell{TState, T}, Tensor{T}, TState)"/>, runs the cell's own
-    /// <see cref="IRecurrentCell{TState, T}.Step"/> once per time step. The path taken, and why, is recorded in any open
-    /// <see cref="UnrollTrace"/>; <see cref="Paths{TState, T}(IRecurrentCell{TState, T}, Tensor{T}, TState, Tensor{T})"/> tells it in advance.
+    /// <see cref="IRecurrentCell{TState, T}.Step"/> once per time step. The path taken, and why (e.g. the kernel's name, or
+    /// "the mask is tracked on a tape; Detach() it to run fused", or a weight the kernel would read with another shape), is
+    /// recorded in any open <see cref="UnrollTrace"/> and, when the unroll records on a tape, as a note on it
+    /// (<see cref="Tape{T}.Annotations"/>, e.g. <c>Lstm: per-step (no fused kernel for …)</c>, placed before the unroll's first node);
+    /// <see cref="Paths{TState, T}(IRecurrentCell{TState, T}, Tensor{T}, TState, Tensor{T})"/> tells it in advance.
     /// </remarks>
     public static SequenceResult<TState, T> Unroll<TState, T>(IRecurrentCell<TState, T> cell, Tensor<T> inputs, TState initialState)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         UnrollLabelled(cell, inputs, initialState, null, null);
 
     /// <summary>Unrolls <paramref name="cell"/> over padded sequences; <paramref name="mask"/> is <c>[B, T]</c> with 1 for real steps, 0 for padding.</summary>
-    /// <remarks>The fused kernels take masks of exact 0s and 1s that are not tracked; any other mask runs the per-step path (recorded in an open <see cref="UnrollTrace"/>).</remarks>
+    /// <remarks>The fused kernels take masks of exact 0s and 1s that are not tracked; any other mask runs the per-step path (with its reason in an open <see cref="UnrollTrace"/> and on the tape's <see cref="Tape{T}.Annotations"/>).</remarks>
     public static SequenceResult<TState, T> Unroll<TState, T>(IRecurrentCell<TState, T> cell, Tensor<T> inputs, TState initialState, Tensor<T> mask)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -99,60 +102,44 @@ public static partial class Sequence
         CellChecks.Parameters<T>(CellName(cell), cell);
         if (cell is ILayeredCell<TState, T> layered && layered.UnrollLayers(inputs, initialState, mask) is { } byLayer) return byLayer;
         var (kernel, path) = Choose(cell, inputs, initialState, mask, label);
-        if (path is not null) UnrollTrace.Record(path);
+        if (path is not null)
+        {
+            UnrollTrace.Record(path);
+            if (TapeOf(cell, inputs, initialState, mask) is { Recording: true } tape) tape.Annotate(path.ToString());
+        }
         if (kernel is not null) return RunFused(kernel, inputs, initialState, mask);
         return mask is null ? UnrollComposed(cell, inputs, initialState) : UnrollComposed(cell, inputs, initialState, mask);
     }
 
+    /// <summary>The tape the unroll will record on: that of its first tracked input, state leaf, mask or parameter (null: nothing is tracked).</summary>
+    private static Tape<T>? TapeOf<TState, T>(IRecurrentCell<TState, T> cell, Tensor<T> inputs, TState initialState, Tensor<T>? mask)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        inputs?.Tape ?? mask?.Tape
+        ?? (initialState is null ? null : ParameterTree<T>.Leaves(initialState).FirstOrDefault(l => l.IsTracked)?.Tape)
+        ?? ParameterTree<T>.Leaves(cell).FirstOrDefault(l => l.IsTracked)?.Tape;
+
     /// <summary>
-    /// The fused kernel for a known cell type with valid shapes and a 0/1 untracked mask, or null and the reason. Null
-    /// without a reason for arguments the per-step path will reject with an error naming the problem.
+    /// The decision, made explicitly for every precondition: the fused kernel for a cell type that has one, with the
+    /// weight shapes the kernel reads and an untracked mask of exact 0s and 1s; otherwise null and the reason (recorded in
+    /// any open <see cref="UnrollTrace"/> and on the tape), or null without a reason for arguments the per-step path
+    /// rejects with an error naming the problem (inputs, mask or state of the wrong shape).
     /// </summary>
     private static (FusedCellKernel<T>? Kernel, UnrollPath? Path) Choose<TState, T>(IRecurrentCell<TState, T> cell, Tensor<T> inputs, TState initialState, Tensor<T>? mask, string? label)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (cell is null || inputs is null || initialState is null) return (null, null);
-        string name = label ?? CellName(cell);
-        (FusedCellKernel<T>?, UnrollPath) PerStep(string why) => (null, new UnrollPath(name, false, why));
         if (inputs.Rank != 3 || inputs.Shape[2] != cell.InputSize || inputs.Shape[0] == 0 || inputs.Shape[1] == 0) return (null, null);
         int batch = inputs.Shape[0], steps = inputs.Shape[1];
+        if (mask is not null && mask.Shape != new Shape(batch, steps)) return (null, null);
+        string name = label ?? CellName(cell);
+        (FusedCellKernel<T>?, UnrollPath) PerStep(string why) => (null, new UnrollPath(name, false, why));
         if (mask is not null)
         {
-            if (mask.Shape != new Shape(batch, steps)) return (null, null);
-            if (mask.IsTracked) return PerStep("the mask is tracked on a tape; Detach() it to run fused");
-            foreach (var v in mask.AsSpan()) if (v != T.Zero && v != T.One) return PerStep("the mask has values other than 0 and 1");
+            if (mask.IsTracked) return PerStep(FusedKernels.TrackedMask);
+            foreach (var v in mask.AsSpan()) if (v != T.Zero && v != T.One) return PerStep(FusedKernels.FractionalMask);
         }
-        FusedCellKernel<T>? kernel;
-        try
-        {
-            int d = cell.InputSize, h = cell.HiddenSize, hd = h + d;
-            bool Ok(params (Tensor<T>? W, int Rows)[] ws) => ws.All(w => w.W is not null && w.W.Shape == (w.Rows == 0 ? new Shape(h) : new Shape(w.Rows, h)));
-            // A cell type with a kernel gives the kernel, or null when its weights do not fit (the per-step path then names
-            // the problem); any other type gives the reason it runs per step.
-            (FusedCellKernel<T>? Kernel, string? Why) choice = (object)cell switch
-            {
-                Lstm<T> c => (Ok((c.Wf, hd), (c.Wi, hd), (c.Wc, hd), (c.Wo, hd), (c.Bf, 0), (c.Bi, 0), (c.Bc, 0), (c.Bo, 0)) ? new LstmKernel<T>(c) : null, null),
-                CoupledLstm<T> c => (Ok((c.Wf, hd), (c.Wc, hd), (c.Wo, hd), (c.Bf, 0), (c.Bc, 0), (c.Bo, 0)) ? new LstmKernel<T>(c) : null, null),
-                Rnn<T> c => (Ok((c.W, hd), (c.B, 0)) ? new RnnKernel<T>(c) : null, null),
-                Gru<T> c => (Ok((c.Wz, hd), (c.Wr, hd), (c.W, hd), (c.Bz, 0), (c.Br, 0), (c.B, 0)) ? new GruKernel<T>(c) : null, null),
-                GruResetAfter<T> c => (Ok((c.Wr, hd), (c.Wz, hd), (c.Wnx, d), (c.Wnh, h), (c.Br, 0), (c.Bz, 0), (c.Bnx, 0), (c.Bnh, 0)) ? new GruResetAfterKernel<T>(c) : null, null),
-                PeepholeLstm<T> { Diagonal: false } => (null, "no fused kernel for the full-matrix peephole form (P [H, H]); the diagonal form (P [H]) has one"),
-                PeepholeLstm<T> c => (Ok((c.Wf, hd), (c.Wi, hd), (c.Wc, hd), (c.Wo, hd), (c.Pf, 0), (c.Pi, 0), (c.Po, 0), (c.Bf, 0), (c.Bi, 0), (c.Bc, 0), (c.Bo, 0))
-                    ? new PeepholeLstmKernel<T>(c) : null, null),
-                LayerNormLstm<T> c => (double.IsFinite(c.Epsilon) && c.Epsilon > 0 && c.Wh.Shape == new Shape(h, 4 * h) && c.Wx.Shape == new Shape(d, 4 * h)
-                    && new[] { c.B, c.GainH, c.BiasH, c.GainX, c.BiasX }.All(v => v?.Shape == new Shape(4 * h)) && Ok((c.GainC, 0), (c.BiasC, 0))
-                    ? new LayerNormLstmKernel<T>(c) : null, null),
-                _ => (null, $"no fused kernel for {CellName(cell)}"),
-            };
-            if (choice.Why is not null) return PerStep(choice.Why);
-            if (choice.Kernel is null) return (null, null);
-            kernel = choice.Kernel;
-        }
-        catch (Exception e) when (e is NullReferenceException or IndexOutOfRangeException or ShapeMismatchException)
-        {
-            return (null, null);   // a malformed cell: the per-step path names the problem
-        }
-        var state = new Shape(batch, kernel.H);
+        if (FusedKernels.Create(cell) is var (kernel, why) && kernel is null) return PerStep(why!);
+        var state = new Shape(batch, kernel!.H);
         bool stateFits = kernel.HasC
             ? (object)initialState is LstmState<T> ls && ls.H?.Shape == state && ls.C?.Shape == state
             : (object)initialState is RnnState<T> rs && rs.H?.Shape == state;

@@ -19,7 +19,8 @@ public sealed record UnrollPath(string Cell, bool Fused, string Reason)
 /// <summary>
 /// Records every unroll path taken on this thread (and the tasks it awaits) while it is open, like a profiler scope:
 /// <c>using var trace = UnrollTrace.Start(); …; trace.Paths</c>. A training loop that should run fused can assert
-/// <c>trace.Paths.All(p =&gt; p.Fused)</c>; nothing is recorded when no trace is open.
+/// <c>trace.Paths.All(p =&gt; p.Fused)</c>; nothing is recorded when no trace is open. (An unroll that records on a tape
+/// also leaves its path there, as text: <see cref="Tape{T}.Annotations"/>.)
 /// </summary>
 public sealed class UnrollTrace : IDisposable
 {

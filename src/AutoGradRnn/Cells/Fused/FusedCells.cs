@@ -25,7 +25,8 @@ internal sealed class LstmKernel<T> : FusedCellKernel<T> where T : unmanaged, IF
     public LstmKernel(CoupledLstm<T> cell) : this("coupled lstm (fused)", [cell.Wf, cell.Wc, cell.Wo], [cell.Bf, cell.Bc, cell.Bo], true) { }
 
     private LstmKernel(string name, Tensor<T>[] w, Tensor<T>[] b, bool coupled)
-        : base(name, b[0].Shape[0], w[0].Shape[0] - b[0].Shape[0], w.Length, w.Length, w.Length * b[0].Shape[0], hasC: true)
+        : base(new KernelLayout(name, H: b[0].Shape[0], D: w[0].Shape[0] - b[0].Shape[0])
+            { InputBlocks = w.Length, RecurrentBlocks = w.Length, SavedPerRow = w.Length * b[0].Shape[0], HasC = true })
     {
         (weights, biases, this.coupled) = (w, b, coupled);
         vectorized = FastActivations.Vectorized<T>(H);
@@ -173,7 +174,8 @@ internal sealed class LstmKernel<T> : FusedCellKernel<T> where T : unmanaged, IF
 }
 
 /// <summary>The essay's single tanh layer fused: h_t = tanh(h_{t-1}·U + x_t·Wx + b); dA = dh·(1 − h_t²).</summary>
-internal sealed class RnnKernel<T>(Rnn<T> cell) : FusedCellKernel<T>("rnn (fused)", cell.B.Shape[0], cell.W.Shape[0] - cell.B.Shape[0], 1, 1, 0, hasC: false)
+internal sealed class RnnKernel<T>(Rnn<T> cell)
+    : FusedCellKernel<T>(new KernelLayout("rnn (fused)", cell.HiddenSize, cell.InputSize) { InputBlocks = 1, RecurrentBlocks = 1, SavedPerRow = 0 })
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     public override Tensor<T>[] Parameters => [cell.W, cell.B];
@@ -229,7 +231,8 @@ internal sealed class RnnKernel<T>(Rnn<T> cell) : FusedCellKernel<T>("rnn (fused
 /// 0, 1 and 3 are dA for Wx (<see cref="XTailOffset"/>), so one-pass backward writes it over the saved row.
 /// </summary>
 internal sealed class GruResetAfterKernel<T>(GruResetAfter<T> cell)
-    : FusedCellKernel<T>("gru reset-after (fused)", cell.Bz.Shape[0], cell.Wnx.Shape[0], 3, 3, 4 * cell.Bz.Shape[0], hasC: false)
+    : FusedCellKernel<T>(new KernelLayout("gru reset-after (fused)", cell.HiddenSize, cell.InputSize)
+        { InputBlocks = 3, RecurrentBlocks = 3, SavedPerRow = 4 * cell.HiddenSize })
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     public override int XTailOffset => 3 * H;
@@ -354,7 +357,8 @@ internal sealed class GruResetAfterKernel<T>(GruResetAfter<T> cell)
 /// dA_r = d(rh)·h_{t-1}·r(1 − r); dh_{t-1} gets dh·(1 − z) + d(rh)·r directly.
 /// </summary>
 internal sealed class GruKernel<T>(Gru<T> cell)
-    : FusedCellKernel<T>("gru (fused)", cell.Bz.Shape[0], cell.Wz.Shape[0] - cell.Bz.Shape[0], 3, 2, 4 * cell.Bz.Shape[0], hasC: false, u2SaveOffset: 3 * cell.Bz.Shape[0])
+    : FusedCellKernel<T>(new KernelLayout("gru (fused)", cell.HiddenSize, cell.InputSize)
+        { InputBlocks = 3, RecurrentBlocks = 2, SavedPerRow = 4 * cell.HiddenSize, U2SaveOffset = 3 * cell.HiddenSize })
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly T[] biasZr = [.. cell.Bz.Data, .. cell.Br.Data];

@@ -7,6 +7,30 @@ using System.Runtime.Intrinsics;
 namespace AutoGradRnn;
 
 /// <summary>
+/// The shape of a fused kernel's step, by name (the values <see cref="FusedCellKernel{T}"/> exposes as Gx, Gu, Save, …).
+/// </summary>
+/// <param name="Name">The op's name on the tape, e.g. <c>lstm (fused)</c>.</param>
+/// <param name="H">Hidden size.</param>
+/// <param name="D">Input size.</param>
+internal sealed record KernelLayout(string Name, int H, int D)
+{
+    /// <summary>Blocks of H columns in the hoisted input projection x_t·Wx (one per gate that reads x_t).</summary>
+    public required int InputBlocks { get; init; }
+    /// <summary>Blocks of H columns in the per-step recurrent product h_{t-1}·U.</summary>
+    public required int RecurrentBlocks { get; init; }
+    /// <summary>Values saved per (row, step) for the backward pass.</summary>
+    public required int SavedPerRow { get; init; }
+    /// <summary>True when the state carries a cell state C besides h.</summary>
+    public bool HasC { get; init; }
+    /// <summary>True when the gradient reaching U has a buffer of its own, apart from the one reaching Wx.</summary>
+    public bool SeparateDAh { get; init; }
+    /// <summary>Offset, in the saved row, of the vector that multiplies a second recurrent matrix U2 (-1: no U2).</summary>
+    public int U2SaveOffset { get; init; } = -1;
+    /// <summary>Per-row sums the backward pass accumulates for parameter gradients that are no GEMM product.</summary>
+    public int Sums { get; init; }
+}
+
+/// <summary>
 /// The per-cell part of a fused sequence op: how to lay the cell's weights out as one input projection
 /// <c>Wx [D, Gx·H]</c> and one recurrent matrix <c>U [H, Gu·H]</c> (plus, for the essay's GRU, a second
 /// recurrent matrix U2 applied to a vector formed mid-step), and the hand-derived elementwise forward and
@@ -14,9 +38,10 @@ namespace AutoGradRnn;
 /// </summary>
 internal abstract class FusedCellKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    protected FusedCellKernel(string name, int h, int d, int gx, int gu, int save, bool hasC, bool separateDAh = false, int u2SaveOffset = -1, int sums = 0)
+    protected FusedCellKernel(KernelLayout layout)
     {
-        (Name, H, D, Gx, Gu, Save, HasC, SeparateDAh, U2SaveOffset, Sums) = (name, h, d, gx, gu, save, hasC, separateDAh, u2SaveOffset, sums);
+        (Name, H, D, Gx, Gu, Save, HasC, SeparateDAh, U2SaveOffset, Sums) = (layout.Name, layout.H, layout.D, layout.InputBlocks, layout.RecurrentBlocks,
+            layout.SavedPerRow, layout.HasC, layout.SeparateDAh, layout.U2SaveOffset, layout.Sums);
     }
 
     /// <summary>The op's name on the tape.</summary>
@@ -182,108 +207,26 @@ internal static class FusedRecurrence
     public static (Tensor<T> Outputs, Tensor<T> H, Tensor<T>? C) Run<T>(FusedCellKernel<T> k, Tensor<T> x, Tensor<T> h0, Tensor<T>? c0, T[]? mask)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int B = x.Shape[0], TT = x.Shape[1], D = k.D, H = k.H, BT = B * TT;
-        int GxH = k.Gx * H, GuH = k.Gu * H, S = k.Save;
-        var pool = ArrayPool<T>.Shared;
-
+        int B = x.Shape[0], TT = x.Shape[1], H = k.H, BT = B * TT;
         // Saved for backward: per-row saves and every C_t (and h_t when masked), in pooled buffers. When nothing is
         // tracked they go back to the pool right after the forward pass; otherwise the tape's Release returns them
         // (gradient transforms call it when done), or a finalizer once the tape is gone.
         bool tracked = x.IsTracked || h0.IsTracked || (c0?.IsTracked ?? false) || k.Parameters.Any(p => p.IsTracked);
-        var buffers = new SavedBuffers<T>(BT * S, k.HasC ? BT * H : 0, mask is null ? 0 : BT * H);
-        var (saved, cs) = (buffers.Saved, buffers.C);
-        if (mask is not null) saved.AsSpan(0, BT * S).Clear();   // padded rows are never written but are read (times 0) by the U2 gradient
+        var buffers = new SavedBuffers<T>(BT * k.Save, k.HasC ? BT * H : 0, mask is null ? 0 : BT * H);
+        if (mask is not null) buffers.Saved.AsSpan(0, BT * k.Save).Clear();   // padded rows are never written but are read (times 0) by the U2 gradient
         // Unmasked, every output row is written, so the array need not be zeroed first; masked, padded rows stay 0.
         var y = mask is null ? GC.AllocateUninitializedArray<T>(BT * H) : new T[BT * H];
-        var hs = mask is null ? y : buffers.H;          // unmasked: the states are the outputs
-
-        var wx = pool.Rent(D * GxH);
-        var u = pool.Rent(H * GuH);
-        var u2 = k.HasU2 ? pool.Rent(H * H) : [];
-        var hp = pool.Rent(B * GuH);
-        var hp2 = k.HasU2 ? pool.Rent(B * H) : [];
-        try
-        {
-            k.BuildWx(wx);
-            k.BuildU(u);
-            if (k.HasU2) k.BuildU2(u2);
-            using var packedWx = Gemm.PackB(wx, 0, GxH, false, D, GxH);
-            using var packedU = Gemm.PackB(u, 0, GuH, false, H, GuH);
-            using var packedU2 = k.HasU2 ? Gemm.PackB(u2, 0, H, false, H, H) : null;
-            var chunks = BatchChunks(B, (double)B * TT * H * (GuH + (k.HasU2 ? H : 0)), Gemm.Tile<T>(packedU.Width).MR);
-            // Each batch row's recurrence is independent of the others, so batch chunks run the whole sequence on
-            // their own threads with no per-step synchronisation. Every row's arithmetic is the same whichever
-            // chunk computes it, so the result is bit-identical for any thread count.
-            void Rows(int chunk)
-            {
-                var (b0, b1) = chunks.Bounds(chunk);
-                int m = b1 - b0, threads = chunks.Count > 1 ? 1 : 0;
-                // The input projection is hoisted out of the step loop over blocks of steps, [m·Tc, D]·[D, Gx·H] at a
-                // time: one large product per block, and memory for Tc steps instead of the whole sequence.
-                int tc = Math.Min(TT, ProjectionSteps), t0 = 0, tn = 0;
-                var xg = pool.Rent(m * tc * D);
-                var xp = pool.Rent(m * tc * GxH);
-                try
-                {
-                    for (int t = 0; t < TT; t++)
-                    {
-                        if (t == t0 + tn)
-                        {
-                            (t0, tn) = (t, Math.Min(tc, TT - t));
-                            for (int b = b0; b < b1; b++) x.Data.AsSpan((b * TT + t0) * D, tn * D).CopyTo(xg.AsSpan((b - b0) * tn * D));
-                            Gemm.Multiply(xg, 0, D, false, packedWx, xp, 0, GxH, m * tn, false, threads);
-                        }
-                        int XpRow(int b) => ((b - b0) * tn + t - t0) * GxH;
-                        if (t == 0) Gemm.Multiply(h0.Data, b0 * H, H, false, packedU, hp, b0 * GuH, GuH, m, false, threads);
-                        else Gemm.Multiply(hs, (b0 * TT + t - 1) * H, TT * H, false, packedU, hp, b0 * GuH, GuH, m, false, threads);
-                        for (int b = b0; b < b1; b++)
-                        {
-                            int row = b * TT + t;
-                            var hPrev = t == 0 ? h0.Data.AsSpan(b * H, H) : hs.AsSpan((row - 1) * H, H);
-                            var cPrev = !k.HasC ? default : t == 0 ? c0!.Data.AsSpan(b * H, H) : cs.AsSpan((row - 1) * H, H);
-                            var h = hs.AsSpan(row * H, H);
-                            var c = k.HasC ? cs.AsSpan(row * H, H) : default;
-                            if (mask is not null && mask[row] == T.Zero)
-                            {
-                                // Padding: the state is carried unchanged (outputs are zeroed below).
-                                hPrev.CopyTo(h);
-                                if (k.HasC) cPrev.CopyTo(c);
-                                continue;
-                            }
-                            k.Forward1(hp.AsSpan(b * GuH, GuH), xp.AsSpan(XpRow(b), GxH), hPrev, cPrev, saved.AsSpan(row * S, S), h, c);
-                        }
-                        if (k.HasU2)
-                        {
-                            Gemm.Multiply(saved, (b0 * TT + t) * S + k.U2SaveOffset, TT * S, false, packedU2!, hp2, b0 * H, H, m, false, threads);
-                            for (int b = b0; b < b1; b++)
-                            {
-                                int row = b * TT + t;
-                                if (mask is not null && mask[row] == T.Zero) continue;
-                                var hPrev = t == 0 ? h0.Data.AsSpan(b * H, H) : hs.AsSpan((row - 1) * H, H);
-                                k.Forward2(hp2.AsSpan(b * H, H), xp.AsSpan(XpRow(b), GxH), hPrev, saved.AsSpan(row * S, S), hs.AsSpan(row * H, H));
-                            }
-                        }
-                    }
-                }
-                finally { pool.Return(xg); pool.Return(xp); }
-            }
-            WorkSharing.Run(chunks.Count, chunks.Count - 1, Rows);
-        }
-        finally
-        {
-            pool.Return(wx); pool.Return(u); pool.Return(hp);
-            if (k.HasU2) { pool.Return(u2); pool.Return(hp2); }
-        }
+        var rows = new Rows<T>(k, x, h0, c0, mask, buffers.Saved, mask is null ? y : buffers.H, buffers.C);   // unmasked: the states are the outputs
+        Forward(rows);
         if (mask is not null)
             for (int row = 0; row < BT; row++)
-                if (mask[row] != T.Zero) hs.AsSpan(row * H, H).CopyTo(y.AsSpan(row * H, H));
+                if (!rows.Padded(row)) rows.HAt(row).CopyTo(y.AsSpan(row * H, H));
         var hLast = GC.AllocateUninitializedArray<T>(B * H);
         var cLast = k.HasC ? GC.AllocateUninitializedArray<T>(B * H) : [];
         for (int b = 0; b < B; b++)
         {
-            int last = b * TT + TT - 1;
-            hs.AsSpan(last * H, H).CopyTo(hLast.AsSpan(b * H, H));
-            if (k.HasC) cs.AsSpan(last * H, H).CopyTo(cLast.AsSpan(b * H, H));
+            rows.HAt(rows.Row(b, TT - 1)).CopyTo(hLast.AsSpan(b * H, H));
+            if (k.HasC) rows.CAt(rows.Row(b, TT - 1)).CopyTo(cLast.AsSpan(b * H, H));
         }
         var outputs = new Tensor<T>(y, new Shape(B, TT, H));
         var hFinal = new Tensor<T>(hLast, new Shape(B, H));
@@ -299,8 +242,9 @@ internal static class FusedRecurrence
         // dA may overwrite the saved row only when one dA row serves both Wx and U and has the saved row's layout.
         bool overwritable = k.GradientsOverSaved && !k.SeparateDAh && !k.HasU2 && k.Save == k.DAWidth;
         Tape<T>? tape = null;
+        // The buffers are read when the backward pass runs (so one released by then throws ObjectDisposedException).
         var recorded = Ops.RecordMany(k.Name, k.HasC ? [outputs, hFinal, cFinal!] : [outputs, hFinal], [.. inputs], g =>
-            Backward(k, x, h0, c0, mask, buffers.Saved, mask is null ? y : buffers.H, buffers.C,
+            Backward(new Rows<T>(k, x, h0, c0, mask, buffers.Saved, mask is null ? y : buffers.H, buffers.C),
                 g[0]?.Data, g[1]?.Data, k.HasC ? g[2]?.Data : null, inputs.Select(t => t.IsTracked).ToArray(),
                 consumeSaved: overwritable && tape!.SingleBackward));
         tape = recorded[0].Tape;
@@ -308,183 +252,294 @@ internal static class FusedRecurrence
         return (recorded[0], recorded[1], k.HasC ? recorded[2] : null);
     }
 
-    private static Tensor<T>?[] Backward<T>(FusedCellKernel<T> k, Tensor<T> x, Tensor<T> h0, Tensor<T>? c0, T[]? mask,
-        T[] saved, T[] hs, T[] cs, T[]? gOutputs, T[]? gH, T[]? gC, bool[] tracked, bool consumeSaved)
+    /// <summary>
+    /// A fused sequence's rows: its inputs and per-row buffers, and where batch row b at step t lives in them (row b·T + t
+    /// of x, of the saved values, of every h_t and of every C_t; the state before step 0 is h0 and c0).
+    /// </summary>
+    private readonly struct Rows<T>(FusedCellKernel<T> k, Tensor<T> x, Tensor<T> h0, Tensor<T>? c0, T[]? mask, T[] saved, T[] hs, T[] cs)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int B = x.Shape[0], TT = x.Shape[1], D = k.D, H = k.H, BT = B * TT;
-        int GxH = k.Gx * H, GuH = k.Gu * H, S = k.Save;
-        int ldA = k.DAWidth, ldAh = k.SeparateDAh ? GuH : ldA, xTail = k.XTailOffset;
-        bool splitX = xTail != GxH - H;    // dA for Wx is two column ranges of the dA rows: [0, GxH − H) and [xTail, xTail + H)
-        var pool = ArrayPool<T>.Shared;
+        public readonly FusedCellKernel<T> K = k;
+        public readonly Tensor<T> X = x, H0 = h0;
+        public readonly Tensor<T>? C0 = c0;
+        /// <summary>[B·T] 0/1 (null: unmasked).</summary>
+        public readonly T[]? Mask = mask;
+        /// <summary><see cref="FusedCellKernel{T}.Save"/> values per row; h_t per row; C_t per row (empty without C).</summary>
+        public readonly T[] Saved = saved, Hs = hs, Cs = cs;
+        public readonly int B = x.Shape[0], Steps = x.Shape[1], H = k.H, S = k.Save;
+
+        public int Row(int b, int t) => b * Steps + t;
+        /// <summary>A padded step: the state is carried and no gradient reaches the step.</summary>
+        public bool Padded(int row) => Mask is not null && Mask[row] == T.Zero;
+        public Span<T> HPrev(int b, int t) => t == 0 ? H0.Data.AsSpan(b * H, H) : Hs.AsSpan((b * Steps + t - 1) * H, H);
+        public Span<T> CPrev(int b, int t) => !K.HasC ? default : t == 0 ? C0!.Data.AsSpan(b * H, H) : Cs.AsSpan((b * Steps + t - 1) * H, H);
+        public Span<T> HAt(int row) => Hs.AsSpan(row * H, H);
+        public Span<T> CAt(int row) => K.HasC ? Cs.AsSpan(row * H, H) : default;
+        public Span<T> SavedAt(int row) => Saved.AsSpan(row * S, S);
+        /// <summary>The work of the per-step products, which decides whether the batch is split over threads.</summary>
+        public double StepWork => (double)B * Steps * H * (K.Gu * H + (K.HasU2 ? H : 0));
+    }
+
+    /// <summary>
+    /// The forward recurrence over every row. Each batch row's recurrence is independent of the others, so batch chunks
+    /// run the whole sequence on their own threads with no per-step synchronisation. Every row's arithmetic is the same
+    /// whichever chunk computes it, so the result is bit-identical for any thread count.
+    /// </summary>
+    private static void Forward<T>(Rows<T> r) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var k = r.K;
+        int GxH = k.Gx * r.H, GuH = k.Gu * r.H;
+        using var rental = new Rental<T>();
+        var wx = rental.Rent(k.D * GxH);
+        var u = rental.Rent(r.H * GuH);
+        var u2 = k.HasU2 ? rental.Rent(r.H * r.H) : [];
+        var hp = rental.Rent(r.B * GuH);
+        var hp2 = k.HasU2 ? rental.Rent(r.B * r.H) : [];
+        k.BuildWx(wx);
+        k.BuildU(u);
+        if (k.HasU2) k.BuildU2(u2);
+        using var packedWx = Gemm.PackB(wx, 0, GxH, false, k.D, GxH);
+        using var packedU = Gemm.PackB(u, 0, GuH, false, r.H, GuH);
+        using var packedU2 = k.HasU2 ? Gemm.PackB(u2, 0, r.H, false, r.H, r.H) : null;
+        var chunks = BatchChunks(r.B, r.StepWork, Gemm.Tile<T>(packedU.Width).MR);
+        int threads = chunks.Count > 1 ? 1 : 0;
+        WorkSharing.Run(chunks.Count, chunks.Count - 1, chunk => ForwardChunk(r, packedWx, packedU, packedU2, hp, hp2, chunks.Bounds(chunk), threads));
+    }
+
+    /// <summary>
+    /// Batch rows <paramref name="rows"/> over the whole sequence. The input projection is hoisted out of the step loop
+    /// over blocks of steps, [m·Tc, D]·[D, Gx·H] at a time: one large product per block, and memory for Tc steps
+    /// instead of the whole sequence. <paramref name="hp"/> (and <paramref name="hp2"/>) hold each row's recurrent product.
+    /// </summary>
+    private static void ForwardChunk<T>(in Rows<T> r, PackedB<T> packedWx, PackedB<T> packedU, PackedB<T>? packedU2, T[] hp, T[] hp2,
+        (int From, int To) rows, int threads) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var k = r.K;
+        var (b0, b1) = rows;
+        int m = b1 - b0, TT = r.Steps, H = r.H, D = k.D, GxH = k.Gx * H, GuH = k.Gu * H;
+        int tc = Math.Min(TT, ProjectionSteps), t0 = 0, tn = 0;
+        using var rental = new Rental<T>();
+        var xg = rental.Rent(m * tc * D);
+        var xp = rental.Rent(m * tc * GxH);
+        for (int t = 0; t < TT; t++)
+        {
+            if (t == t0 + tn)
+            {
+                (t0, tn) = (t, Math.Min(tc, TT - t));
+                for (int b = b0; b < b1; b++) r.X.Data.AsSpan((b * TT + t0) * D, tn * D).CopyTo(xg.AsSpan((b - b0) * tn * D));
+                Gemm.Multiply(xg, 0, D, false, packedWx, xp, 0, GxH, m * tn, false, threads);
+            }
+            int XpRow(int b) => ((b - b0) * tn + t - t0) * GxH;
+            if (t == 0) Gemm.Multiply(r.H0.Data, b0 * H, H, false, packedU, hp, b0 * GuH, GuH, m, false, threads);
+            else Gemm.Multiply(r.Hs, (b0 * TT + t - 1) * H, TT * H, false, packedU, hp, b0 * GuH, GuH, m, false, threads);
+            for (int b = b0; b < b1; b++)
+            {
+                int row = r.Row(b, t);
+                Span<T> hPrev = r.HPrev(b, t), cPrev = r.CPrev(b, t);
+                if (r.Padded(row))
+                {
+                    hPrev.CopyTo(r.HAt(row));       // the state is carried unchanged (outputs stay zero)
+                    if (k.HasC) cPrev.CopyTo(r.CAt(row));
+                    continue;
+                }
+                k.Forward1(hp.AsSpan(b * GuH, GuH), xp.AsSpan(XpRow(b), GxH), hPrev, cPrev, r.SavedAt(row), r.HAt(row), r.CAt(row));
+            }
+            if (k.HasU2)
+            {
+                Gemm.Multiply(r.Saved, (b0 * TT + t) * r.S + k.U2SaveOffset, TT * r.S, false, packedU2!, hp2, b0 * H, H, m, false, threads);
+                for (int b = b0; b < b1; b++)
+                {
+                    int row = r.Row(b, t);
+                    if (!r.Padded(row)) k.Forward2(hp2.AsSpan(b * H, H), xp.AsSpan(XpRow(b), GxH), r.HPrev(b, t), r.SavedAt(row), r.HAt(row));
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The pre-activation gradients dA of every row, and their layout: <see cref="X"/> holds the rows of
+    /// <see cref="FusedCellKernel{T}.DAWidth"/> values (dA for Wx, and for U unless the kernel keeps a separate
+    /// <see cref="H"/>); dA for Wx is two column ranges when <see cref="SplitX"/>: [0, Gx·H − H) and [XTail, XTail + H).
+    /// </summary>
+    private readonly record struct PreActivationGradients<T>(T[] X, T[] H, int Ld, int LdH, int XTail, bool SplitX);
+
+    private static Tensor<T>?[] Backward<T>(Rows<T> r, T[]? gOutputs, T[]? gH, T[]? gC, bool[] tracked, bool consumeSaved)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var k = r.K;
+        int B = r.B, H = r.H, BT = B * r.Steps, GxH = k.Gx * H, GuH = k.Gu * H;
+        using var rental = new Rental<T>();
         // dA overwrites the saved gates row by row when this is the only backward pass (rows are consumed in reverse
         // time order and each is read before it is written), which saves a buffer the size of the activations.
-        var dAx = consumeSaved ? saved : pool.Rent(BT * ldA);
-        var dAh = k.SeparateDAh ? pool.Rent(BT * GuH) : dAx;
-        var u = pool.Rent(H * GuH);
-        var u2 = k.HasU2 ? pool.Rent(H * H) : [];
-        var d2 = k.HasU2 ? pool.Rent(B * H) : [];
-        var dhNext = pool.Rent(B * H);
-        var wx = pool.Rent(D * GxH);
+        var dAx = consumeSaved ? r.Saved : rental.Rent(BT * k.DAWidth);
+        var dA = new PreActivationGradients<T>(dAx, k.SeparateDAh ? rental.Rent(BT * GuH) : dAx, k.DAWidth, k.SeparateDAh ? GuH : k.DAWidth,
+            k.XTailOffset, SplitX: k.XTailOffset != GxH - H);
         var dh = gH is null ? new T[B * H] : (T[])gH.Clone();                         // gradient reaching final h
         var dc = !k.HasC ? [] : gC is null ? new T[B * H] : (T[])gC.Clone();         // … and final C
         // Non-GEMM parameter gradients are summed per batch row (over its steps, in reverse time, by the one thread
         // that owns the row) and then over rows in row order: the same bits however the batch is split over threads.
         var rowSums = new T[B * k.Sums];
-        try
         {
+            var u = rental.Rent(H * GuH);
+            var u2 = k.HasU2 ? rental.Rent(H * H) : [];
+            var d2 = k.HasU2 ? rental.Rent(B * H) : [];
+            var dhNext = rental.Rent(B * H);
             k.BuildU(u);
             if (k.HasU2) k.BuildU2(u2);
             using var packedUT = Gemm.PackB(u, 0, GuH, true, GuH, H);                  // Uᵀ
             using var packedU2T = k.HasU2 ? Gemm.PackB(u2, 0, H, true, H, H) : null;  // U2ᵀ
-            var chunks = BatchChunks(B, (double)B * TT * H * (GuH + (k.HasU2 ? H : 0)), Gemm.Tile<T>(packedUT.Width).MR);
+            var chunks = BatchChunks(B, r.StepWork, Gemm.Tile<T>(packedUT.Width).MR);
+            int threads = chunks.Count > 1 ? 1 : 0;
             // Batch chunks walk time backwards on their own threads, as in the forward pass (bit-identical for any thread count).
-            void Rows(int chunk)
-            {
-                var (b0, b1) = chunks.Bounds(chunk);
-                int m = b1 - b0, threads = chunks.Count > 1 ? 1 : 0;
-                var dhRow = pool.Rent(H);
-                var scratch = pool.Rent(4 * H);
-                try
-                {
-                    for (int t = TT - 1; t >= 0; t--)
-                    {
-                        for (int b = b0; b < b1; b++)
-                        {
-                            int row = b * TT + t;
-                            var dhb = dhRow.AsSpan(0, H);
-                            var carry = dh.AsSpan(b * H, H);
-                            var next = dhNext.AsSpan(b * H, H);
-                            if (mask is not null && mask[row] == T.Zero)
-                            {
-                                // Padding: the gradient passes straight through to the previous state; nothing reaches the step.
-                                dAx.AsSpan(row * ldA, ldA).Clear();
-                                if (k.SeparateDAh) dAh.AsSpan(row * GuH, GuH).Clear();
-                                carry.CopyTo(next);
-                                continue;
-                            }
-                            if (gOutputs is null) carry.CopyTo(dhb);
-                            else Simd.Add<T>(carry, gOutputs.AsSpan(row * H, H), dhb);
-                            var hPrev = t == 0 ? h0.Data.AsSpan(b * H, H) : hs.AsSpan((row - 1) * H, H);
-                            var cPrev = !k.HasC ? default : t == 0 ? c0!.Data.AsSpan(b * H, H) : cs.AsSpan((row - 1) * H, H);
-                            if (!k.HasDirectH && mask is not null) next.Clear();   // the product below adds to it (padded rows carry theirs)
-                            k.Backward1(saved.AsSpan(row * S, S), hPrev, cPrev, k.HasC ? cs.AsSpan(row * H, H) : default, hs.AsSpan(row * H, H),
-                                dhb, k.HasC ? dc.AsSpan(b * H, H) : default, dAx.AsSpan(row * ldA, ldA),
-                                k.SeparateDAh ? dAh.AsSpan(row * GuH, GuH) : dAx.AsSpan(row * ldA, GuH), next, scratch.AsSpan(0, 4 * H),
-                                rowSums.AsSpan(b * k.Sums, k.Sums));
-                        }
-                        if (k.HasU2)
-                        {
-                            // gradient of the U2 product's left operand: dA(last Wx block)·U2ᵀ
-                            Gemm.Multiply(dAx, (b0 * TT + t) * ldA + xTail, TT * ldA, false, packedU2T!, d2, b0 * H, H, m, false, threads);
-                            for (int b = b0; b < b1; b++)
-                            {
-                                int row = b * TT + t;
-                                if (mask is not null && mask[row] == T.Zero) continue;
-                                var hPrev = t == 0 ? h0.Data.AsSpan(b * H, H) : hs.AsSpan((row - 1) * H, H);
-                                k.Backward2(saved.AsSpan(row * S, S), hPrev, d2.AsSpan(b * H, H), dAx.AsSpan(row * ldA, ldA), dhNext.AsSpan(b * H, H), scratch.AsSpan(0, 4 * H));
-                            }
-                        }
-                        // dh_{t-1} = direct part + dA_h·Uᵀ
-                        Gemm.Multiply(dAh, (b0 * TT + t) * ldAh, TT * ldAh, false, packedUT, dhNext, b0 * H, H, m, accumulate: k.HasDirectH || mask is not null, threads);
-                        dhNext.AsSpan(b0 * H, m * H).CopyTo(dh.AsSpan(b0 * H, m * H));
-                    }
-                }
-                finally { pool.Return(dhRow); pool.Return(scratch); }
-            }
-            WorkSharing.Run(chunks.Count, chunks.Count - 1, Rows);
+            WorkSharing.Run(chunks.Count, chunks.Count - 1, chunk =>
+                BackwardChunk(r, dA, gOutputs, dh, dc, dhNext, d2, rowSums, packedUT, packedU2T, chunks.Bounds(chunk), threads));
+        }
 
-            // Weight gradients: one GEMM over all B·T rows. When U and Wx see the same dA, [h_{t-1}, x_t]ᵀ·dA gives
-            // both at once (the essay's concatenated layout); otherwise h_{t-1}ᵀ·dA_h and x_tᵀ·dA_x separately. The
-            // [h_{t-1}, x_t] rows are copied one depth slab at a time, right before the slab's product, so they take
-            // a slab's memory instead of the whole sequence's.
-            bool joint = !k.SeparateDAh && k.Gu == k.Gx && !splitX;
-            int w = joint ? H + D : H;
-            void HxRows(int p0, int count, T[] buf)
-            {
-                for (int i = 0; i < count; i++)
-                {
-                    int row = p0 + i, b = row / TT, t = row - b * TT;
-                    (t == 0 ? h0.Data.AsSpan(b * H, H) : hs.AsSpan((row - 1) * H, H)).CopyTo(buf.AsSpan(i * w, H));
-                    if (joint) x.Data.AsSpan(row * D, D).CopyTo(buf.AsSpan(i * w + H, D));
-                }
-            }
-            int ldT = (GxH * Unsafe.SizeOf<T>()) % 2048 == 0 ? GxH + 16 : GxH;
-            bool stacked = joint && k.StackedWeight && k.Gx == 1 && ldT == GxH;
-            var dU = stacked ? [] : new T[H * GuH];
-            var dWx = stacked ? [] : new T[D * GxH];
-            var dW = stacked ? new T[w * GxH] : [];
-            if (stacked) SlabProducts(HxRows, w, dAx, 0, ldA, GxH, BT, (0, w, dW, GxH, 0));   // [h_{t-1}, x_t]ᵀ·dA, the weight's own layout
-            else if (joint)
-            {
-                // [h_{t-1}, x_t]ᵀ·dA: the H + D features are the rows of the product, so at most one partial micro-tile
-                // of rows is wasted (dAᵀ·[h, x] wasted most of a column panel when H + D is just past a multiple of its
-                // width: 36 → 64, 65 → 96). dA is packed one slab of rows (time steps) at a time, the GEMM's own depth
-                // block, so memory stays bounded, both products share each slab, and each element of [h, x] is packed
-                // once; adding slab after slab is the same arithmetic as one product over all rows. A row stride of a
-                // multiple of 2 KB would make the 8 rows of a C tile share L1 sets, so such products go through a padded buffer.
-                var both = ldT == GxH ? null : pool.Rent(w * ldT);
-                if (both is null) SlabProducts(HxRows, w, dAx, 0, ldA, GxH, BT, (0, H, dU, GuH, 0), (H, D, dWx, GxH, 0));   // h_{t-1}ᵀ·dA, x_tᵀ·dA
-                else
-                {
-                    SlabProducts(HxRows, w, dAx, 0, ldA, GxH, BT, (0, w, both, ldT, 0));
-                    for (int r = 0; r < H; r++) both.AsSpan(r * ldT, GxH).CopyTo(dU.AsSpan(r * GuH, GuH));
-                    for (int r = 0; r < D; r++) both.AsSpan((H + r) * ldT, GxH).CopyTo(dWx.AsSpan(r * GxH, GxH));
-                    pool.Return(both);
-                }
-            }
+        var result = new Tensor<T>?[tracked.Length];
+        if (tracked[0])
+        {
+            var wx = rental.Rent(k.D * GxH);
+            k.BuildWx(wx);
+            var dx = new T[BT * k.D];
+            if (!dA.SplitX) Gemm.Multiply(dAx, 0, dA.Ld, false, wx, 0, GxH, true, dx, 0, k.D, BT, GxH, k.D, false);             // dA_x·Wxᵀ
             else
             {
-                SlabProducts(HxRows, H, dAh, 0, ldAh, GuH, BT, (0, H, dU, GuH, 0));                               // h_{t-1}ᵀ·dA_h
-                if (!splitX) SlabProducts(x.Data, D, dAx, 0, ldA, GxH, BT, (0, D, dWx, GxH, 0));                // x_tᵀ·dA_x
-                else
-                {
-                    SlabProducts(x.Data, D, dAx, 0, ldA, GxH - H, BT, (0, D, dWx, GxH, 0));
-                    SlabProducts(x.Data, D, dAx, xTail, ldA, H, BT, (0, D, dWx, GxH, GxH - H));
-                }
+                Gemm.Multiply(dAx, 0, dA.Ld, false, wx, 0, GxH, true, dx, 0, k.D, BT, GxH - H, k.D, false);
+                Gemm.Multiply(dAx, dA.XTail, dA.Ld, false, wx, GxH - H, GxH, true, dx, 0, k.D, BT, H, k.D, true);
             }
-            T[]? dU2 = null;
+            result[0] = new Tensor<T>(dx, r.X.Shape);
+        }
+        result[1] = new Tensor<T>(dh, r.H0.Shape);
+        if (k.HasC) result[2] = new Tensor<T>(dc, r.C0!.Shape);
+        var pg = ParameterGradients(r, dA, rowSums, rental);
+        Array.Copy(pg, 0, result, k.HasC ? 3 : 2, pg.Length);
+        return result;
+    }
+
+    /// <summary>
+    /// Batch rows <paramref name="rows"/> backwards through time: each step's dA rows from the kernel, then the gradient
+    /// for h_{t-1} (the kernel's direct part plus dA_h·Uᵀ) in <paramref name="dhNext"/>, carried in <paramref name="dh"/>.
+    /// </summary>
+    private static void BackwardChunk<T>(in Rows<T> r, PreActivationGradients<T> dA, T[]? gOutputs, T[] dh, T[] dc, T[] dhNext, T[] d2, T[] rowSums,
+        PackedB<T> packedUT, PackedB<T>? packedU2T, (int From, int To) rows, int threads) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var k = r.K;
+        var (b0, b1) = rows;
+        int m = b1 - b0, TT = r.Steps, H = r.H, GuH = k.Gu * H, ldA = dA.Ld;
+        using var rental = new Rental<T>();
+        var dhb = rental.Rent(H).AsSpan(0, H);
+        var scratch = rental.Rent(4 * H).AsSpan(0, 4 * H);
+        for (int t = TT - 1; t >= 0; t--)
+        {
+            for (int b = b0; b < b1; b++)
+            {
+                int row = r.Row(b, t);
+                var carry = dh.AsSpan(b * H, H);
+                var next = dhNext.AsSpan(b * H, H);
+                if (r.Padded(row))
+                {
+                    // Padding: the gradient passes straight through to the previous state; nothing reaches the step.
+                    dA.X.AsSpan(row * ldA, ldA).Clear();
+                    if (k.SeparateDAh) dA.H.AsSpan(row * GuH, GuH).Clear();
+                    carry.CopyTo(next);
+                    continue;
+                }
+                if (gOutputs is null) carry.CopyTo(dhb);
+                else Simd.Add<T>(carry, gOutputs.AsSpan(row * H, H), dhb);
+                if (!k.HasDirectH && r.Mask is not null) next.Clear();   // the product below adds to it (padded rows carry theirs)
+                k.Backward1(r.SavedAt(row), r.HPrev(b, t), r.CPrev(b, t), r.CAt(row), r.HAt(row),
+                    dhb, k.HasC ? dc.AsSpan(b * H, H) : default, dA.X.AsSpan(row * ldA, ldA),
+                    k.SeparateDAh ? dA.H.AsSpan(row * GuH, GuH) : dA.X.AsSpan(row * ldA, GuH), next, scratch,
+                    rowSums.AsSpan(b * k.Sums, k.Sums));
+            }
             if (k.HasU2)
             {
-                dU2 = new T[H * H];
-                Gemm.Multiply(saved, k.U2SaveOffset, S, true, dAx, xTail, ldA, false, dU2, 0, H, H, BT, H, false);
-            }
-            var dbx = new T[GxH];
-            ColumnSums(dAx, 0, BT, splitX ? GxH - H : GxH, ldA, dbx);
-            if (splitX) ColumnSums(dAx, xTail, BT, H, ldA, dbx.AsSpan(GxH - H));
-            T[] dbh;
-            if (k.SeparateDAh) ColumnSums(dAh, 0, BT, GuH, GuH, dbh = new T[GuH]);
-            else if (splitX) ColumnSums(dAx, 0, BT, GuH, ldA, dbh = new T[GuH]);
-            else dbh = dbx;
-
-            var result = new Tensor<T>?[tracked.Length];
-            if (tracked[0])
-            {
-                k.BuildWx(wx);
-                var dx = new T[BT * D];
-                if (!splitX) Gemm.Multiply(dAx, 0, ldA, false, wx, 0, GxH, true, dx, 0, D, BT, GxH, D, false);             // dA_x·Wxᵀ
-                else
+                // gradient of the U2 product's left operand: dA(last Wx block)·U2ᵀ
+                Gemm.Multiply(dA.X, (b0 * TT + t) * ldA + dA.XTail, TT * ldA, false, packedU2T!, d2, b0 * H, H, m, false, threads);
+                for (int b = b0; b < b1; b++)
                 {
-                    Gemm.Multiply(dAx, 0, ldA, false, wx, 0, GxH, true, dx, 0, D, BT, GxH - H, D, false);
-                    Gemm.Multiply(dAx, xTail, ldA, false, wx, GxH - H, GxH, true, dx, 0, D, BT, H, D, true);
+                    int row = r.Row(b, t);
+                    if (!r.Padded(row)) k.Backward2(r.SavedAt(row), r.HPrev(b, t), d2.AsSpan(b * H, H), dA.X.AsSpan(row * ldA, ldA), dhNext.AsSpan(b * H, H), scratch);
                 }
-                result[0] = new Tensor<T>(dx, x.Shape);
             }
-            result[1] = new Tensor<T>(dh, h0.Shape);
-            if (k.HasC) result[2] = new Tensor<T>(dc, c0!.Shape);
-            var sums = new T[k.Sums];
-            ColumnSums(rowSums, 0, B, k.Sums, k.Sums, sums);
-            var pg = stacked ? k.StackedParameterGradients(dW, dbx) : k.ParameterGradients(dWx, dU, dU2, dbx, dbh, sums);
-            Array.Copy(pg, 0, result, k.HasC ? 3 : 2, pg.Length);
-            return result;
+            // dh_{t-1} = direct part + dA_h·Uᵀ
+            Gemm.Multiply(dA.H, (b0 * TT + t) * dA.LdH, TT * dA.LdH, false, packedUT, dhNext, b0 * H, H, m, accumulate: k.HasDirectH || r.Mask is not null, threads);
+            dhNext.AsSpan(b0 * H, m * H).CopyTo(dh.AsSpan(b0 * H, m * H));
         }
-        finally
+    }
+
+    /// <summary>
+    /// The parameters' gradients. Weights: one GEMM over all B·T rows. When U and Wx see the same dA, [h_{t-1}, x_t]ᵀ·dA
+    /// gives both at once (the essay's concatenated layout); otherwise h_{t-1}ᵀ·dA_h and x_tᵀ·dA_x separately. The
+    /// [h_{t-1}, x_t] rows are copied one depth slab at a time, right before the slab's product, so they take a slab's
+    /// memory instead of the whole sequence's. Biases: column sums of dA; the rest: the kernel's row sums.
+    /// </summary>
+    private static Tensor<T>[] ParameterGradients<T>(Rows<T> r, PreActivationGradients<T> dA, T[] rowSums, Rental<T> rental)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var k = r.K;
+        int H = r.H, D = k.D, BT = r.B * r.Steps, GxH = k.Gx * H, GuH = k.Gu * H, ldA = dA.Ld;
+        bool splitX = dA.SplitX;
+        bool joint = !k.SeparateDAh && k.Gu == k.Gx && !splitX;
+        int w = joint ? H + D : H;
+        void HxRows(int p0, int count, T[] buf)
         {
-            if (!consumeSaved) pool.Return(dAx);
-            if (k.SeparateDAh) pool.Return(dAh);
-            pool.Return(u); pool.Return(dhNext); pool.Return(wx);
-            if (k.HasU2) { pool.Return(u2); pool.Return(d2); }
+            for (int i = 0; i < count; i++)
+            {
+                int row = p0 + i, b = row / r.Steps;
+                r.HPrev(b, row - b * r.Steps).CopyTo(buf.AsSpan(i * w, H));
+                if (joint) r.X.Data.AsSpan(row * D, D).CopyTo(buf.AsSpan(i * w + H, D));
+            }
         }
+        int ldT = (GxH * Unsafe.SizeOf<T>()) % 2048 == 0 ? GxH + 16 : GxH;
+        bool stacked = joint && k.StackedWeight && k.Gx == 1 && ldT == GxH;
+        var dU = stacked ? [] : new T[H * GuH];
+        var dWx = stacked ? [] : new T[D * GxH];
+        var dW = stacked ? new T[w * GxH] : [];
+        if (stacked) SlabProducts(HxRows, w, dA.X, 0, ldA, GxH, BT, (0, w, dW, GxH, 0));   // [h_{t-1}, x_t]ᵀ·dA, the weight's own layout
+        else if (joint)
+        {
+            // [h_{t-1}, x_t]ᵀ·dA: the H + D features are the rows of the product, so at most one partial micro-tile
+            // of rows is wasted (dAᵀ·[h, x] wasted most of a column panel when H + D is just past a multiple of its
+            // width: 36 → 64, 65 → 96). dA is packed one slab of rows (time steps) at a time, the GEMM's own depth
+            // block, so memory stays bounded, both products share each slab, and each element of [h, x] is packed
+            // once; adding slab after slab is the same arithmetic as one product over all rows. A row stride of a
+            // multiple of 2 KB would make the 8 rows of a C tile share L1 sets, so such products go through a padded buffer.
+            if (ldT == GxH) SlabProducts(HxRows, w, dA.X, 0, ldA, GxH, BT, (0, H, dU, GuH, 0), (H, D, dWx, GxH, 0));   // h_{t-1}ᵀ·dA, x_tᵀ·dA
+            else
+            {
+                var both = rental.Rent(w * ldT);
+                SlabProducts(HxRows, w, dA.X, 0, ldA, GxH, BT, (0, w, both, ldT, 0));
+                for (int i = 0; i < H; i++) both.AsSpan(i * ldT, GxH).CopyTo(dU.AsSpan(i * GuH, GuH));
+                for (int i = 0; i < D; i++) both.AsSpan((H + i) * ldT, GxH).CopyTo(dWx.AsSpan(i * GxH, GxH));
+            }
+        }
+        else
+        {
+            SlabProducts(HxRows, H, dA.H, 0, dA.LdH, GuH, BT, (0, H, dU, GuH, 0));                               // h_{t-1}ᵀ·dA_h
+            if (!splitX) SlabProducts(r.X.Data, D, dA.X, 0, ldA, GxH, BT, (0, D, dWx, GxH, 0));                // x_tᵀ·dA_x
+            else
+            {
+                SlabProducts(r.X.Data, D, dA.X, 0, ldA, GxH - H, BT, (0, D, dWx, GxH, 0));
+                SlabProducts(r.X.Data, D, dA.X, dA.XTail, ldA, H, BT, (0, D, dWx, GxH, GxH - H));
+            }
+        }
+        T[]? dU2 = null;
+        if (k.HasU2)
+        {
+            dU2 = new T[H * H];
+            Gemm.Multiply(r.Saved, k.U2SaveOffset, r.S, true, dA.X, dA.XTail, ldA, false, dU2, 0, H, H, BT, H, false);
+        }
+        var dbx = new T[GxH];
+        ColumnSums(dA.X, 0, BT, splitX ? GxH - H : GxH, ldA, dbx);
+        if (splitX) ColumnSums(dA.X, dA.XTail, BT, H, ldA, dbx.AsSpan(GxH - H));
+        T[] dbh;
+        if (k.SeparateDAh) ColumnSums(dA.H, 0, BT, GuH, GuH, dbh = new T[GuH]);
+        else if (splitX) ColumnSums(dA.X, 0, BT, GuH, ldA, dbh = new T[GuH]);
+        else dbh = dbx;
+        var sums = new T[k.Sums];
+        ColumnSums(rowSums, 0, r.B, k.Sums, k.Sums, sums);
+        return stacked ? k.StackedParameterGradients(dW, dbx) : k.ParameterGradients(dWx, dU, dU2, dbx, dbh, sums);
     }
 
     /// <summary>
@@ -588,4 +643,25 @@ internal sealed class SavedBuffers<T> where T : unmanaged, IFloatingPointIeee754
     }
 
     ~SavedBuffers() => Release();
+}
+
+/// <summary>Array-pool buffers rented for one pass and returned together when it is disposed (<c>using</c>), however the pass ends.</summary>
+internal sealed class Rental<T> : IDisposable
+{
+    private readonly List<T[]> rented = new(6);
+
+    /// <summary>A pooled array of at least <paramref name="length"/> elements (contents undefined; empty for 0).</summary>
+    public T[] Rent(int length)
+    {
+        if (length == 0) return [];
+        var a = ArrayPool<T>.Shared.Rent(length);
+        rented.Add(a);
+        return a;
+    }
+
+    public void Dispose()
+    {
+        foreach (var a in rented) ArrayPool<T>.Shared.Return(a);
+        rented.Clear();
+    }
 }

@@ -33,8 +33,8 @@ internal sealed class LayerNormLstmKernel<T> : FusedCellKernel<T> where T : unma
     private readonly int sGainH, sGainX, sBias, sGainC, sBiasC;
 
     public LayerNormLstmKernel(LayerNormLstm<T> cell)
-        : base("layer-norm lstm (fused)", cell.HiddenSize, cell.InputSize, 4, 4, 14 * cell.HiddenSize + 3, hasC: true, separateDAh: true,
-            sums: 14 * cell.HiddenSize)
+        : base(new KernelLayout("layer-norm lstm (fused)", cell.HiddenSize, cell.InputSize)
+            { InputBlocks = 4, RecurrentBlocks = 4, SavedPerRow = 14 * cell.HiddenSize + 3, HasC = true, SeparateDAh = true, Sums = 14 * cell.HiddenSize })
     {
         this.cell = cell;
         eps = T.CreateTruncating(cell.Epsilon);

@@ -22,7 +22,8 @@ internal sealed class PeepholeLstmKernel<T> : FusedCellKernel<T> where T : unman
     private readonly bool vectorized;
 
     public PeepholeLstmKernel(PeepholeLstm<T> cell)
-        : base("peephole lstm (fused)", cell.HiddenSize, cell.InputSize, 4, 4, 4 * cell.HiddenSize, hasC: true, sums: 3 * cell.HiddenSize)
+        : base(new KernelLayout("peephole lstm (fused)", cell.HiddenSize, cell.InputSize)
+            { InputBlocks = 4, RecurrentBlocks = 4, SavedPerRow = 4 * cell.HiddenSize, HasC = true, Sums = 3 * cell.HiddenSize })
     {
         this.cell = cell;
         bias = [.. cell.Bf.Data, .. cell.Bi.Data, .. cell.Bc.Data, .. cell.Bo.Data];
