@@ -96,8 +96,16 @@ public static partial class Ops
         }
         return Record("concat", new Tensor<T>(d, shape), xs, c =>
         {
-            var grads = new Tensor<T>?[xs.Length];   // ∂/∂xᵢ: the slice of g that xᵢ filled (g is untracked: nothing is recorded)
-            for (int i = 0; i < xs.Length; i++) if (c.NeedsGradient(i)) grads[i] = Slice(c.Gradient, starts[i], xs[i].Shape.Dims[ax], ax);
+            var g = c.Gradient;
+            var grads = new Tensor<T>?[xs.Length];
+            for (int i = 0; i < xs.Length; i++)
+            {
+                if (!c.NeedsGradient(i)) continue;
+                int w = xs[i].Shape.Dims[ax] * inner;
+                var gi = new T[xs[i].Count];
+                for (int o = 0; o < outer; o++) g.Data.AsSpan((o * total + starts[i]) * inner, w).CopyTo(gi.AsSpan(o * w, w));
+                grads[i] = new Tensor<T>(gi, xs[i].Shape);
+            }
             return grads;
         });
     }
