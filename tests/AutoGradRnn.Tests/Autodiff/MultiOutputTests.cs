@@ -88,6 +88,19 @@ public class MultiOutputTests
     }
 
     [Fact]
+    public void A_seed_on_one_output_of_a_multi_output_node_reaches_its_rule_alone()
+    {
+        var tape = new Tape<double>();
+        var x = tape.Track(Tensor.FromArray([1.0, -2.0]));
+        var seen = new List<(Tensor<double>? G2, Tensor<double>? G3, bool Needs)>();
+        var p = Powers(x, seen);
+        var g = tape.Backward(p[1], Tensor.FromArray([10.0, 1.0]));   // vector–Jacobian product of x³ alone
+        Assert.Null(seen.Single().G2);
+        TensorAssert.Close(Tensor.FromArray([10.0, 1.0]), seen.Single().G3!);
+        TensorAssert.Close(Tensor.FromArray([30.0, 12.0]), g[x]);
+    }
+
+    [Fact]
     public void A_rule_returning_the_wrong_number_of_gradients_is_named()
     {
         var tape = new Tape<double>();
