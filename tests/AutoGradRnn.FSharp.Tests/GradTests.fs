@@ -55,7 +55,7 @@ let ``a custom op with an F# backward rule gradchecks, and so does a two-output 
     let powers (x: Tensor<float>) =
         let d = x.Detach()
         CustomMany("powers", [| d * d; d * d * d |], [| x |], fun c ->
-            let part (o: int) (dydx: Tensor<float>) = match c.OutputGradient o with null -> Tensor.Zeros<float>(x.Shape) | g -> g * dydx
+            let part (o: int) (dydx: Tensor<float>) = match c.OutputGradients[o] with null -> Tensor.Zeros<float>(x.Shape) | g -> g * dydx
             [| part 0 (d * 2.0) + part 1 (d * d * 3.0) |])
     let both = GradCheck.Check((fun t -> let p = powers t in Sum(p[0]) + Sum(Tanh p[1])), v)
     Assert.True(both.Passed, both.Report)

@@ -15,30 +15,24 @@ public delegate Tensor<T>?[] BackwardRule<T>(BackwardContext<T> context) where T
 public readonly struct BackwardContext<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly Tensor<T>?[] grads;
-    private readonly int slot;
+    private readonly int slot, count;
     private readonly Tensor<T>[] inputs;
 
-    internal BackwardContext(Tape<T> tape, Tensor<T>?[] grads, int slot, int outputCount, Tensor<T>[] inputs) =>
-        (Tape, this.grads, this.slot, OutputCount, this.inputs) = (tape, grads, slot, outputCount, inputs);
+    internal BackwardContext(Tape<T> tape, Tensor<T>?[] grads, int slot, int count, Tensor<T>[] inputs) =>
+        (Tape, this.grads, this.slot, this.count, this.inputs) = (tape, grads, slot, count, inputs);
 
     /// <summary>The tape running the backward pass, the one the op was recorded on.</summary>
     public Tape<T> Tape { get; }
 
-    /// <summary>The number of outputs of the op.</summary>
-    public int OutputCount { get; }
+    /// <summary>∂L/∂output for every output of the op, in order; null for an output no gradient reached (it was unused).</summary>
+    public ReadOnlySpan<Tensor<T>?> OutputGradients => grads.AsSpan(slot, count);
 
     /// <summary>∂L/∂output for a single-output op (never null there, since the rule only runs once a gradient arrived).</summary>
-    /// <exception cref="InvalidOperationException">Output 0 of a multi-output op received no gradient (use <see cref="OutputGradient"/>).</exception>
-    public Tensor<T> Gradient => OutputGradient(0) ?? throw new InvalidOperationException("output 0 received no gradient; read OutputGradient(0), which is null for an unused output");
-
-    /// <summary>∂L/∂output number <paramref name="output"/>, or null when no gradient reached that output (it was unused).</summary>
-    public Tensor<T>? OutputGradient(int output) => (uint)output < (uint)OutputCount ? grads[slot + output]
-        : throw new ArgumentOutOfRangeException(nameof(output), $"output {output} of an op with {OutputCount} outputs");
+    /// <exception cref="InvalidOperationException">Output 0 of a multi-output op received no gradient (read <see cref="OutputGradients"/>).</exception>
+    public Tensor<T> Gradient => grads[slot] ?? throw new InvalidOperationException("output 0 received no gradient; read OutputGradients, which holds null for an unused output");
 
     /// <summary>True when input <paramref name="input"/> is recorded on the tape, so its gradient is used; skip the work otherwise.</summary>
     public bool NeedsGradient(int input) => inputs[input].Tape == Tape;
-
-    internal Tensor<T>?[] OutputGradients() => grads[slot..(slot + OutputCount)];
 }
 
 /// <summary>

@@ -14,10 +14,10 @@ public class MultiOutputTests
     private static Tensor<double>[] Powers(Tensor<double> x, List<(Tensor<double>? G2, Tensor<double>? G3, bool Needs)>? seen = null) =>
         CustomMany("powers", [Map(x, v => v * v), Map(x, v => v * v * v)], [x], c =>
         {
-            seen?.Add((c.OutputGradient(0), c.OutputGradient(1), c.NeedsGradient(0)));
+            seen?.Add((c.OutputGradients[0], c.OutputGradients[1], c.NeedsGradient(0)));
             var g = Tensor.Zeros<double>(x.Shape);
-            if (c.OutputGradient(0) is { } g2) g += g2 * Map(x, v => 2 * v);
-            if (c.OutputGradient(1) is { } g3) g += g3 * Map(x, v => 3 * v * v);
+            if (c.OutputGradients[0] is { } g2) g += g2 * Map(x, v => 2 * v);
+            if (c.OutputGradients[1] is { } g3) g += g3 * Map(x, v => 3 * v * v);
             return [g];
         });
 
@@ -67,7 +67,7 @@ public class MultiOutputTests
         TensorAssert.Close(Tensor.Zeros<double>(2), g[p[0]]);   // the unused output: zeros, as for any unused tensor
 
         var y = CustomMany("first_used", [x.Detach(), x.Detach()], [x], c => [c.Gradient]);
-        Assert.Contains("OutputGradient(0)", Assert.Throws<InvalidOperationException>(() => tape.Backward(Sum(y[1]))).Message);
+        Assert.Contains("OutputGradients", Assert.Throws<InvalidOperationException>(() => tape.Backward(Sum(y[1]))).Message);
     }
 
     [Fact]

@@ -22,7 +22,7 @@ public static partial class Ops
 
     /// <summary>
     /// Like <see cref="Custom{T}"/> for an op with several outputs, recorded as one node: <paramref name="backward"/>
-    /// runs once per backward pass with every output's gradient (<see cref="BackwardContext{T}.OutputGradient"/>, null
+    /// runs once per backward pass with every output's gradient (<see cref="BackwardContext{T}.OutputGradients"/>, null
     /// for an output no gradient reached) and returns the gradients of all inputs. Returns the values, each recorded
     /// (or untracked when no input is tracked).
     /// </summary>
@@ -53,7 +53,7 @@ public static partial class Ops
     /// </summary>
     internal static Tensor<T>[] RecordMany<T>(string op, Tensor<T>[] outputs, Tensor<T>[] inputs, Func<Tensor<T>?[], Tensor<T>?[]> backward)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        Record(op, outputs, inputs, c => backward(c.OutputGradients()));
+        Record(op, outputs, inputs, c => backward(c.OutputGradients.ToArray()));
 
     /// <summary>The tape the op records on: its inputs' (one at most), unless none is tracked or a backward pass runs.</summary>
     private static Tape<T>? TapeOf<T>(string op, Tensor<T>[] inputs) where T : unmanaged, IFloatingPointIeee754<T>

@@ -300,7 +300,7 @@ internal static class FusedRecurrence
         bool overwritable = k.GradientsOverSaved && !k.SeparateDAh && !k.HasU2 && k.Save == k.DAWidth;
         var recorded = Ops.Record(k.Name, k.HasC ? [outputs, hFinal, cFinal!] : [outputs, hFinal], [.. inputs], c =>
             Backward(k, x, h0, c0, mask, buffers.Saved, mask is null ? y : buffers.H, buffers.C,
-                c.OutputGradient(0)?.Data, c.OutputGradient(1)?.Data, k.HasC ? c.OutputGradient(2)?.Data : null, inputs.Select(t => t.IsTracked).ToArray(),
+                c.OutputGradients[0]?.Data, c.OutputGradients[1]?.Data, k.HasC ? c.OutputGradients[2]?.Data : null, inputs.Select(t => t.IsTracked).ToArray(),
                 consumeSaved: overwritable && c.Tape.SingleBackward));
         recorded[0].Tape?.OnRelease(buffers.Release);
         return (recorded[0], recorded[1], k.HasC ? recorded[2] : null);
