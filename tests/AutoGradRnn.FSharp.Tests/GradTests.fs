@@ -40,3 +40,24 @@ let ``an optimizer step maps one record to the next`` () =
     let struct (p1, state1) = adam.Update(dense, Autodiff.Grad(loss, dense), state0)
     Assert.Equal(1L, state1.Step)
     Assert.True(loss(p1).ToScalar() < loss(dense).ToScalar())
+
+/// x³ as a custom op: the backward rule is an F# lambda from the context to all input gradients.
+let cube (x: Tensor<float>) =
+    let y = x.Detach() * x.Detach() * x.Detach()
+    Custom("cube", y, [| x |], fun c -> [| c.Gradient * x.Detach() * x.Detach() * 3.0 |])
+
+[<Fact>]
+let ``a custom op with an F# backward rule gradchecks, and so does a two-output one`` () =
+    let v = Tensor.FromArray([| 0.5; -1.5; 2.0 |])
+    let report = GradCheck.Check((fun t -> Sum(cube t)), v)
+    Assert.True(report.Passed, report.Report)
+    // (x², x³) as one node; its rule reads both output gradients (null for an unused output).
+    let powers (x: Tensor<float>) =
+        let d = x.Detach()
+        CustomMany("powers", [| d * d; d * d * d |], [| x |], fun c ->
+            let part (o: int) (dydx: Tensor<float>) = match c.OutputGradients[o] with null -> Tensor.Zeros<float>(x.Shape) | g -> g * dydx
+            [| part 0 (d * 2.0) + part 1 (d * d * 3.0) |])
+    let both = GradCheck.Check((fun t -> let p = powers t in Sum(p[0]) + Sum(Tanh p[1])), v)
+    Assert.True(both.Passed, both.Report)
+    let one = GradCheck.Check((fun t -> let p = powers t in Sum(Tanh p[1])), v)
+    Assert.True(one.Passed, one.Report)

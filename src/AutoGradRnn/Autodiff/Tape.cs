@@ -3,15 +3,42 @@ using System.Numerics;
 namespace AutoGradRnn;
 
 /// <summary>
-/// Computes the gradient contribution to input <paramref name="inputIndex"/> of an op, given the
-/// gradient of the op's output. It is only called for inputs that are tracked.
+/// The backward rule of an op: given the gradients of its outputs, returns the gradients of all its inputs at once
+/// (one entry per input, as tinygrad's rules return one tuple for all sources). It runs once per backward pass, when
+/// the gradient of at least one output has arrived. An entry may be null where <see cref="BackwardContext{T}.NeedsGradient"/>
+/// is false (the tape ignores it anyway), or to contribute nothing. An entry may have the output's broadcast shape:
+/// the tape sums it back to the input's shape.
 /// </summary>
-public delegate Tensor<T> BackwardRule<T>(Tensor<T> outputGradient, int inputIndex) where T : unmanaged, IFloatingPointIeee754<T>;
+public delegate Tensor<T>?[] BackwardRule<T>(BackwardContext<T> context) where T : unmanaged, IFloatingPointIeee754<T>;
+
+/// <summary>What a <see cref="BackwardRule{T}"/> is given: the output gradients, which inputs need one, and the tape.</summary>
+public readonly struct BackwardContext<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly Tensor<T>?[] grads;
+    private readonly int slot, count;
+    private readonly Tensor<T>[] inputs;
+
+    internal BackwardContext(Tape<T> tape, Tensor<T>?[] grads, int slot, int count, Tensor<T>[] inputs) =>
+        (Tape, this.grads, this.slot, this.count, this.inputs) = (tape, grads, slot, count, inputs);
+
+    /// <summary>The tape running the backward pass, the one the op was recorded on.</summary>
+    public Tape<T> Tape { get; }
+
+    /// <summary>∂L/∂output for every output of the op, in order; null for an output no gradient reached (it was unused).</summary>
+    public ReadOnlySpan<Tensor<T>?> OutputGradients => grads.AsSpan(slot, count);
+
+    /// <summary>∂L/∂output for a single-output op (never null there, since the rule only runs once a gradient arrived).</summary>
+    /// <exception cref="InvalidOperationException">Output 0 of a multi-output op received no gradient (read <see cref="OutputGradients"/>).</exception>
+    public Tensor<T> Gradient => grads[slot] ?? throw new InvalidOperationException("output 0 received no gradient; read OutputGradients, which holds null for an unused output");
+
+    /// <summary>True when input <paramref name="input"/> is recorded on the tape, so its gradient is used; skip the work otherwise.</summary>
+    public bool NeedsGradient(int input) => inputs[input].Tape == Tape;
+}
 
 /// <summary>
-/// A recording of operations, in the order they ran. Each entry holds the op's name, its inputs, its
-/// output and the op's own backward rule. <see cref="Backward(Tensor{T})"/> walks the entries in reverse,
-/// so the recording order is already a topological order and no graph sort is needed.
+/// A recording of operations, in the order they ran. Each entry holds the op's name, its inputs, its outputs (one or
+/// more) and the op's own backward rule. <see cref="Backward(Tensor{T})"/> walks the entries in reverse, so the
+/// recording order is already a topological order and no graph sort is needed.
 /// </summary>
 /// <remarks>
 /// There is no global tape: a tape exists only while someone holds it, and tensors know the tape they
@@ -20,9 +47,11 @@ public delegate Tensor<T> BackwardRule<T>(Tensor<T> outputGradient, int inputInd
 /// </remarks>
 public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    // Every output has a slot (its tensor's Id) in the gradient array; a node's outputs take consecutive slots from Slot.
     private readonly List<Node> nodes = [];
+    private int slots;
 
-    private sealed record Node(string Op, Tensor<T> Output, Tensor<T>[] Inputs, BackwardRule<T>? Backward);
+    private readonly record struct Node(string Op, Tensor<T>[] Outputs, Tensor<T>[] Inputs, BackwardRule<T>? Rule, int Slot);
 
     /// <summary>Creates an empty tape.</summary>
     /// <param name="detectAnomaly">
@@ -71,18 +100,31 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Adds a note that applies from the next recorded node on.</summary>
     internal void Annotate(string text) => (annotations ??= []).Add(new TapeAnnotation(nodes.Count, text));
 
-    /// <summary>Number of recorded entries (tracked leaves and ops).</summary>
+    /// <summary>Number of recorded entries (tracked leaves and ops; an op with several outputs is one entry).</summary>
     public int Count => nodes.Count;
 
     /// <summary>The op names in recording order (for inspection and teaching; leaves are "leaf").</summary>
     public IReadOnlyList<string> Ops => nodes.Select(n => n.Op).ToList();
 
     /// <summary>
-    /// The recorded graph, in recording order: each node's id, op, output shape and inputs (the id of a recorded input,
-    /// or −1 for a constant that never touched the tape). Edges run from inputs to the nodes that consume them.
+    /// The recorded graph, in recording order: each node's id, op, output values and inputs (the node that produced a
+    /// recorded input, or −1 for a constant that never touched the tape). Edges run from inputs to their consumers.
     /// </summary>
-    public IReadOnlyList<TapeNode> Nodes =>
-        nodes.Select((n, id) => new TapeNode(id, n.Op, n.Output.Shape, n.Inputs.Select(i => new TapeInput(i.Tape == this ? i.Id : -1, i.Shape)).ToList())).ToList();
+    public IReadOnlyList<TapeNode<T>> Nodes
+    {
+        get
+        {
+            var nodeOfSlot = new int[slots];
+            for (int id = 0; id < nodes.Count; id++) Array.Fill(nodeOfSlot, id, nodes[id].Slot, nodes[id].Outputs.Length);
+            TapeInput Input(Tensor<T> i) => i.Tape != this ? new TapeInput(-1, i.Shape)
+                : new TapeInput(nodeOfSlot[i.Id], i.Shape, i.Id - nodes[nodeOfSlot[i.Id]].Slot);
+            return nodes.Select((n, id) => new TapeNode<T>(id, n.Op, Array.AsReadOnly(n.Outputs), n.Inputs.Select(Input).ToList())).ToList();
+        }
+    }
+
+    /// <summary>The first output of node <paramref name="id"/>.</summary>
+    internal Tensor<T> NodeValue(int id) => (uint)id < (uint)nodes.Count ? nodes[id].Outputs[0]
+        : throw new ArgumentOutOfRangeException(nameof(id), $"node {id} is outside the tape's {nodes.Count} nodes");
 
     /// <summary>
     /// Starts tracking <paramref name="value"/>: returns a tensor with the same values, recorded on this
@@ -93,18 +135,22 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
         ArgumentNullException.ThrowIfNull(value);
         if (value.Tape is not null && value.Tape != this)
             throw new InvalidOperationException($"Track: tensor {value.Shape} is already tracked on another tape; call Detach() first");
-        var tracked = new Tensor<T>(value.Data, value.Shape, this, nodes.Count);
-        nodes.Add(new Node("leaf", tracked, [], null));
-        return tracked;
+        return Push("leaf", [value], [], null)[0];
     }
 
-    internal Tensor<T> Push(string op, Tensor<T> value, Tensor<T>[] inputs, BackwardRule<T> backward)
+    /// <summary>Records an op: its outputs become tracked tensors on consecutive slots (returned, in order).</summary>
+    internal Tensor<T>[] Push(string op, ReadOnlySpan<Tensor<T>> values, Tensor<T>[] inputs, BackwardRule<T>? rule)
     {
-        if (DetectAnomaly && !value.IsFinite())
-            throw new AnomalyException(op, "forward", $"output {value.Shape} contains NaN or Inf", inputs.Select(i => i.Shape));
-        var tracked = new Tensor<T>(value.Data, value.Shape, this, nodes.Count);
-        nodes.Add(new Node(op, tracked, inputs, backward));
-        return tracked;
+        var outputs = new Tensor<T>[values.Length];
+        for (int o = 0; o < values.Length; o++)
+        {
+            if (DetectAnomaly && rule is not null && !values[o].IsFinite())
+                throw new AnomalyException(op, "forward", $"output {values[o].Shape} contains NaN or Inf", inputs.Select(i => i.Shape));
+            outputs[o] = new Tensor<T>(values[o].Data, values[o].Shape, this, slots + o);
+        }
+        nodes.Add(new Node(op, outputs, inputs, rule, slots));
+        slots += outputs.Length;
+        return outputs;
     }
 
     /// <summary>Gradients of the scalar <paramref name="output"/> (one element) with respect to everything on this tape.</summary>
@@ -128,23 +174,27 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
             throw new InvalidOperationException($"backward: output {output.Shape} is not recorded on this tape (did the function use any tracked input?)");
         if (seed.Shape != output.Shape)
             throw new ShapeMismatchException("backward", "seed and output shapes differ", seed.Shape, output.Shape);
-        var grads = new Tensor<T>?[nodes.Count];
+        var grads = new Tensor<T>?[slots];
         grads[output.Id] = seed.Detach();
         // A backward rule may compute with the tracked tensors it captured (Ops.Custom rules often do);
         // that arithmetic is gradient bookkeeping, not part of the recorded function.
         Recording = false;
         try
         {
-            for (int id = output.Id; id >= 0; id--)
+            int last = nodes.Count - 1;
+            while (nodes[last].Slot > output.Id) last--;
+            for (int id = last; id >= 0; id--)
             {
-                var g = grads[id];
                 var node = nodes[id];
-                if (g is null || node.Backward is null) continue;
+                if (node.Rule is null || Array.FindIndex(grads, node.Slot, node.Outputs.Length, g => g is not null) < 0) continue;   // no gradient arrived
+                var inputGrads = node.Rule(new BackwardContext<T>(this, grads, node.Slot, node.Outputs.Length, node.Inputs));
+                if (inputGrads?.Length != node.Inputs.Length)
+                    throw new InvalidOperationException($"{node.Op}: the backward rule returned {inputGrads?.Length.ToString() ?? "null"} gradients for {node.Inputs.Length} inputs");
                 for (int i = 0; i < node.Inputs.Length; i++)
                 {
                     var input = node.Inputs[i];
-                    if (input.Tape != this) continue; // constants and data: no gradient work at all
-                    var gi = node.Backward(g, i).Detach();
+                    if (input.Tape != this || inputGrads[i] is not { } raw) continue; // constants and data: no gradient work at all
+                    var gi = raw.Detach();
                     // Broadcasting's adjoint, once for every op: sum the gradient back to the input's shape.
                     if (gi.Shape != input.Shape) gi = Broadcast.SumTo(gi, input.Shape);
                     if (DetectAnomaly && !gi.IsFinite())
@@ -162,11 +212,22 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 }
 
-/// <summary>One recorded entry of a <see cref="Tape{T}"/>: a leaf (no inputs) or an op.</summary>
-public sealed record TapeNode(int Id, string Op, Shape Output, IReadOnlyList<TapeInput> Inputs);
+/// <summary>
+/// One recorded entry of a <see cref="Tape{T}"/>: a leaf (no inputs) or an op, with the values it produced. The outputs
+/// are the tracked tensors the forward pass returned, so <c>gradients[node.Value]</c> is the gradient arriving at it.
+/// </summary>
+public sealed record TapeNode<T>(int Id, string Op, IReadOnlyList<Tensor<T>> Outputs, IReadOnlyList<TapeInput> Inputs)
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>The (first) output's value.</summary>
+    public Tensor<T> Value => Outputs[0];
 
-/// <summary>An input of a recorded op: the node that produced it (−1 for a constant) and its shape.</summary>
-public sealed record TapeInput(int Id, Shape Shape);
+    /// <summary>The (first) output's shape.</summary>
+    public Shape Output => Value.Shape;
+}
+
+/// <summary>An input of a recorded op: the node that produced it (−1 for a constant), its shape, and which of that node's outputs it is.</summary>
+public sealed record TapeInput(int Id, Shape Shape, int Output = 0);
 
 /// <summary>The result of a backward pass: the gradient of the output with respect to any tensor recorded on the tape.</summary>
 public sealed class Gradients<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -191,13 +252,11 @@ public sealed class Gradients<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
     }
 
-    /// <summary>The gradient arriving at node <paramref name="id"/> of <see cref="Tape{T}.Nodes"/> (zeros of its shape if none arrived), for stepping through a backward pass.</summary>
-    public Tensor<T> OfNode(int id)
-    {
-        var nodes = tape.Nodes;
-        if ((uint)id >= (uint)nodes.Count) throw new ArgumentOutOfRangeException(nameof(id), $"node {id} is outside the tape's {nodes.Count} nodes");
-        return (id < grads.Length ? grads[id] : null) ?? Tensor.Zeros<T>(nodes[id].Output);
-    }
+    /// <summary>
+    /// The gradient arriving at (the first output of) node <paramref name="id"/> of <see cref="Tape{T}.Nodes"/>, zeros of
+    /// its shape if none arrived, for stepping through a backward pass. Other outputs: <c>this[node.Outputs[k]]</c>.
+    /// </summary>
+    public Tensor<T> OfNode(int id) => this[tape.NodeValue(id)];
 }
 
 /// <summary>

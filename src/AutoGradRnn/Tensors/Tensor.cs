@@ -42,7 +42,7 @@ public sealed partial class Tensor<T> where T : unmanaged, IFloatingPointIeee754
     /// <summary>The tape this tensor is recorded on, if any (internal: users see <see cref="IsTracked"/>).</summary>
     internal Tape<T>? Tape { get; }
 
-    /// <summary>Position of this tensor's node on its tape (-1 when untracked).</summary>
+    /// <summary>This tensor's slot on its tape (its gradient's index; one per output of a node), or −1 when untracked.</summary>
     internal int Id { get; }
 
     /// <summary>True when this tensor is recorded on a tape, so gradients can flow to it.</summary>

@@ -9,12 +9,12 @@ public class GradCheckTests
     /// <summary>A test-only op: forward x³ with a deliberately wrong backward (2x² instead of 3x²).</summary>
     private static Tensor<double> BrokenCube(Tensor<double> x) =>
         Custom("broken_cube", Tensor.FromArray(x.ToArray().Select(v => v * v * v).ToArray(), x.Shape), [x],
-            (g, _) => g * Tensor.FromArray(x.ToArray().Select(v => 2 * v * v).ToArray(), x.Shape));
+            c => [c.Gradient * Tensor.FromArray(x.ToArray().Select(v => 2 * v * v).ToArray(), x.Shape)]);
 
     /// <summary>The same op with the right backward, so the custom-op mechanism itself is known to work.</summary>
     private static Tensor<double> Cube(Tensor<double> x) =>
         Custom("cube", Tensor.FromArray(x.ToArray().Select(v => v * v * v).ToArray(), x.Shape), [x],
-            (g, _) => g * Tensor.FromArray(x.ToArray().Select(v => 3 * v * v).ToArray(), x.Shape));
+            c => [c.Gradient * Tensor.FromArray(x.ToArray().Select(v => 3 * v * v).ToArray(), x.Shape)]);
 
     [Property]
     public void A_wrong_backward_rule_fails_in_full_mode_and_the_report_names_the_worst_element(TensorCase c)

@@ -79,7 +79,7 @@ public class TapeTests
         var tape = new Tape<double>();
         var x = tape.Track(Tensor.FromArray([0.5, -1.0]));
         // A user-defined op whose backward uses the captured (tracked) input with ordinary operators.
-        var y = Ops.Custom("cube", Tensor.FromArray(x.ToArray().Select(v => v * v * v).ToArray()), [x], (g, _) => g * x * x * 3.0);
+        var y = Ops.Custom("cube", Tensor.FromArray(x.ToArray().Select(v => v * v * v).ToArray()), [x], c => [c.Gradient * x * x * 3.0]);
         var loss = Sum(y);
         int before = tape.Count;
         var grad = tape.Backward(loss)[x];

@@ -9,44 +9,45 @@ public static partial class Ops
     public static Tensor<T> Sigmoid<T>(Tensor<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var y = K.Map(x, TensorPrimitives.Sigmoid);
-        return Record("sigmoid", y, [x], (g, _) => K.Map(y, (yv, d) =>
+        return Record("sigmoid", y, [x], c => [K.Map(y, (yv, d) =>
         {
             TensorPrimitives.Subtract(T.One, yv, d);   // 1 − y
             TensorPrimitives.Multiply(d, yv, d);        // y(1 − y)
-            TensorPrimitives.Multiply(d, g.Data, d);
-        }));
+            TensorPrimitives.Multiply(d, c.Gradient.Data, d);
+        })]);
     }
 
     /// <summary>tanh(x), elementwise. ∂/∂x = g·(1 − tanh²(x)).</summary>
     public static Tensor<T> Tanh<T>(Tensor<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var y = K.Map(x, TensorPrimitives.Tanh);
-        return Record("tanh", y, [x], (g, _) => K.Map(y, (yv, d) =>
+        return Record("tanh", y, [x], c => [K.Map(y, (yv, d) =>
         {
             TensorPrimitives.Multiply(yv, yv, d);       // y²
             TensorPrimitives.Subtract(T.One, d, d);     // 1 − y²
-            TensorPrimitives.Multiply(d, g.Data, d);
-        }));
+            TensorPrimitives.Multiply(d, c.Gradient.Data, d);
+        })]);
     }
 
     /// <summary>eˣ, elementwise. ∂/∂x = g·eˣ.</summary>
     public static Tensor<T> Exp<T>(Tensor<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var y = K.Map(x, TensorPrimitives.Exp);
-        return Record("exp", y, [x], (g, _) => K.Mul(g, y));
+        return Record("exp", y, [x], c => [K.Mul(c.Gradient, y)]);
     }
 
     /// <summary>ln x, elementwise. ∂/∂x = g / x.</summary>
     public static Tensor<T> Log<T>(Tensor<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
-        Record("log", K.Map(x, TensorPrimitives.Log), [x], (g, _) => K.Div(g, x));
+        Record("log", K.Map(x, TensorPrimitives.Log), [x], c => [K.Div(c.Gradient, x)]);
 
     /// <summary>max(x, 0), elementwise. ∂/∂x = g where x &gt; 0, else 0.</summary>
     public static Tensor<T> Relu<T>(Tensor<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
-        Record("relu", K.Map(x, (s, d) => TensorPrimitives.Max(s, T.Zero, d)), [x], (g, _) =>
+        Record("relu", K.Map(x, (s, d) => TensorPrimitives.Max(s, T.Zero, d)), [x], c =>
         {
+            var g = c.Gradient;
             var d = new T[g.Count];
             for (int i = 0; i < d.Length; i++) d[i] = x.Data[i] > T.Zero ? g.Data[i] : T.Zero;
-            return new Tensor<T>(d, g.Shape);
+            return [new Tensor<T>(d, g.Shape)];
         });
 
     /// <summary>
@@ -61,17 +62,21 @@ public static partial class Ops
         if (ax != x.Rank - 1) return Transpose(Softmax(Transpose(x, ax, -1)), ax, -1);
         int n = x.Shape.Last;
         var y = K.Map(x, (s, d) => { for (int o = 0; o < s.Length; o += n) SoftmaxRow(s.Slice(o, n), d.Slice(o, n)); });
-        return Record("softmax", y, [x], (g, _) => K.Map(y, (yv, d) =>
+        return Record("softmax", y, [x], c => [SoftmaxBackward(y, c.Gradient, n)]);
+    }
+
+    /// <summary>y ⊙ (g − Σ g⊙y) per row of n: the adjoint of a (masked) softmax y.</summary>
+    private static Tensor<T> SoftmaxBackward<T>(Tensor<T> y, Tensor<T> g, int n) where T : unmanaged, IFloatingPointIeee754<T> =>
+        K.Map(y, (yv, d) =>
         {
             for (int o = 0; o < yv.Length; o += n)
             {
                 var yr = yv.Slice(o, n);
                 T dot = TensorPrimitives.Dot(g.Data.AsSpan(o, n), yr);
                 TensorPrimitives.Subtract(g.Data.AsSpan(o, n), dot, d.Slice(o, n));
-                TensorPrimitives.Multiply(d.Slice(o, n), yr, d.Slice(o, n));
+                TensorPrimitives.Multiply(d.Slice(o, n), yr, d.Slice(o, n));   // masked entries: y = 0, so 0
             }
-        }));
-    }
+        });
 
     /// <summary>
     /// Softmax over the last axis restricted to the entries where <paramref name="mask"/> is 1 (e.g. attention over the
@@ -105,16 +110,7 @@ public static partial class Ops
             TensorPrimitives.Divide(y.AsSpan(o, n), sum, y.AsSpan(o, n));
         }
         var yt = new Tensor<T>(y, x.Shape);
-        return Record("masked_softmax", yt, [x], (g, _) => K.Map(yt, (yv, d) =>
-        {
-            for (int o = 0; o < yv.Length; o += n)
-            {
-                var yr = yv.Slice(o, n);
-                T dot = TensorPrimitives.Dot(g.Data.AsSpan(o, n), yr);
-                TensorPrimitives.Subtract(g.Data.AsSpan(o, n), dot, d.Slice(o, n));
-                TensorPrimitives.Multiply(d.Slice(o, n), yr, d.Slice(o, n));   // masked entries: y = 0, so 0
-            }
-        }));
+        return Record("masked_softmax", yt, [x], c => [SoftmaxBackward(yt, c.Gradient, n)]);
     }
 
     /// <summary>
@@ -129,8 +125,9 @@ public static partial class Ops
         if (ax != x.Rank - 1) return Transpose(LogSoftmax(Transpose(x, ax, -1)), ax, -1);
         int n = x.Shape.Last;
         var y = K.Map(x, (s, d) => { for (int o = 0; o < s.Length; o += n) LogSoftmaxRow(s.Slice(o, n), d.Slice(o, n)); });
-        return Record("log_softmax", y, [x], (g, _) => K.Map(y, (yv, d) =>
+        return Record("log_softmax", y, [x], c => [K.Map(y, (yv, d) =>
         {
+            var g = c.Gradient;
             for (int o = 0; o < yv.Length; o += n)
             {
                 T sum = TensorPrimitives.Sum<T>(g.Data.AsSpan(o, n));
@@ -138,7 +135,7 @@ public static partial class Ops
                 TensorPrimitives.Multiply(d.Slice(o, n), -sum, d.Slice(o, n));
                 TensorPrimitives.Add(d.Slice(o, n), g.Data.AsSpan(o, n), d.Slice(o, n));
             }
-        }));
+        })]);
     }
 
     internal static void SoftmaxRow<T>(ReadOnlySpan<T> x, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T>

@@ -23,15 +23,16 @@ public static partial class Ops
             table.Data.AsSpan(indices[i] * e, e).CopyTo(d.AsSpan(i * e, e));
         }
         var idx = (int[])indices.Clone();
-        return Record("gather", new Tensor<T>(d, new Shape(indices.Length, e)), [table], (g, _) =>
+        return Record("gather", new Tensor<T>(d, new Shape(indices.Length, e)), [table], c =>
         {
+            var g = c.Gradient;
             var gt = new T[table.Count];
             for (int i = 0; i < idx.Length; i++)
             {
                 var row = gt.AsSpan(idx[i] * e, e);
                 TensorPrimitives.Add(row, g.Data.AsSpan(i * e, e), row);
             }
-            return new Tensor<T>(gt, table.Shape);
+            return [new Tensor<T>(gt, table.Shape)];
         });
     }
 }

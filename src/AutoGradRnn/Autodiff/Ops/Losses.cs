@@ -19,8 +19,11 @@ public static partial class Ops
         var diff = K.Sub(prediction, target);
         T n = T.CreateTruncating(prediction.Count);
         var loss = Tensor.Scalar(TensorPrimitives.SumOfSquares<T>(diff.Data) / n);
-        return Record("mse", loss, [prediction, target], (g, i) =>
-            K.Scale(diff, (i == 0 ? T.One : -T.One) * T.CreateTruncating(2) * g.Data[0] / n));
+        return Record("mse", loss, [prediction, target], c =>
+        {
+            T s = T.CreateTruncating(2) * c.Gradient.Data[0] / n;
+            return [c.NeedsGradient(0) ? K.Scale(diff, s) : null, c.NeedsGradient(1) ? K.Scale(diff, -s) : null];
+        });
     }
 
     /// <summary>
@@ -105,8 +108,9 @@ public static partial class Ops
             loss[r] = -logp[r * c + targets[r]];
         }
         var tgt = (int[])targets.Clone();
-        return Record("cross_entropy_rows", new Tensor<T>(loss, new Shape(rows)), [logits], (g, _) =>
+        return Record("cross_entropy_rows", new Tensor<T>(loss, new Shape(rows)), [logits], ctx =>
         {
+            var g = ctx.Gradient;
             var d = new T[logp.Length];
             TensorPrimitives.Exp(logp, d);
             for (int r = 0; r < rows; r++)
@@ -114,7 +118,7 @@ public static partial class Ops
                 d[r * c + tgt[r]] -= T.One;
                 TensorPrimitives.Multiply(d.AsSpan(r * c, c), g.Data[r], d.AsSpan(r * c, c));
             }
-            return new Tensor<T>(d, logits.Shape);
+            return [new Tensor<T>(d, logits.Shape)];
         });
     }
 

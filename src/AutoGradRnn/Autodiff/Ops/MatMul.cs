@@ -16,29 +16,27 @@ public static partial class Ops
         Check(a, nameof(a));
         Check(b, nameof(b));
         var y = K.MatMul(a, b, transposeA, transposeB);
-        return Record("matmul", y, [a, b], (g, i) =>
+        return Record("matmul", y, [a, b], c =>
         {
             // Work on 2-D views: leading batch axes of A (and G) fold into rows.
+            var g = c.Gradient;
             var g2 = new Tensor<T>(g.Data, new Shape(g.Count / g.Shape.Last, g.Shape.Last));
             var a2 = new Tensor<T>(a.Data, new Shape(a.Count / a.Shape.Last, a.Shape.Last));
-            if (i == 0)
+            var da = !c.NeedsGradient(0) ? null : (transposeA, transposeB) switch
             {
-                var da = (transposeA, transposeB) switch
-                {
-                    (false, false) => K.MatMul(g2, b, false, true),   // G·Bᵀ
-                    (false, true) => K.MatMul(g2, b, false, false),   // G·B
-                    (true, false) => K.MatMul(b, g2, false, true),    // B·Gᵀ
-                    (true, true) => K.MatMul(b, g2, true, true),      // Bᵀ·Gᵀ
-                };
-                return new Tensor<T>(da.Data, a.Shape);
-            }
-            return (transposeA, transposeB) switch
-            {
-                (false, false) => K.MatMul(a2, g2, true, false),      // Aᵀ·G
-                (false, true) => K.MatMul(g2, a2, true, false),       // Gᵀ·A
-                (true, false) => K.MatMul(a2, g2, false, false),      // A·G
-                (true, true) => K.MatMul(g2, a2, true, true),         // Gᵀ·Aᵀ
+                (false, false) => K.MatMul(g2, b, false, true),   // G·Bᵀ
+                (false, true) => K.MatMul(g2, b, false, false),   // G·B
+                (true, false) => K.MatMul(b, g2, false, true),    // B·Gᵀ
+                (true, true) => K.MatMul(b, g2, true, true),      // Bᵀ·Gᵀ
             };
+            var db = !c.NeedsGradient(1) ? null : (transposeA, transposeB) switch
+            {
+                (false, false) => K.MatMul(a2, g2, true, false),  // Aᵀ·G
+                (false, true) => K.MatMul(g2, a2, true, false),   // Gᵀ·A
+                (true, false) => K.MatMul(a2, g2, false, false),  // A·G
+                (true, true) => K.MatMul(g2, a2, true, true),     // Gᵀ·Aᵀ
+            };
+            return [da is null ? null : new Tensor<T>(da.Data, a.Shape), db];
         });
     }
 

@@ -52,10 +52,11 @@ public static partial class Ops
             TensorPrimitives.Multiply(xh, inverseStd[r], xh);                      // x̂
             TensorPrimitives.FusedMultiplyAdd(xh, gain.Data, bias.Data, y.AsSpan(r * n, n));   // gain ⊙ x̂ + bias
         }
-        return Record("layer_norm", new Tensor<T>(y, x.Shape), [x, gain, bias], (g, i) =>
+        return Record("layer_norm", new Tensor<T>(y, x.Shape), [x, gain, bias], c =>
         {
-            if (i == 2) return g;                                                  // ∂bias (summed over rows by the tape)
-            if (i == 1) return K.Mul(g, new Tensor<T>(normalised, x.Shape));       // ∂gain
+            var g = c.Gradient;
+            var dGain = c.NeedsGradient(1) ? K.Mul(g, new Tensor<T>(normalised, x.Shape)) : null;   // summed over rows by the tape
+            if (!c.NeedsGradient(0)) return [null, dGain, g];                                      // ∂bias = g, likewise
             var dx = new T[x.Count];
             var d = new T[n];
             for (int r = 0; r < rows; r++)
@@ -70,7 +71,7 @@ public static partial class Ops
                 TensorPrimitives.Subtract(dr, meanD, dr);                          // − mean(d)
                 TensorPrimitives.Multiply(dr, inverseStd[r], dr);                  // / √(σ² + ε)
             }
-            return new Tensor<T>(dx, x.Shape);
+            return [new Tensor<T>(dx, x.Shape), dGain, g];
         });
     }
 }

@@ -9,7 +9,7 @@ public static partial class Ops
     public static Tensor<T> Sum<T>(Tensor<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
         Check(x, nameof(x));
-        return Record("sum", Tensor.Scalar(TensorPrimitives.Sum<T>(x.Data)), [x], (g, _) => Tensor.Fill(g.Data[0], x.Shape));
+        return Record("sum", Tensor.Scalar(TensorPrimitives.Sum<T>(x.Data)), [x], c => [Tensor.Fill(c.Gradient.Data[0], x.Shape)]);
     }
 
     /// <summary>(1/n) Σᵢ xᵢ over all elements, as a scalar. ∂/∂x = g/n.</summary>
@@ -18,7 +18,7 @@ public static partial class Ops
         Check(x, nameof(x));
         if (x.Count == 0) throw new ShapeMismatchException("mean", "the mean of an empty tensor is undefined", x.Shape);
         T n = T.CreateTruncating(x.Count);
-        return Record("mean", Tensor.Scalar(TensorPrimitives.Sum<T>(x.Data) / n), [x], (g, _) => Tensor.Fill(g.Data[0] / n, x.Shape));
+        return Record("mean", Tensor.Scalar(TensorPrimitives.Sum<T>(x.Data) / n), [x], c => [Tensor.Fill(c.Gradient.Data[0] / n, x.Shape)]);
     }
 
     /// <summary>Σ over <paramref name="axis"/>; the axis is dropped unless <paramref name="keepDims"/>. ∂/∂x = g repeated along the axis.</summary>
@@ -28,7 +28,7 @@ public static partial class Ops
         int ax = x.Shape.NormalizeAxis(axis, "sum");
         var shape = keepDims ? x.Shape.With(ax, 1) : x.Shape.Without(ax);
         var y = new Tensor<T>(SumAxis(x.Data, x.Shape.Outer(ax), x.Shape.Dims[ax], x.Shape.Inner(ax)), shape);
-        return Record("sum_axis", y, [x], (g, _) => RepeatAxis(g, x.Shape, ax));
+        return Record("sum_axis", y, [x], c => [RepeatAxis(c.Gradient, x.Shape, ax)]);
     }
 
     /// <summary>Mean over <paramref name="axis"/>; the axis is dropped unless <paramref name="keepDims"/>. ∂/∂x = g/n repeated along the axis.</summary>

@@ -27,7 +27,7 @@ public static partial class Ops
         var s = new Shape(dims);
         if (s.Count != x.Count)
             throw new ShapeMismatchException("reshape", $"{x.Count} elements cannot take a shape of {s.Count}", x.Shape, s);
-        return Record("reshape", new Tensor<T>(x.Data, s), [x], (g, _) => new Tensor<T>(g.Data, x.Shape));
+        return Record("reshape", new Tensor<T>(x.Data, s), [x], c => [new Tensor<T>(c.Gradient.Data, x.Shape)]);
     }
 
     /// <summary>Swaps axes <paramref name="axis0"/> and <paramref name="axis1"/> (e.g. batch-major ↔ time-major). ∂/∂x = the same swap of g.</summary>
@@ -36,7 +36,7 @@ public static partial class Ops
         Check(x, nameof(x));
         int a0 = x.Shape.NormalizeAxis(axis0, "transpose"), a1 = x.Shape.NormalizeAxis(axis1, "transpose");
         if (a0 == a1) return x;
-        return Record("transpose", SwapAxes(x, a0, a1), [x], (g, _) => SwapAxes(g, a0, a1));
+        return Record("transpose", SwapAxes(x, a0, a1), [x], c => [SwapAxes(c.Gradient, a0, a1)]);
     }
 
     private static Tensor<T> SwapAxes<T>(Tensor<T> x, int a0, int a1) where T : unmanaged, IFloatingPointIeee754<T>
@@ -87,20 +87,26 @@ public static partial class Ops
         var shape = first.With(ax, total);
         int outer = first.Outer(ax), inner = first.Inner(ax);
         var d = new T[shape.Count];
-        var offsets = new int[xs.Length];
-        for (int i = 0, off = 0; i < xs.Length; i++)
+        var starts = new int[xs.Length];
+        for (int i = 0, start = 0; i < xs.Length; start += xs[i].Shape.Dims[ax], i++)
         {
-            offsets[i] = off;
+            starts[i] = start;
             int w = xs[i].Shape.Dims[ax] * inner;
-            for (int o = 0; o < outer; o++) xs[i].Data.AsSpan(o * w, w).CopyTo(d.AsSpan(o * total * inner + off, w));
-            off += w;
+            for (int o = 0; o < outer; o++) xs[i].Data.AsSpan(o * w, w).CopyTo(d.AsSpan((o * total + start) * inner, w));
         }
-        return Record("concat", new Tensor<T>(d, shape), xs, (g, i) =>
+        return Record("concat", new Tensor<T>(d, shape), xs, c =>
         {
-            int w = xs[i].Shape.Dims[ax] * inner;
-            var gi = new T[xs[i].Count];
-            for (int o = 0; o < outer; o++) g.Data.AsSpan(o * total * inner + offsets[i], w).CopyTo(gi.AsSpan(o * w, w));
-            return new Tensor<T>(gi, xs[i].Shape);
+            var g = c.Gradient;
+            var grads = new Tensor<T>?[xs.Length];
+            for (int i = 0; i < xs.Length; i++)
+            {
+                if (!c.NeedsGradient(i)) continue;
+                int w = xs[i].Shape.Dims[ax] * inner;
+                var gi = new T[xs[i].Count];
+                for (int o = 0; o < outer; o++) g.Data.AsSpan((o * total + starts[i]) * inner, w).CopyTo(gi.AsSpan(o * w, w));
+                grads[i] = new Tensor<T>(gi, xs[i].Shape);
+            }
+            return grads;
         });
     }
 
@@ -124,12 +130,13 @@ public static partial class Ops
         var d = new T[shape.Count];
         for (int o = 0; o < outer; o++)
             x.Data.AsSpan((o * n + start) * inner, length * inner).CopyTo(d.AsSpan(o * length * inner, length * inner));
-        return Record("slice", new Tensor<T>(d, shape), [x], (g, _) =>
+        return Record("slice", new Tensor<T>(d, shape), [x], c =>
         {
+            var g = c.Gradient;
             var gx = new T[x.Count];
             for (int o = 0; o < outer; o++)
                 g.Data.AsSpan(o * length * inner, length * inner).CopyTo(gx.AsSpan((o * n + start) * inner, length * inner));
-            return new Tensor<T>(gx, x.Shape);
+            return [new Tensor<T>(gx, x.Shape)];
         });
     }
 

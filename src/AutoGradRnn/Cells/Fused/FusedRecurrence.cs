@@ -241,14 +241,12 @@ internal static class FusedRecurrence
         inputs.AddRange(k.Parameters);
         // dA may overwrite the saved row only when one dA row serves both Wx and U and has the saved row's layout.
         bool overwritable = k.GradientsOverSaved && !k.SeparateDAh && !k.HasU2 && k.Save == k.DAWidth;
-        Tape<T>? tape = null;
         // The buffers are read when the backward pass runs (so one released by then throws ObjectDisposedException).
-        var recorded = Ops.RecordMany(k.Name, k.HasC ? [outputs, hFinal, cFinal!] : [outputs, hFinal], [.. inputs], g =>
+        var recorded = Ops.Record(k.Name, k.HasC ? [outputs, hFinal, cFinal!] : [outputs, hFinal], [.. inputs], c =>
             Backward(new Rows<T>(k, x, h0, c0, mask, buffers.Saved, mask is null ? y : buffers.H, buffers.C),
-                g[0]?.Data, g[1]?.Data, k.HasC ? g[2]?.Data : null, inputs.Select(t => t.IsTracked).ToArray(),
-                consumeSaved: overwritable && tape!.SingleBackward));
-        tape = recorded[0].Tape;
-        tape?.OnRelease(buffers.Release);
+                c.OutputGradients[0]?.Data, c.OutputGradients[1]?.Data, k.HasC ? c.OutputGradients[2]?.Data : null, inputs.Select(t => t.IsTracked).ToArray(),
+                consumeSaved: overwritable && c.Tape.SingleBackward));
+        recorded[0].Tape?.OnRelease(buffers.Release);
         return (recorded[0], recorded[1], k.HasC ? recorded[2] : null);
     }
 
