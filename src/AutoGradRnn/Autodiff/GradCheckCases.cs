@@ -335,6 +335,21 @@ public static partial class GradCheckSuite
                 return Sum(result.Outputs * r) + Sum(result.BackwardFinal.C) + Sum(result.ForwardFinal.H);
             }, (bi, SequenceInputs(d)));
         }));
+        cases.Add(new("recurrent layers (bi, head)", "layer", ["RecurrentLayers"], d =>
+        {
+            // PyTorch's layout: 2 layers, the upper one reading both directions of the lower; a head; random initial states; padding.
+            var net = RecurrentLayers.Create<RnnState<double>, double>(d.Input, d.Hidden, 2, bidirectional: true,
+                (i, h, s) => GruResetAfter<double>.Create(i, h, s), d.Seed, headSize: 2);
+            long s = d.Seed + 5;
+            var state = ParameterTree<double>.Map(net.InitialState(d.Batch), z => Tensor.RandomNormal<double>(z.Shape, s++, std: 0.5));
+            var mask = PaddingMask(d);
+            var r = Normal(new Shape(d.Batch, d.Time, 2), d.Seed, 7);
+            return Check(((RecurrentLayers<RnnState<double>, double> Net, RnnState<double>[] State, Tensor<double> X) p) =>
+            {
+                var result = p.Net.Unroll(p.X, mask, p.State);
+                return Sum(p.Net.Head!.Apply(result.Outputs) * r) + SequenceLoss(new SequenceResult<RnnState<double>[], double>(result.Outputs, result.Final), d.Seed);
+            }, (net, state, SequenceInputs(d)));
+        }));
         cases.Add(new("linear", "layer", ["Linear"], d =>
             Check(((Linear<double> L, Tensor<double> X) p) => p.L.Apply(p.X), (Linear<double>.Create(d.Input, d.Hidden, d.Seed), SequenceInputs(d)))));
         cases.Add(new("embedding", "layer", ["Embedding"], d =>
