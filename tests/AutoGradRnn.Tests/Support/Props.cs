@@ -66,6 +66,18 @@ public static class Props
             c => new[] { c with { M = c.M - 1 }, c with { K = c.K - 1 }, c with { N = c.N - 1 }, c with { BatchLead = c.BatchLead - 1 } }
                 .Where(x => x.M >= 1 && x.K >= 1 && x.N >= 1 && x.BatchLead >= 1));
 
+    /// <summary>
+    /// Draws for the gradient-check registry (<see cref="GradCheckSuite.Cases"/>): a shape of rank 1–3 with dimensions 1–4,
+    /// B∈[1,4], T∈[1,6], D∈[1,5], H∈[1,5] and a seed, every size shrinking towards 1.
+    /// </summary>
+    public static Arbitrary<GradCheckDraw> Draws() =>
+        Arb.From(
+            from dims in Dims(1, 3) from b in Gen.Choose(1, 4) from t in Gen.Choose(1, 6) from d in Gen.Choose(1, 5) from h in Gen.Choose(1, 5)
+            from s in Seeds select new GradCheckDraw(dims, b, t, d, h, s),
+            c => ShrinkDims(c.Dims).Select(dims => c with { Dims = dims })
+                .Concat(new[] { c with { Batch = c.Batch - 1 }, c with { Time = c.Time - 1 }, c with { Input = c.Input - 1 }, c with { Hidden = c.Hidden - 1 } })
+                .Where(x => x.Batch >= 1 && x.Time >= 1 && x.Input >= 1 && x.Hidden >= 1));
+
     /// <summary>Asserts a gradient check passes, with the report as the failure message.</summary>
     public static void GradOk<TTree>(Func<TTree, Tensor<double>> f, TTree x, GradCheckOptions? options = null)
     {
@@ -100,6 +112,9 @@ public static class Arbs
 
     /// <summary><see cref="Props.MatMuls"/> as it is: m, k, n in 1–5.</summary>
     public static class MatMuls { public static Arbitrary<Props.MatMulCase> Cases() => Props.MatMuls(); }
+
+    /// <summary><see cref="Props.Draws"/>: the draws of the gradient-check registry.</summary>
+    public static class GradCheckDraws { public static Arbitrary<GradCheckDraw> Cases() => Props.Draws(); }
 
     /// <summary><see cref="CellCase.Arb"/> as it is: B∈[1,4], T∈[1,6], D∈[1,5], H∈[1,5].</summary>
     public static class Cells { public static Arbitrary<CellCase> Cases() => CellCase.Arb(); }
