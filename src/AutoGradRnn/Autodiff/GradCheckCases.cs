@@ -42,6 +42,7 @@ public static partial class GradCheckSuite
     {
         // Its gradient is whatever rule the caller passes; there is no library derivative to verify.
         ["Custom(name, value, inputs, backward)"] = "the backward rule is the caller's own (gradcheck your op with GradCheck.Check)",
+        ["CustomMany(name, values, inputs, backward)"] = "the backward rule is the caller's own (gradcheck your op with GradCheck.Check)",
     };
 
     /// <summary>Every case, in the order <c>autogradrnn gradcheck</c> prints them.</summary>
@@ -172,6 +173,7 @@ public static partial class GradCheckSuite
         void Unary(string name, Func<Tensor<double>, Tensor<double>> f, Func<GradCheckDraw, Tensor<double>> at) =>
             cases.Add(Op(name.ToLowerInvariant(), [$"{name}(x)"], d => Check(f, at(d))));
         Unary("Square", Square, d => Normal(d));
+        Unary("OneMinus", OneMinus, d => Normal(d));
         Unary("Sqrt", Sqrt, d => Uniform(d.Shape, d.Seed, 0, 0.5, 3));
         Unary("Abs", Abs, d => AwayFromZero(d.Shape, d.Seed, 0));
         Unary("Sigmoid", Sigmoid, d => Normal(d));
@@ -346,7 +348,7 @@ public static partial class GradCheckSuite
             var r = Normal(new Shape(d.Batch, d.Time, 2), d.Seed, 7);
             return Check(((RecurrentLayers<RnnState<double>, double> Net, RnnState<double>[] State, Tensor<double> X) p) =>
             {
-                var result = p.Net.Unroll(p.X, mask, p.State);
+                var result = p.Net.Unroll(p.X, p.State, mask);
                 return Sum(p.Net.Head!.Apply(result.Outputs) * r) + SequenceLoss(new SequenceResult<RnnState<double>[], double>(result.Outputs, result.Final), d.Seed);
             }, (net, state, SequenceInputs(d)));
         }));

@@ -107,9 +107,10 @@ public sealed record RecurrentLayers<TState, T>(IRecurrentCell<TState, T>[] Forw
 
     /// <summary>
     /// Unrolls every layer from <paramref name="initialState"/>, one state per layer and direction in PyTorch's order
-    /// (e.g. the rows of PyTorch's <c>h0</c>); <paramref name="mask"/> may be null.
+    /// (e.g. the rows of PyTorch's <c>h0</c>), over padded sequences when <paramref name="mask"/> is given. The argument
+    /// order is <see cref="Sequence"/>'s: inputs, state, mask.
     /// </summary>
-    public RecurrentLayersResult<TState, T> Unroll(Tensor<T> inputs, Tensor<T>? mask, TState[] initialState)
+    public RecurrentLayersResult<TState, T> Unroll(Tensor<T> inputs, TState[] initialState, Tensor<T>? mask = null)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(initialState);

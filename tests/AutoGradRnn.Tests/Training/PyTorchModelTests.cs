@@ -28,7 +28,7 @@ public class PyTorchModelTests
     {
         var (h0, c0) = (Fixture.Read<float>(io, "h0"), Fixture.Read<float>(io, "c0"));
         var initial = Enumerable.Range(0, h0.Shape[0]).Select(i => new LstmState<float>(Select(h0, 0, i), Select(c0, 0, i))).ToArray();
-        var r = m.Unroll(Fixture.Read<float>(io, "x"), null, initial);
+        var r = m.Unroll(Fixture.Read<float>(io, "x"), initial);
         return new(r.Outputs, m.Head!.Apply(r.Outputs), Stack([.. r.Final.Select(s => s.H)]), Stack([.. r.Final.Select(s => s.C)]));
     }
 
@@ -36,7 +36,7 @@ public class PyTorchModelTests
     {
         var h0 = Fixture.Read<float>(io, "h0");
         var initial = Enumerable.Range(0, h0.Shape[0]).Select(i => new RnnState<float>(Select(h0, 0, i))).ToArray();
-        var r = m.Unroll(Fixture.Read<float>(io, "x"), null, initial);
+        var r = m.Unroll(Fixture.Read<float>(io, "x"), initial);
         return new(r.Outputs, m.Head!.Apply(r.Outputs), Stack([.. r.Final.Select(s => s.H)]), null);
     }
 
@@ -89,7 +89,7 @@ public class PyTorchModelTests
         var model = PyTorchModel.LstmFromStateDict(Load("torch_lstm_2layer_bidir.safetensors"), numLayers: 2, bidirectional: true);
         Assert.Null(model.Head);
         var (h0, c0) = (Fixture.Read<float>(io, "h0"), Fixture.Read<float>(io, "c0"));
-        var r = model.Unroll(Fixture.Read<float>(io, "x"), null, [.. Enumerable.Range(0, 4).Select(i => new LstmState<float>(Select(h0, 0, i), Select(c0, 0, i)))]);
+        var r = model.Unroll(Fixture.Read<float>(io, "x"), [.. Enumerable.Range(0, 4).Select(i => new LstmState<float>(Select(h0, 0, i), Select(c0, 0, i)))]);
         TensorAssert.Close(Fixture.Read<float>(io, "output"), r.Outputs, Tol, Tol);
         TensorAssert.Close(Fixture.Read<float>(io, "h_n"), Stack([.. r.Final.Select(s => s.H)]), Tol, Tol);
         TensorAssert.Close(Fixture.Read<float>(io, "c_n"), Stack([.. r.Final.Select(s => s.C)]), Tol, Tol);
