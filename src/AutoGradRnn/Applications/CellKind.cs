@@ -36,10 +36,10 @@ public static class Cells
         {
             CellKind.Rnn => visitor.Visit<RnnState<float>>((d, h, s) => Rnn<float>.Create(d, h, s, init)),
             CellKind.Lstm => visitor.Visit<LstmState<float>>((d, h, s) => Lstm<float>.Create(d, h, s, init)),
-            CellKind.Gru => visitor.Visit<RnnState<float>>((d, h, s) => GruResetAfter<float>.Create(d, h, s, init)),
-            CellKind.Peephole => visitor.Visit<LstmState<float>>((d, h, s) => PeepholeLstm<float>.Create(d, h, s, diagonal: true, init)),
-            CellKind.Coupled => visitor.Visit<LstmState<float>>((d, h, s) => CoupledLstm<float>.Create(d, h, s, init)),
-            CellKind.GruEssay => visitor.Visit<RnnState<float>>((d, h, s) => Gru<float>.Create(d, h, s, init)),
+            CellKind.GruResetAfter => visitor.Visit<RnnState<float>>((d, h, s) => GruResetAfter<float>.Create(d, h, s, init)),
+            CellKind.PeepholeLstm => visitor.Visit<LstmState<float>>((d, h, s) => PeepholeLstm<float>.Create(d, h, s, diagonal: true, init)),
+            CellKind.CoupledLstm => visitor.Visit<LstmState<float>>((d, h, s) => CoupledLstm<float>.Create(d, h, s, init)),
+            CellKind.Gru => visitor.Visit<RnnState<float>>((d, h, s) => Gru<float>.Create(d, h, s, init)),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), $"unknown cell kind {kind}"),
         };
     }
@@ -50,14 +50,14 @@ public static class Cells
         ArgumentNullException.ThrowIfNull(name);
         return name.Trim().ToLowerInvariant() switch
         {
-            "rnn" => CellKind.Rnn, "lstm" => CellKind.Lstm, "gru" => CellKind.Gru, "peephole" => CellKind.Peephole,
-            "coupled" => CellKind.Coupled, "gru-essay" => CellKind.GruEssay,
+            "rnn" => CellKind.Rnn, "lstm" => CellKind.Lstm, "gru" => CellKind.GruResetAfter, "peephole" => CellKind.PeepholeLstm,
+            "coupled" => CellKind.CoupledLstm, "gru-essay" => CellKind.Gru,
             _ => throw new ArgumentException($"unknown cell '{name}' (rnn, lstm, gru, peephole, coupled, gru-essay)", nameof(name)),
         };
     }
 
     /// <summary>The command-line name of a kind.</summary>
-    public static string Name(CellKind kind) => kind == CellKind.GruEssay ? "gru-essay" : kind.ToString().ToLowerInvariant();
+    public static string Name(CellKind kind) => kind == CellKind.Gru ? "gru-essay" : kind.ToString().ToLowerInvariant();
 
     /// <summary><paramref name="layers"/> cells of one kind stacked, the first reading <paramref name="inputSize"/> features.</summary>
     public static Stacked<TState, float> Stack<TState>(Func<int, int, long, IRecurrentCell<TState, float>> create, int inputSize, int hiddenSize, int layers, long seed)

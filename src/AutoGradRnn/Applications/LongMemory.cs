@@ -42,7 +42,7 @@ public sealed record LongMemoryOptions
     /// <summary>Gap lengths to test.</summary>
     public int[] Gaps { get; init; } = [5, 10, 20, 50, 100];
     /// <summary>Cells to compare.</summary>
-    public CellKind[] Cells { get; init; } = [CellKind.Rnn, CellKind.Lstm, CellKind.Gru];
+    public CellKind[] Cells { get; init; } = [CellKind.Rnn, CellKind.Lstm, CellKind.GruResetAfter];
     /// <summary>Initialisations to compare.</summary>
     public GateInit[] Inits { get; init; } = [GateInit.Default];
     /// <summary>Seeds per configuration.</summary>
@@ -121,11 +121,11 @@ public static class LongMemory
                 var extra = new KeyValuePair<string, string>[] { new(FinishedKey, LongMemoryResults.Format(finished)) };
                 var current = control with
                 {
-                    Identity = [.. control.Identity, new("configuration", $"{AutoGradRnn.Cells.Name(cell)}/{init} gap {gap} seed {seed}")],
+                    Identity = [.. control.Identity, new("configuration", $"{CellKinds.Name(cell)}/{init} gap {gap} seed {seed}")],
                     Extra = extra, Resume = resumeCurrent,
                 };
                 resumeCurrent = false;
-                r = AutoGradRnn.Cells.Visit(cell, InitFor(init), new Experiment(o, cell, init, gap, seed, progress, current));
+                r = CellKinds.Visit(cell, InitFor(init), new Experiment(o, cell, init, gap, seed, progress, current));
                 finished.Add(r);
                 // Between two configurations the file holds only the finished ones; the next starts afresh.
                 if (control.Saves) TrainerSnapshot.SaveMarker(control.ResumeFile, control.Identity, [new(FinishedKey, LongMemoryResults.Format(finished))]);
@@ -239,7 +239,7 @@ public static class LongMemory
                 ? MeanSquaredError(output, test.Sums).ToScalar()
                 : Metrics.Accuracy(Metrics.ArgMax(output), test.Labels);
             double chance = o.Task == MemoryTask.Adding ? 1.0 / 6 : 1.0 / o.Keys;   // E[(s − 1)²] for s = U + U
-            return new LongMemoryResult(AutoGradRnn.Cells.Name(kind), init.ToString().ToLowerInvariant(), gap, seed, metric, chance, result.StepLosses[^1]);
+            return new LongMemoryResult(CellKinds.Name(kind), init.ToString().ToLowerInvariant(), gap, seed, metric, chance, result.StepLosses[^1]);
         }
 
         private Tensor<float> Output<TState>(Model<TState> m, Batch b) => m.Head.Apply(m.Cell.Output(Sequence.Unroll(m.Cell, b.X).Final));
@@ -254,11 +254,11 @@ public static class LongMemory
         Tensor<float> Draw(int h) => Tensor.FromArray(Enumerable.Range(0, h).Select(_ => (float)Math.Log(1 + rng.NextDouble() * Math.Max(length - 2, 1e-3))).ToArray());
         object chrono = cell switch
         {
-            Lstm<float> l => Opposed(Draw(l.HiddenSize), b => l with { Bf = b, Bi = -b }),
-            PeepholeLstm<float> p => Opposed(Draw(p.HiddenSize), b => p with { Bf = b, Bi = -b }),
-            CoupledLstm<float> c => c with { Bf = Draw(c.HiddenSize) },
-            GruResetAfter<float> g => g with { Bz = Draw(g.HiddenSize) },       // z keeps the old state
-            Gru<float> g => g with { Bz = -Draw(g.HiddenSize) },                // here z takes the new candidate
+            Lstm<float> l => Opposed(Draw(l.OutputSize), b => l with { Bf = b, Bi = -b }),
+            PeepholeLstm<float> p => Opposed(Draw(p.OutputSize), b => p with { Bf = b, Bi = -b }),
+            CoupledLstm<float> c => c with { Bf = Draw(c.OutputSize) },
+            GruResetAfter<float> g => g with { Bz = Draw(g.OutputSize) },       // z keeps the old state
+            Gru<float> g => g with { Bz = -Draw(g.OutputSize) },                // here z takes the new candidate
             _ => cell,                                                          // the tanh RNN has no gate
         };
         return (IRecurrentCell<TState, float>)chrono;

@@ -55,7 +55,7 @@ public sealed record RecurrentLayers<TState, T>(IRecurrentCell<TState, T>[] Forw
     /// <summary>Features per step of <see cref="Apply(Tensor{T})"/>: the head's outputs, or <see cref="RecurrentOutputSize"/> without a head.</summary>
     public int OutputSize => Head?.OutputSize ?? RecurrentOutputSize;
 
-    private int LayerOutputSize(int layer) => Layer(layer, 0).HiddenSize + (Bidirectional ? Layer(layer, 1).HiddenSize : 0);
+    private int LayerOutputSize(int layer) => Layer(layer, 0).OutputSize + (Bidirectional ? Layer(layer, 1).OutputSize : 0);
 
     /// <summary>Direction <paramref name="direction"/>'s cell of layer <paramref name="layer"/>, naming a missing one.</summary>
     private IRecurrentCell<TState, T> Layer(int layer, int direction)

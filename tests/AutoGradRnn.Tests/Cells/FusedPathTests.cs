@@ -136,7 +136,7 @@ public class FusedPathTests
 
     private static readonly Dictionary<string, string> Sizes = new()
     {
-        ["HiddenSize"] = "derived from the weights' shapes, which the kernel checks (FusedKernels.Create)",
+        ["OutputSize"] = "derived from the weights' shapes, which the kernel checks (FusedKernels.Create)",
         ["InputSize"] = "derived from the weights' shapes, which the kernel checks (FusedKernels.Create)",
     };
 
@@ -206,7 +206,7 @@ public class FusedPathTests
         var lstm = new Binding(Lstm<double>.Create(2, 3, 1), ["Wf", "Bf", "Wi", "Bi", "Wc", "Bc", "Wo"], [], Sizes);
         Assert.Contains("Lstm`1.Bo is neither consumed nor listed as irrelevant", Problems(lstm));
         // … and a kernel that ignores a listed tensor (the coupled kernel records no Wi).
-        var coupled = new Binding(CoupledLstm<double>.Create(2, 3, 1), ["Wf", "Bf", "Wc", "Bc", "Wo", "Bo", "HiddenSize"], [], new() { ["InputSize"] = "" });
-        Assert.Contains("CoupledLstm`1.HiddenSize is not among the kernel's parameters", Problems(coupled));
+        var coupled = new Binding(CoupledLstm<double>.Create(2, 3, 1), ["Wf", "Bf", "Wc", "Bc", "Wo", "Bo", "OutputSize"], [], new() { ["InputSize"] = "" });
+        Assert.Contains("CoupledLstm`1.OutputSize is not among the kernel's parameters", Problems(coupled));
     }
 }

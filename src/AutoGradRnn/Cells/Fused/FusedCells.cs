@@ -175,7 +175,7 @@ internal sealed class LstmKernel<T> : FusedCellKernel<T> where T : unmanaged, IF
 
 /// <summary>The essay's single tanh layer fused: h_t = tanh(h_{t-1}·U + x_t·Wx + b); dA = dh·(1 − h_t²).</summary>
 internal sealed class RnnKernel<T>(Rnn<T> cell)
-    : FusedCellKernel<T>(new KernelLayout("rnn (fused)", cell.HiddenSize, cell.InputSize) { InputBlocks = 1, RecurrentBlocks = 1, SavedPerRow = 0 })
+    : FusedCellKernel<T>(new KernelLayout("rnn (fused)", cell.OutputSize, cell.InputSize) { InputBlocks = 1, RecurrentBlocks = 1, SavedPerRow = 0 })
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     public override Tensor<T>[] Parameters => [cell.W, cell.B];
@@ -231,8 +231,8 @@ internal sealed class RnnKernel<T>(Rnn<T> cell)
 /// 0, 1 and 3 are dA for Wx (<see cref="XTailOffset"/>), so one-pass backward writes it over the saved row.
 /// </summary>
 internal sealed class GruResetAfterKernel<T>(GruResetAfter<T> cell)
-    : FusedCellKernel<T>(new KernelLayout("gru reset-after (fused)", cell.HiddenSize, cell.InputSize)
-        { InputBlocks = 3, RecurrentBlocks = 3, SavedPerRow = 4 * cell.HiddenSize })
+    : FusedCellKernel<T>(new KernelLayout("gru reset-after (fused)", cell.OutputSize, cell.InputSize)
+        { InputBlocks = 3, RecurrentBlocks = 3, SavedPerRow = 4 * cell.OutputSize })
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     public override int XTailOffset => 3 * H;
@@ -357,8 +357,8 @@ internal sealed class GruResetAfterKernel<T>(GruResetAfter<T> cell)
 /// dA_r = d(rh)·h_{t-1}·r(1 − r); dh_{t-1} gets dh·(1 − z) + d(rh)·r directly.
 /// </summary>
 internal sealed class GruKernel<T>(Gru<T> cell)
-    : FusedCellKernel<T>(new KernelLayout("gru (fused)", cell.HiddenSize, cell.InputSize)
-        { InputBlocks = 3, RecurrentBlocks = 2, SavedPerRow = 4 * cell.HiddenSize, U2SaveOffset = 3 * cell.HiddenSize })
+    : FusedCellKernel<T>(new KernelLayout("gru (fused)", cell.OutputSize, cell.InputSize)
+        { InputBlocks = 3, RecurrentBlocks = 2, SavedPerRow = 4 * cell.OutputSize, U2SaveOffset = 3 * cell.OutputSize })
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly T[] biasZr = [.. cell.Bz.Data, .. cell.Br.Data];

@@ -13,7 +13,7 @@ internal static class FusedKernels
     public static (FusedCellKernel<T>? Kernel, string? Why) Create<TState, T>(IRecurrentCell<TState, T> cell)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int h = cell.HiddenSize, d = cell.InputSize;
+        int h = cell.OutputSize, d = cell.InputSize;
         Shape gate = new(h + d, h), vector = new(h);
         return (object)cell switch
         {

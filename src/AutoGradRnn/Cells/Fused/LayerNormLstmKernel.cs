@@ -33,8 +33,8 @@ internal sealed class LayerNormLstmKernel<T> : FusedCellKernel<T> where T : unma
     private readonly int sGainH, sGainX, sBias, sGainC, sBiasC;
 
     public LayerNormLstmKernel(LayerNormLstm<T> cell)
-        : base(new KernelLayout("layer-norm lstm (fused)", cell.HiddenSize, cell.InputSize)
-            { InputBlocks = 4, RecurrentBlocks = 4, SavedPerRow = 14 * cell.HiddenSize + 3, HasC = true, SeparateDAh = true, Sums = 14 * cell.HiddenSize })
+        : base(new KernelLayout("layer-norm lstm (fused)", cell.OutputSize, cell.InputSize)
+            { InputBlocks = 4, RecurrentBlocks = 4, SavedPerRow = 14 * cell.OutputSize + 3, HasC = true, SeparateDAh = true, Sums = 14 * cell.OutputSize })
     {
         this.cell = cell;
         eps = T.CreateTruncating(cell.Epsilon);

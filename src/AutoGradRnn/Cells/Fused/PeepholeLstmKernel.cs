@@ -22,8 +22,8 @@ internal sealed class PeepholeLstmKernel<T> : FusedCellKernel<T> where T : unman
     private readonly bool vectorized;
 
     public PeepholeLstmKernel(PeepholeLstm<T> cell)
-        : base(new KernelLayout("peephole lstm (fused)", cell.HiddenSize, cell.InputSize)
-            { InputBlocks = 4, RecurrentBlocks = 4, SavedPerRow = 4 * cell.HiddenSize, HasC = true, Sums = 3 * cell.HiddenSize })
+        : base(new KernelLayout("peephole lstm (fused)", cell.OutputSize, cell.InputSize)
+            { InputBlocks = 4, RecurrentBlocks = 4, SavedPerRow = 4 * cell.OutputSize, HasC = true, Sums = 3 * cell.OutputSize })
     {
         this.cell = cell;
         bias = [.. cell.Bf.Data, .. cell.Bi.Data, .. cell.Bc.Data, .. cell.Bo.Data];
