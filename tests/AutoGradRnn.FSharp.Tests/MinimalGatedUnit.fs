@@ -13,8 +13,8 @@ type Mgu =
     { Wf: Tensor<float>; Bf: Tensor<float>
       Wh: Tensor<float>; Bh: Tensor<float> }
 
-    member m.HiddenSize = m.Bf.Shape[0]
-    member m.InputSize = m.Wf.Shape[0] - m.HiddenSize
+    member m.OutputSize = m.Bf.Shape[0]
+    member m.InputSize = m.Wf.Shape[0] - m.OutputSize
 
     /// One step as a plain F# function: (state, input) -> state.
     static member Step (m: Mgu) (state: RnnState<float>) (x: Tensor<float>) =
@@ -24,8 +24,8 @@ type Mgu =
 
     interface IRecurrentCell<RnnState<float>, float> with
         member m.InputSize = m.InputSize
-        member m.HiddenSize = m.HiddenSize
-        member m.InitialState batch = RnnState(Tensor.Zeros<float>(batch, m.HiddenSize))
+        member m.OutputSize = m.OutputSize
+        member m.InitialState batch = RnnState(Tensor.Zeros<float>(batch, m.OutputSize))
         member m.Step(state, x) = Mgu.Step m state x
         member _.Output state = state.H
 

@@ -254,11 +254,11 @@ public static class LongMemory
         Tensor<float> Draw(int h) => Tensor.FromArray(Enumerable.Range(0, h).Select(_ => (float)Math.Log(1 + rng.NextDouble() * Math.Max(length - 2, 1e-3))).ToArray());
         object chrono = cell switch
         {
-            Lstm<float> l => Opposed(Draw(l.HiddenSize), b => l with { Bf = b, Bi = -b }),
-            PeepholeLstm<float> p => Opposed(Draw(p.HiddenSize), b => p with { Bf = b, Bi = -b }),
-            CoupledLstm<float> c => c with { Bf = Draw(c.HiddenSize) },
-            GruResetAfter<float> g => g with { Bz = Draw(g.HiddenSize) },       // z keeps the old state
-            Gru<float> g => g with { Bz = -Draw(g.HiddenSize) },                // here z takes the new candidate
+            Lstm<float> l => Opposed(Draw(l.OutputSize), b => l with { Bf = b, Bi = -b }),
+            PeepholeLstm<float> p => Opposed(Draw(p.OutputSize), b => p with { Bf = b, Bi = -b }),
+            CoupledLstm<float> c => c with { Bf = Draw(c.OutputSize) },
+            GruResetAfter<float> g => g with { Bz = Draw(g.OutputSize) },       // z keeps the old state
+            Gru<float> g => g with { Bz = -Draw(g.OutputSize) },                // here z takes the new candidate
             _ => cell,                                                          // the tanh RNN has no gate
         };
         return (IRecurrentCell<TState, float>)chrono;

@@ -62,7 +62,7 @@ public static class GradCheckSuite
         var x = R(2, 4, 3);
         void Cell<TState>(string name, IRecurrentCell<TState, double> cell)
         {
-            var weights = R(2, 4, cell.HiddenSize);
+            var weights = R(2, 4, cell.OutputSize);
             entries.Add(new(name, "cell", GradCheck.Check(((IRecurrentCell<TState, double> C, Tensor<double> X) p) =>
                 Sum(Sequence.Unroll(p.C, p.X).Outputs * weights), (cell, x))));
         }

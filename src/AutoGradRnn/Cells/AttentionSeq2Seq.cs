@@ -125,15 +125,15 @@ public sealed record AttentionSeq2Seq<TDecoderState, T>(
     {
         if (Encoder.InputSize != SourceEmbedding.Dimension)
             throw new ShapeMismatchException("attention seq2seq", $"the encoder reads {Encoder.InputSize} features but the source embedding has {SourceEmbedding.Dimension}", SourceEmbedding.Table.Shape);
-        if (Attention.ValueSize != Encoder.OutputSize || Attention.QuerySize != Decoder.HiddenSize)
+        if (Attention.ValueSize != Encoder.OutputSize || Attention.QuerySize != Decoder.OutputSize)
             throw new ShapeMismatchException("attention seq2seq",
-                $"the attention must read queries of the decoder's {Decoder.HiddenSize} and values of the encoder's {Encoder.OutputSize} features", Attention.Ws.Shape, Attention.Wh.Shape);
+                $"the attention must read queries of the decoder's {Decoder.OutputSize} and values of the encoder's {Encoder.OutputSize} features", Attention.Ws.Shape, Attention.Wh.Shape);
         if (Decoder.InputSize != TargetEmbedding.Dimension + Encoder.OutputSize)
             throw new ShapeMismatchException("attention seq2seq",
                 $"the decoder must read [y_(t−1), c_t] = {TargetEmbedding.Dimension} + {Encoder.OutputSize} features, but reads {Decoder.InputSize}", TargetEmbedding.Table.Shape);
-        if (Readout.InputSize != Decoder.HiddenSize + Encoder.OutputSize || TargetEmbedding.Vocabulary != TargetVocabulary + 1)
+        if (Readout.InputSize != Decoder.OutputSize + Encoder.OutputSize || TargetEmbedding.Vocabulary != TargetVocabulary + 1)
             throw new ShapeMismatchException("attention seq2seq",
-                $"the read-out must map [s_t, c_t] = {Decoder.HiddenSize} + {Encoder.OutputSize} features to V symbols and the target embedding needs V + 1 rows (the start symbol)",
+                $"the read-out must map [s_t, c_t] = {Decoder.OutputSize} + {Encoder.OutputSize} features to V symbols and the target embedding needs V + 1 rows (the start symbol)",
                 Readout.W.Shape, TargetEmbedding.Table.Shape);
     }
 

@@ -19,7 +19,7 @@ public sealed record Bidirectional<TState, T>(IRecurrentCell<TState, T> Forward,
     public int InputSize => Cell(Forward, nameof(Forward)).InputSize;
 
     /// <summary>Features per output step: the forward cell's H plus the backward cell's.</summary>
-    public int OutputSize => Cell(Forward, nameof(Forward)).HiddenSize + Cell(Backward, nameof(Backward)).HiddenSize;
+    public int OutputSize => Cell(Forward, nameof(Forward)).OutputSize + Cell(Backward, nameof(Backward)).OutputSize;
 
     // A record built with a null direction would otherwise fail on a null reference deep inside an unroll.
     private static IRecurrentCell<TState, T> Cell(IRecurrentCell<TState, T>? cell, string name) =>

@@ -51,7 +51,7 @@ public sealed record ClockworkRnn<T>(IReadOnlyList<int> Periods, Tensor<T>[] Wh,
     public int InputSize => Wi[0].Shape[0];
 
     /// <inheritdoc/>
-    public int HiddenSize => B.Sum(b => b.Shape[0]);
+    public int OutputSize => B.Sum(b => b.Shape[0]);
 
     /// <summary>A network of modules of <paramref name="moduleSize"/> units each, one per period (e.g. <see cref="ClockworkRnn.ExponentialPeriods"/>).</summary>
     public static ClockworkRnn<T> Create(int inputSize, int moduleSize, int[] periods, long seed)
@@ -89,7 +89,7 @@ public sealed record ClockworkRnn<T>(IReadOnlyList<int> Periods, Tensor<T>[] Wh,
     public ClockworkState<T> InitialState(int batchSize)
     {
         CellChecks.Batch("clockwork rnn", batchSize);
-        return new(Tensor.Zeros<T>(batchSize, HiddenSize), 0);
+        return new(Tensor.Zeros<T>(batchSize, OutputSize), 0);
     }
 
     /// <summary>True for the modules that fire at clock <paramref name="step"/>: t mod T_i = 0.</summary>
@@ -102,7 +102,7 @@ public sealed record ClockworkRnn<T>(IReadOnlyList<int> Periods, Tensor<T>[] Wh,
         CheckStructure();
         CellChecks.Step("clockwork rnn", this, state, input);
         if (state.Step < 0) throw new ArgumentOutOfRangeException(nameof(state), $"clockwork rnn: the clock {state.Step} must be ≥ 0");
-        int hidden = HiddenSize;
+        int hidden = OutputSize;
         var active = Active(state.Step);
         var modules = new Tensor<T>[Modules];
         for (int i = 0, offset = 0; i < Modules; offset += B[i].Shape[0], i++)
@@ -145,7 +145,7 @@ public sealed record ClockworkRnn<T>(IReadOnlyList<int> Periods, Tensor<T>[] Wh,
         ArgumentNullException.ThrowIfNull(B);
         if (Wh.Length != Modules || Wi.Length != Modules || B.Length != Modules)
             throw new ShapeMismatchException("clockwork rnn", $"{Modules} periods but {Wh.Length} W_H, {Wi.Length} W_I and {B.Length} b blocks");
-        int hidden = HiddenSize, d = Wi[0].Shape[0];
+        int hidden = OutputSize, d = Wi[0].Shape[0];
         for (int i = 0, offset = 0; i < Modules; offset += B[i].Shape[0], i++)
         {
             int k = B[i].Shape[0];

@@ -22,10 +22,10 @@ public sealed record CoupledLstm<T>(
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <inheritdoc/>
-    public int HiddenSize => Bf.Shape[0];
+    public int OutputSize => Bf.Shape[0];
 
     /// <inheritdoc/>
-    public int InputSize => Wf.Shape[0] - HiddenSize;
+    public int InputSize => Wf.Shape[0] - OutputSize;
 
     /// <summary>A new cell with seeded weights (default: PyTorch's U(±1/√H), forget-gate bias 1).</summary>
     public static CoupledLstm<T> Create(int inputSize, int hiddenSize, long seed, CellInit? init = null)
@@ -43,7 +43,7 @@ public sealed record CoupledLstm<T>(
     public LstmState<T> InitialState(int batchSize)
     {
         CellChecks.Batch("coupled lstm", batchSize);
-        return new(Tensor.Zeros<T>(batchSize, HiddenSize), Tensor.Zeros<T>(batchSize, HiddenSize));
+        return new(Tensor.Zeros<T>(batchSize, OutputSize), Tensor.Zeros<T>(batchSize, OutputSize));
     }
 
     /// <summary>One step, returning the new state and the gates (input gate reported as 1 − f_t).</summary>

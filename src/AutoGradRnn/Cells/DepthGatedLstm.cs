@@ -27,7 +27,7 @@ public sealed record DepthGatedLstm<T>(Lstm<T> Bottom, DepthGatedLstmLayer<T>[] 
     public int InputSize => Bottom.InputSize;
 
     /// <inheritdoc/>
-    public int HiddenSize => Bottom.HiddenSize;
+    public int OutputSize => Bottom.OutputSize;
 
     /// <summary>A new network of <paramref name="layers"/> ≥ 1 layers of <paramref name="hiddenSize"/> cells (each layer seeded from <paramref name="seed"/>).</summary>
     public static DepthGatedLstm<T> Create(int inputSize, int hiddenSize, int layers, long seed, CellInit? init = null)
@@ -46,9 +46,9 @@ public sealed record DepthGatedLstm<T>(Lstm<T> Bottom, DepthGatedLstmLayer<T>[] 
         for (int l = 0; l < upper.Length; l++)
             if (upper[l] is null) throw new ArgumentNullException(nameof(upper), $"depth-gated lstm: layer {l + 1} is null");
         for (int l = 0; l < upper.Length; l++)
-            if (upper[l].HiddenSize != bottom.HiddenSize || upper[l].InputSize != bottom.HiddenSize)
+            if (upper[l].OutputSize != bottom.OutputSize || upper[l].InputSize != bottom.OutputSize)
                 throw new ShapeMismatchException("depth-gated lstm",
-                    $"layer {l + 1} has input {upper[l].InputSize} and hidden {upper[l].HiddenSize}, but every layer above the first must read and keep H = {bottom.HiddenSize}",
+                    $"layer {l + 1} has input {upper[l].InputSize} and hidden {upper[l].OutputSize}, but every layer above the first must read and keep H = {bottom.OutputSize}",
                     upper[l].Wf.Shape, bottom.Wf.Shape);
         return new(bottom, upper);
     }

@@ -28,11 +28,11 @@ public sealed record DepthGatedLstmLayer<T>(
     Tensor<T> Wxd, Tensor<T> Wcd, Tensor<T> Wld, Tensor<T> Bd)
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>Memory cells H (equal to the layer below's).</summary>
-    public int HiddenSize => Bf.Shape[0];
+    /// <summary>Features of the output h_t: the memory cells H (equal to the layer below's).</summary>
+    public int OutputSize => Bf.Shape[0];
 
     /// <summary>Features of x_t = h_t^L, the layer below's output.</summary>
-    public int InputSize => Wf.Shape[0] - HiddenSize;
+    public int InputSize => Wf.Shape[0] - OutputSize;
 
     /// <summary>A new layer (default init: PyTorch's U(±1/√H), forget-gate bias 1; depth-gate weights and bias U(±1/√H)).</summary>
     public static DepthGatedLstmLayer<T> Create(int inputSize, int hiddenSize, long seed, CellInit? init = null)
@@ -56,10 +56,10 @@ public sealed record DepthGatedLstmLayer<T>(
     public (LstmState<T> State, LstmGates<T> Gates, Tensor<T> DepthGate) StepWithGates(LstmState<T> state, Tensor<T> input, Tensor<T> lowerCell)
     {
         CellChecks.Input("depth-gated lstm layer", input, InputSize);
-        CellChecks.State<T>("depth-gated lstm layer", state, new LstmState<T>(Tensor.Zeros<T>(input.Shape[0], HiddenSize), Tensor.Zeros<T>(input.Shape[0], HiddenSize)), input.Shape);
+        CellChecks.State<T>("depth-gated lstm layer", state, new LstmState<T>(Tensor.Zeros<T>(input.Shape[0], OutputSize), Tensor.Zeros<T>(input.Shape[0], OutputSize)), input.Shape);
         ArgumentNullException.ThrowIfNull(lowerCell);
         if (lowerCell.Shape != state.C.Shape)
-            throw new ShapeMismatchException("depth-gated lstm layer step", $"the lower layer's cell state must be [{input.Shape[0]}, {HiddenSize}], this layer's size", lowerCell.Shape, state.C.Shape);
+            throw new ShapeMismatchException("depth-gated lstm layer step", $"the lower layer's cell state must be [{input.Shape[0]}, {OutputSize}], this layer's size", lowerCell.Shape, state.C.Shape);
         var hx = Concat(state.H, input);                                                  // [h_{t-1}, x_t]
         var forgetGate = Sigmoid(MatMul(hx, Wf) + Bf);                                    // f_t = σ(W_f·[h_{t-1}, x_t] + b_f)
         var inputGate = Sigmoid(MatMul(hx, Wi) + Bi);                                     // i_t = σ(W_i·[h_{t-1}, x_t] + b_i)

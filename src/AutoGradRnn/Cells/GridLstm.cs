@@ -42,7 +42,7 @@ public sealed record GridLstm<T>(Tensor<T> Projection, GridLstmBlock<T>[] Blocks
     public int InputSize => Projection.Shape[0];
 
     /// <summary>Size of the depth dimension's h and m, and of the output y_t.</summary>
-    public int HiddenSize => Projection.Shape[1];
+    public int OutputSize => Projection.Shape[1];
 
     /// <summary>Size of the time dimension's h and m.</summary>
     public int TimeSize => Blocks[0].Time.Size;
@@ -87,7 +87,7 @@ public sealed record GridLstm<T>(Tensor<T> Projection, GridLstmBlock<T>[] Blocks
     {
         CellChecks.Batch("grid lstm", batchSize);
         return new([.. Blocks.Select(b => new LstmState<T>(Tensor.Zeros<T>(batchSize, b.Time.Size), Tensor.Zeros<T>(batchSize, b.Time.Size)))],
-            Tensor.Zeros<T>(batchSize, HiddenSize));
+            Tensor.Zeros<T>(batchSize, OutputSize));
     }
 
     /// <summary>One time step: up through the N blocks, each reading its own time state and the depth output of the block below.</summary>
@@ -103,7 +103,7 @@ public sealed record GridLstm<T>(Tensor<T> Projection, GridLstmBlock<T>[] Blocks
         var time = new LstmState<T>[Layers];
         var (timeGates, depthGates) = (new LstmGates<T>[Layers], new LstmGates<T>[Layers]);
         var hDepth = MatMul(input, Projection);                                   // h_{t,0}^depth = I·x_t
-        var mDepth = Tensor.Zeros<T>(input.Shape[0], HiddenSize);                 // m_{t,0}^depth = 0
+        var mDepth = Tensor.Zeros<T>(input.Shape[0], OutputSize);                 // m_{t,0}^depth = 0
         for (int n = 0; n < Layers; n++)
         {
             var hiddens = Concat(state.Time[n].H, hDepth);                        // H = [h_{t−1,n}^time, h_{t,n−1}^depth]

@@ -26,10 +26,10 @@ public sealed record Gru<T>(
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <inheritdoc/>
-    public int HiddenSize => Bz.Shape[0];
+    public int OutputSize => Bz.Shape[0];
 
     /// <inheritdoc/>
-    public int InputSize => Wz.Shape[0] - HiddenSize;
+    public int InputSize => Wz.Shape[0] - OutputSize;
 
     /// <summary>A new cell with seeded weights (default: PyTorch's U(±1/√H)).</summary>
     public static Gru<T> Create(int inputSize, int hiddenSize, long seed, CellInit? init = null)
@@ -44,7 +44,7 @@ public sealed record Gru<T>(
     public RnnState<T> InitialState(int batchSize)
     {
         CellChecks.Batch("gru", batchSize);
-        return new(Tensor.Zeros<T>(batchSize, HiddenSize));
+        return new(Tensor.Zeros<T>(batchSize, OutputSize));
     }
 
     /// <summary>One step of the essay's equations, returning the new state and the gates.</summary>

@@ -25,7 +25,7 @@ public sealed record GruResetAfter<T>(
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <inheritdoc/>
-    public int HiddenSize => Bz.Shape[0];
+    public int OutputSize => Bz.Shape[0];
 
     /// <inheritdoc/>
     public int InputSize => Wnx.Shape[0];
@@ -46,7 +46,7 @@ public sealed record GruResetAfter<T>(
     public RnnState<T> InitialState(int batchSize)
     {
         CellChecks.Batch("gru (reset after)", batchSize);
-        return new(Tensor.Zeros<T>(batchSize, HiddenSize));
+        return new(Tensor.Zeros<T>(batchSize, OutputSize));
     }
 
     /// <summary>One step of PyTorch's equations, returning the new state and the gates (candidate = n_t).</summary>

@@ -14,7 +14,7 @@ public interface IRecurrentCell<TState, T> where T : unmanaged, IFloatingPointIe
     int InputSize { get; }
 
     /// <summary>Features of the output h_t (H).</summary>
-    int HiddenSize { get; }
+    int OutputSize { get; }
 
     /// <summary>The all-zero state for a batch of <paramref name="batchSize"/> sequences.</summary>
     TState InitialState(int batchSize);

@@ -30,7 +30,7 @@ public sealed record LayerNormLstm<T>(
     public double Epsilon { get; init; } = 1e-5;
 
     /// <inheritdoc/>
-    public int HiddenSize => Wh.Shape[0];
+    public int OutputSize => Wh.Shape[0];
 
     /// <inheritdoc/>
     public int InputSize => Wx.Shape[0];
@@ -59,7 +59,7 @@ public sealed record LayerNormLstm<T>(
     public LstmState<T> InitialState(int batchSize)
     {
         CellChecks.Batch("layer-norm lstm", batchSize);
-        return new(Tensor.Zeros<T>(batchSize, HiddenSize), Tensor.Zeros<T>(batchSize, HiddenSize));
+        return new(Tensor.Zeros<T>(batchSize, OutputSize), Tensor.Zeros<T>(batchSize, OutputSize));
     }
 
     /// <summary>One step of the paper's equations, returning the new state and the gate activations σ(f_t), σ(i_t), tanh(g_t), σ(o_t).</summary>

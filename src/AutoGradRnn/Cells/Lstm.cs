@@ -32,10 +32,10 @@ public sealed record Lstm<T>(
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <inheritdoc/>
-    public int HiddenSize => Bf.Shape[0];
+    public int OutputSize => Bf.Shape[0];
 
     /// <inheritdoc/>
-    public int InputSize => Wf.Shape[0] - HiddenSize;
+    public int InputSize => Wf.Shape[0] - OutputSize;
 
     /// <summary>A new cell with seeded weights (default: PyTorch's U(±1/√H), forget-gate bias 1).</summary>
     public static Lstm<T> Create(int inputSize, int hiddenSize, long seed, CellInit? init = null)
@@ -54,7 +54,7 @@ public sealed record Lstm<T>(
     public LstmState<T> InitialState(int batchSize)
     {
         CellChecks.Batch("lstm", batchSize);
-        return new(Tensor.Zeros<T>(batchSize, HiddenSize), Tensor.Zeros<T>(batchSize, HiddenSize));
+        return new(Tensor.Zeros<T>(batchSize, OutputSize), Tensor.Zeros<T>(batchSize, OutputSize));
     }
 
     /// <summary>One step of the essay's equations, returning the new state and the four gate activations.</summary>

@@ -35,10 +35,10 @@ public sealed record PeepholeLstm<T>(
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <inheritdoc/>
-    public int HiddenSize => Bf.Shape[0];
+    public int OutputSize => Bf.Shape[0];
 
     /// <inheritdoc/>
-    public int InputSize => Wf.Shape[0] - HiddenSize;
+    public int InputSize => Wf.Shape[0] - OutputSize;
 
     /// <summary>True for the diagonal form (P are vectors), false for the essay's full form (P are matrices).</summary>
     public bool Diagonal => Pf.Rank == 1;
@@ -63,7 +63,7 @@ public sealed record PeepholeLstm<T>(
     public LstmState<T> InitialState(int batchSize)
     {
         CellChecks.Batch("peephole lstm", batchSize);
-        return new(Tensor.Zeros<T>(batchSize, HiddenSize), Tensor.Zeros<T>(batchSize, HiddenSize));
+        return new(Tensor.Zeros<T>(batchSize, OutputSize), Tensor.Zeros<T>(batchSize, OutputSize));
     }
 
     /// <summary>The peephole term P·C: a matrix product in the full form, elementwise in the diagonal form.</summary>

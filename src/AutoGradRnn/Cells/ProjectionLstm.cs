@@ -29,13 +29,13 @@ public sealed record ProjectionLstm<T>(
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>Features of the output h_t: the projection size P.</summary>
-    public int HiddenSize => Whr.Shape[1];
+    public int OutputSize => Whr.Shape[1];
 
     /// <summary>Memory cells H (the size of C_t and of every gate).</summary>
     public int CellSize => Bf.Shape[0];
 
     /// <inheritdoc/>
-    public int InputSize => Wf.Shape[0] - HiddenSize;
+    public int InputSize => Wf.Shape[0] - OutputSize;
 
     /// <summary>
     /// A new cell with H = <paramref name="hiddenSize"/> memory cells projected to P = <paramref name="projectionSize"/>
@@ -60,7 +60,7 @@ public sealed record ProjectionLstm<T>(
     public LstmState<T> InitialState(int batchSize)
     {
         CellChecks.Batch("projection lstm", batchSize);
-        return new(Tensor.Zeros<T>(batchSize, HiddenSize), Tensor.Zeros<T>(batchSize, CellSize));
+        return new(Tensor.Zeros<T>(batchSize, OutputSize), Tensor.Zeros<T>(batchSize, CellSize));
     }
 
     /// <summary>One step, returning the new state (h_t projected) and the four gate activations.</summary>

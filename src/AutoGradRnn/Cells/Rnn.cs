@@ -14,10 +14,10 @@ public sealed record Rnn<T>(Tensor<T> W, Tensor<T> B) : IGatedCell<RnnState<T>, 
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <inheritdoc/>
-    public int HiddenSize => B.Shape[0];
+    public int OutputSize => B.Shape[0];
 
     /// <inheritdoc/>
-    public int InputSize => W.Shape[0] - HiddenSize;
+    public int InputSize => W.Shape[0] - OutputSize;
 
     /// <summary>A new cell with seeded weights (default: PyTorch's U(±1/√H)).</summary>
     public static Rnn<T> Create(int inputSize, int hiddenSize, long seed, CellInit? init = null)
@@ -31,7 +31,7 @@ public sealed record Rnn<T>(Tensor<T> W, Tensor<T> B) : IGatedCell<RnnState<T>, 
     public RnnState<T> InitialState(int batchSize)
     {
         CellChecks.Batch("rnn", batchSize);
-        return new(Tensor.Zeros<T>(batchSize, HiddenSize));
+        return new(Tensor.Zeros<T>(batchSize, OutputSize));
     }
 
     /// <summary>h_t = tanh(W·[h_{t-1}, x_t] + b). The "gates" are the pre-activation-free output itself.</summary>

@@ -125,7 +125,7 @@ public static partial class Sequence
         FusedCellKernel<T>? kernel;
         try
         {
-            int d = cell.InputSize, h = cell.HiddenSize, hd = h + d;
+            int d = cell.InputSize, h = cell.OutputSize, hd = h + d;
             bool Ok(params (Tensor<T>? W, int Rows)[] ws) => ws.All(w => w.W is not null && w.W.Shape == (w.Rows == 0 ? new Shape(h) : new Shape(w.Rows, h)));
             // A cell type with a kernel gives the kernel, or null when its weights do not fit (the per-step path then names
             // the problem); any other type gives the reason it runs per step.

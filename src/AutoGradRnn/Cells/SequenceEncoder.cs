@@ -27,7 +27,7 @@ public sealed record RecurrentEncoder<TState, T>(IRecurrentCell<TState, T> Cell)
     public int InputSize => Cell.InputSize;
 
     /// <inheritdoc/>
-    public int OutputSize => Cell.HiddenSize;
+    public int OutputSize => Cell.OutputSize;
 
     /// <inheritdoc/>
     public Tensor<T> Encode(Tensor<T> inputs, Tensor<T> mask)

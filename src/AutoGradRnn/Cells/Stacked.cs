@@ -34,8 +34,8 @@ public sealed record Stacked<TState, T>(IRecurrentCell<TState, T>[] Layers) : IR
         for (int l = 0; l < layers.Length; l++)
             if (layers[l] is null) throw new ArgumentNullException(nameof(layers), $"stacked: layer {l} is null");
         for (int l = 1; l < layers.Length; l++)
-            if (layers[l].InputSize != layers[l - 1].HiddenSize)
-                throw new ShapeMismatchException("stacked", $"layer {l} reads {layers[l].InputSize} features but layer {l - 1} outputs {layers[l - 1].HiddenSize}");
+            if (layers[l].InputSize != layers[l - 1].OutputSize)
+                throw new ShapeMismatchException("stacked", $"layer {l} reads {layers[l].InputSize} features but layer {l - 1} outputs {layers[l - 1].OutputSize}");
         return new Stacked<TState, T>(layers);
     }
 
@@ -43,7 +43,7 @@ public sealed record Stacked<TState, T>(IRecurrentCell<TState, T>[] Layers) : IR
     public int InputSize => Layer(0).InputSize;
 
     /// <inheritdoc/>
-    public int HiddenSize => Layer(Layers?.Length - 1 ?? 0).HiddenSize;
+    public int OutputSize => Layer(Layers?.Length - 1 ?? 0).OutputSize;
 
     // A stack built with `new` or `with` rather than Of may be empty or hold nulls: name that rather than fail on an index.
     private IRecurrentCell<TState, T> Layer(int l)
@@ -85,7 +85,7 @@ public sealed record Stacked<TState, T>(IRecurrentCell<TState, T>[] Layers) : IR
         Layers is { Length: > 0 } && Layers.All(l => l is not null) && initialState is not null && initialState.Length == Layers.Length &&
         inputs is { Rank: 3 } && inputs.Shape[2] == InputSize && inputs.Shape[0] > 0 && inputs.Shape[1] > 0 &&
         (mask is null || mask.Shape == new Shape(inputs.Shape[0], inputs.Shape[1])) &&
-        Enumerable.Range(1, Layers.Length - 1).All(l => Layers[l].InputSize == Layers[l - 1].HiddenSize);
+        Enumerable.Range(1, Layers.Length - 1).All(l => Layers[l].InputSize == Layers[l - 1].OutputSize);
 
     SequenceResult<TState[], T>? ILayeredCell<TState[], T>.UnrollLayers(Tensor<T> inputs, TState[] initialState, Tensor<T>? mask)
     {

@@ -60,7 +60,7 @@ public static partial class PyTorchWeights
     public static PyTorchProjectionLstmWeights<T> FromProjectionLstm<T>(ProjectionLstm<T> c) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(c);
-        var core = Export([c.Wi, c.Wf, c.Wc, c.Wo], [c.Bi, c.Bf, c.Bc, c.Bo], c.HiddenSize, c.InputSize, c.CellSize);
+        var core = Export([c.Wi, c.Wf, c.Wc, c.Wo], [c.Bi, c.Bf, c.Bc, c.Bo], c.OutputSize, c.InputSize, c.CellSize);
         return new(core.WeightIh, core.WeightHh, core.BiasIh, core.BiasHh, Transpose(c.Whr));
     }
 

@@ -53,7 +53,7 @@ public static partial class PyTorchWeights
     public static PyTorchRnnWeights<T> FromRnn<T>(Rnn<T> cell) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(cell);
-        return Export([cell.W], [cell.B], cell.HiddenSize, cell.InputSize);
+        return Export([cell.W], [cell.B], cell.OutputSize, cell.InputSize);
     }
 
     /// <summary><c>nn.LSTM</c> (gates i,f,g,o) → <see cref="Lstm{T}"/>.</summary>
@@ -71,7 +71,7 @@ public static partial class PyTorchWeights
     public static PyTorchRnnWeights<T> FromLstm<T>(Lstm<T> c) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(c);
-        return Export([c.Wi, c.Wf, c.Wc, c.Wo], [c.Bi, c.Bf, c.Bc, c.Bo], c.HiddenSize, c.InputSize);
+        return Export([c.Wi, c.Wf, c.Wc, c.Wo], [c.Bi, c.Bf, c.Bc, c.Bo], c.OutputSize, c.InputSize);
     }
 
     /// <summary><c>nn.GRU</c> (gates r,z,n) → <see cref="GruResetAfter{T}"/>, the form PyTorch computes.</summary>
@@ -89,7 +89,7 @@ public static partial class PyTorchWeights
     public static PyTorchRnnWeights<T> FromGru<T>(GruResetAfter<T> c) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(c);
-        int h = c.HiddenSize, d = c.InputSize;
+        int h = c.OutputSize, d = c.InputSize;
         return new(
             Concat([Transpose(Slice(c.Wr, h, d, 0)), Transpose(Slice(c.Wz, h, d, 0)), Transpose(c.Wnx)], 0),
             Concat([Transpose(Slice(c.Wr, 0, h, 0)), Transpose(Slice(c.Wz, 0, h, 0)), Transpose(c.Wnh)], 0),

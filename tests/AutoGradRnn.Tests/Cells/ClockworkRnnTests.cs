@@ -83,7 +83,7 @@ public class ClockworkRnnTests
     {
         var cell = ClockworkRnn<float>.Create(inputSize: 2, moduleSize: 3, ClockworkRnn.ExponentialPeriods(4), seed: 1);
         Assert.Equal([1, 2, 4, 8], cell.Periods);
-        Assert.Equal((12, 4, 2), (cell.HiddenSize, cell.Modules, cell.InputSize));
+        Assert.Equal((12, 4, 2), (cell.OutputSize, cell.Modules, cell.InputSize));
         Assert.Equal([new Shape(12, 3), new Shape(9, 3), new Shape(6, 3), new Shape(3, 3)], cell.Wh.Select(w => w.Shape));   // the block-triangular W_H, by module
         var (result, fired) = Sequence.UnrollWithGates(cell, Tensor.RandomNormal<float>(new Shape(2, 9, 2), 3), cell.InitialState(2));
         Assert.Equal(9, result.Final.Step);

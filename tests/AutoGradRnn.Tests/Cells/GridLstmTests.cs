@@ -80,7 +80,7 @@ public class GridLstmTests
         Assert.Equal(new Shape(2, 5, 4), r.Outputs.Shape);
         Assert.Equal(r.Final.Top.ToArray(), Select(r.Outputs, 1, 4).ToArray());
         Assert.All(gates, g => { Assert.Equal(2, g.Time.Length); Assert.Equal(2, g.Depth.Length); });
-        Assert.Equal((2, 3, 4, 4), (grid.Layers, grid.InputSize, grid.HiddenSize, grid.TimeSize));
+        Assert.Equal((2, 3, 4, 4), (grid.Layers, grid.InputSize, grid.OutputSize, grid.TimeSize));
     }
 
     [Fact]

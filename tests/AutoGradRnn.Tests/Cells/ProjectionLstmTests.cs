@@ -70,7 +70,7 @@ public class ProjectionLstmTests
         Assert.Equal(new Shape(4, 5, 2), r.Outputs.Shape);
         Assert.Equal(new Shape(4, 2), r.Final.H.Shape);
         Assert.Equal(new Shape(4, 6), r.Final.C.Shape);
-        Assert.Equal((2, 6, 3), (cell.HiddenSize, cell.CellSize, cell.InputSize));
+        Assert.Equal((2, 6, 3), (cell.OutputSize, cell.CellSize, cell.InputSize));
     }
 
     [Theory]

@@ -87,14 +87,14 @@ public class SequenceTests
     private sealed record LstmAsRnn(Lstm<double> Inner) : IRecurrentCell<RnnState<double>, double>
     {
         public int InputSize => Inner.InputSize;
-        public int HiddenSize => Inner.HiddenSize;
+        public int OutputSize => Inner.OutputSize;
         public RnnState<double> InitialState(int batchSize) => new(Concat(Inner.InitialState(batchSize).H, Inner.InitialState(batchSize).C));
         public RnnState<double> Step(RnnState<double> s, Tensor<double> x)
         {
-            var next = Inner.Step(new LstmState<double>(Slice(s.H, 0, HiddenSize), Slice(s.H, HiddenSize, HiddenSize)), x);
+            var next = Inner.Step(new LstmState<double>(Slice(s.H, 0, OutputSize), Slice(s.H, OutputSize, OutputSize)), x);
             return new(Concat(next.H, next.C));
         }
-        public Tensor<double> Output(RnnState<double> s) => Slice(s.H, 0, HiddenSize);
+        public Tensor<double> Output(RnnState<double> s) => Slice(s.H, 0, OutputSize);
     }
 
     [Fact]

@@ -131,8 +131,8 @@ public class StateCheckTests
     private sealed record ForeignCell(Rnn<double> Inner) : IRecurrentCell<LstmState<double>, double>
     {
         public int InputSize => Inner.InputSize;
-        public int HiddenSize => Inner.HiddenSize;
-        public LstmState<double> InitialState(int batchSize) => new(Tensor.Zeros<double>(batchSize, HiddenSize), Tensor.Zeros<double>(batchSize, HiddenSize));
+        public int OutputSize => Inner.OutputSize;
+        public LstmState<double> InitialState(int batchSize) => new(Tensor.Zeros<double>(batchSize, OutputSize), Tensor.Zeros<double>(batchSize, OutputSize));
         public LstmState<double> Step(LstmState<double> state, Tensor<double> input) =>
             new(Inner.Step(new RnnState<double>(state.H), input).H, state.C + 1.0);   // C alone would broadcast silently
         public Tensor<double> Output(LstmState<double> state) => state.H;

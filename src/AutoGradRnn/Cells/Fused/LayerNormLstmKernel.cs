@@ -33,8 +33,8 @@ internal sealed class LayerNormLstmKernel<T> : FusedCellKernel<T> where T : unma
     private readonly int sGainH, sGainX, sBias, sGainC, sBiasC;
 
     public LayerNormLstmKernel(LayerNormLstm<T> cell)
-        : base("layer-norm lstm (fused)", cell.HiddenSize, cell.InputSize, 4, 4, 14 * cell.HiddenSize + 3, hasC: true, separateDAh: true,
-            sums: 14 * cell.HiddenSize)
+        : base("layer-norm lstm (fused)", cell.OutputSize, cell.InputSize, 4, 4, 14 * cell.OutputSize + 3, hasC: true, separateDAh: true,
+            sums: 14 * cell.OutputSize)
     {
         this.cell = cell;
         eps = T.CreateTruncating(cell.Epsilon);

@@ -22,7 +22,7 @@ internal sealed class PeepholeLstmKernel<T> : FusedCellKernel<T> where T : unman
     private readonly bool vectorized;
 
     public PeepholeLstmKernel(PeepholeLstm<T> cell)
-        : base("peephole lstm (fused)", cell.HiddenSize, cell.InputSize, 4, 4, 4 * cell.HiddenSize, hasC: true, sums: 3 * cell.HiddenSize)
+        : base("peephole lstm (fused)", cell.OutputSize, cell.InputSize, 4, 4, 4 * cell.OutputSize, hasC: true, sums: 3 * cell.OutputSize)
     {
         this.cell = cell;
         bias = [.. cell.Bf.Data, .. cell.Bi.Data, .. cell.Bc.Data, .. cell.Bo.Data];
