@@ -95,7 +95,7 @@ public class ResumeApplicationTests : IDisposable
     [InlineData(17)]   // mid-way through the second
     public void Long_memory_stopped_and_resumed_keeps_finished_configurations_and_gives_the_same_results(int stopAt)
     {
-        var options = new LongMemoryOptions { Gaps = [3], Cells = [CellKind.Lstm, CellKind.Gru], Seeds = 1, Hidden = 4, Steps = 9, Batch = 4, EvaluationSize = 16 };
+        var options = new LongMemoryOptions { Gaps = [3], Cells = [CellKind.Lstm, CellKind.GruResetAfter], Seeds = 1, Hidden = 4, Steps = 9, Batch = 4, EvaluationSize = 16 };
         var expected = LongMemory.Run(options, progress: Quiet);
         var actual = StopAndResume((p, c) => LongMemory.Run(options, progress: p, control: c), stopAt, 2 * options.Steps);
         Assert.Equal(expected, actual);
@@ -109,7 +109,7 @@ public class ResumeApplicationTests : IDisposable
     [Fact]
     public void Long_memory_draws_its_training_batches_one_at_a_time()
     {
-        var options = new LongMemoryOptions { Gaps = [100], Cells = [CellKind.Gru], Seeds = 1, Hidden = 4, Steps = 500, Batch = 32, EvaluationSize = 16 };
+        var options = new LongMemoryOptions { Gaps = [100], Cells = [CellKind.GruResetAfter], Seeds = 1, Hidden = 4, Steps = 500, Batch = 32, EvaluationSize = 16 };
         long batchBytes = 32L * LongMemory.Length(options, 100) * 13 * sizeof(float), before = GC.GetAllocatedBytesForCurrentThread(), atFirstStep = 0;
         using var cancel = new CancellationTokenSource();
         Assert.Throws<TrainingInterruptedException>(() => LongMemory.Run(options, progress: new ProgressCallback<TrainingProgress>(p =>
@@ -128,7 +128,7 @@ public class ResumeApplicationTests : IDisposable
         double[] adding = [0.2118319720029831, 0.1415686011314392, 0.1706693172454834, 0.25768378376960754, 0.43450742959976196, 0.3096429109573364, 0.16828010976314545, 0.13193023204803467, 0.14885812997817993, 0.12423139810562134, 0.1661454439163208, 0.12908035516738892, 0.14987683296203613, 0.11352561414241791, 0.16106170415878296, 0.12742362916469574, 0.15878652036190033, 0.1834222674369812, 0.1697235405445099, 0.06044229120016098, 0.2735774517059326, 0.3350377678871155, 0.174525648355484, 0.035625919699668884, 0.17007336020469666, 0.17894400656223297, 0.1775902956724167, 0.032309092581272125, 0.164057195186615, 0.1747724562883377, 0.16839349269866943, 0.027094636112451553];
         foreach (var (task, expected) in new[] { (MemoryTask.Recall, recall), (MemoryTask.Adding, adding) })
         {
-            var options = new LongMemoryOptions { Task = task, Gaps = [3, 6], Cells = [CellKind.Lstm, CellKind.Gru], Inits = [GateInit.Default, GateInit.Chrono], Seeds = 2, Steps = 20, Hidden = 6, Batch = 8 };
+            var options = new LongMemoryOptions { Task = task, Gaps = [3, 6], Cells = [CellKind.Lstm, CellKind.GruResetAfter], Inits = [GateInit.Default, GateInit.Chrono], Seeds = 2, Steps = 20, Hidden = 6, Batch = 8 };
             var results = LongMemory.Run(options);
             Assert.Equal(expected, results.SelectMany(r => new[] { r.Metric, r.FinalLoss }));
         }

@@ -42,7 +42,7 @@ public sealed record LongMemoryOptions
     /// <summary>Gap lengths to test.</summary>
     public int[] Gaps { get; init; } = [5, 10, 20, 50, 100];
     /// <summary>Cells to compare.</summary>
-    public CellKind[] Cells { get; init; } = [CellKind.Rnn, CellKind.Lstm, CellKind.Gru];
+    public CellKind[] Cells { get; init; } = [CellKind.Rnn, CellKind.Lstm, CellKind.GruResetAfter];
     /// <summary>Initialisations to compare.</summary>
     public GateInit[] Inits { get; init; } = [GateInit.Default];
     /// <summary>Seeds per configuration.</summary>
