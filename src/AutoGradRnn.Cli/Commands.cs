@@ -68,7 +68,7 @@ internal static class Commands
             var corpus = TextCorpus.Load(r.GetValue(text)!);
             var options = new CharModelOptions
             {
-                Cell = AutoGradRnn.Cells.Parse(r.GetValue(cell)!), Hidden = r.GetValue(hidden), Layers = r.GetValue(layers), SequenceLength = r.GetValue(seq),
+                Cell = CellKinds.Parse(r.GetValue(cell)!), Hidden = r.GetValue(hidden), Layers = r.GetValue(layers), SequenceLength = r.GetValue(seq),
                 Batch = r.GetValue(batch), Steps = r.GetValue(steps), LearningRate = r.GetValue(lr), Seed = r.GetValue(seed),
                 Init = r.GetValue(init) switch { "pytorch" => CellInit.PyTorch, "keras" => CellInit.Keras, _ => new CellInit() },
             };
@@ -126,7 +126,7 @@ internal static class Commands
             ApplyThreads(r.GetValue(threads));
             var options = new ForecastOptions
             {
-                Horizon = r.GetValue(horizon), Cell = AutoGradRnn.Cells.Parse(r.GetValue(cell)!), Column = r.GetValue(column)!, TimeColumn = r.GetValue(timeColumn)!,
+                Horizon = r.GetValue(horizon), Cell = CellKinds.Parse(r.GetValue(cell)!), Column = r.GetValue(column)!, TimeColumn = r.GetValue(timeColumn)!,
                 Periods = CliApp.Ints(r.GetValue(periods)!, "--periods"), TestFraction = r.GetValue(testFraction), Covariates = CliApp.List(r.GetValue(covariates)!),
                 Hidden = r.GetValue(hidden), Window = r.GetValue(window), Epochs = r.GetValue(epochs), Seed = r.GetValue(seed), AllowGaps = r.GetValue(allowGaps),
             };
@@ -169,7 +169,7 @@ internal static class Commands
             {
                 Task = r.GetValue(task) == "adding" ? MemoryTask.Adding : MemoryTask.Recall,
                 Placement = r.GetValue(placement) == "first" ? KeyPlacement.First : KeyPlacement.Random,
-                Gaps = CliApp.Ints(r.GetValue(gaps)!, "--gaps", required: true), Cells = CliApp.List(r.GetValue(cells)!, "--cells").Select(AutoGradRnn.Cells.Parse).ToArray(),
+                Gaps = CliApp.Ints(r.GetValue(gaps)!, "--gaps", required: true), Cells = CliApp.List(r.GetValue(cells)!, "--cells").Select(CellKinds.Parse).ToArray(),
                 Inits = CliApp.List(r.GetValue(init)!, "--init").Select(ParseInit).ToArray(), Seeds = r.GetValue(seeds), Hidden = r.GetValue(hidden),
                 Steps = r.GetValue(steps), Batch = r.GetValue(batch), LearningRate = r.GetValue(lr), Clip = r.GetValue(clip), FirstSeed = r.GetValue(seed),
             };
@@ -217,7 +217,7 @@ internal static class Commands
             ApplyThreads(r.GetValue(threads));
             var options = new ClassifierOptions
             {
-                TextColumn = r.GetValue(textColumn)!, LabelColumn = r.GetValue(labelColumn)!, Cell = AutoGradRnn.Cells.Parse(r.GetValue(cell)!),
+                TextColumn = r.GetValue(textColumn)!, LabelColumn = r.GetValue(labelColumn)!, Cell = CellKinds.Parse(r.GetValue(cell)!),
                 Hidden = r.GetValue(hidden), Epochs = r.GetValue(epochs), Seed = r.GetValue(seed),
             };
             var control = resume.Control(r, r.GetValue(output)!, cancellation);

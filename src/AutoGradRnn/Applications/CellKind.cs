@@ -5,7 +5,7 @@ namespace AutoGradRnn;
 /// <summary>
 /// The recurrent cells an application can be built from, each named after the type it builds. The names users
 /// type and checkpoints store (<c>gru</c> = <see cref="GruResetAfter"/>, …) are mapped explicitly by
-/// <see cref="Cells.Parse"/> and <see cref="Cells.Name"/>, so renaming a member never changes them.
+/// <see cref="CellKinds.Parse"/> and <see cref="CellKinds.Name"/>, so renaming a member never changes them.
 /// </summary>
 /// <remarks>
 /// The numeric values and the <see cref="EnumMemberAttribute"/> names are those of the kinds before issue 17
@@ -36,7 +36,7 @@ public interface ICellVisitor<out TResult>
 }
 
 /// <summary>Turns a <see cref="CellKind"/> (and an initialisation) into cells, and parses kind names.</summary>
-public static class Cells
+public static class CellKinds
 {
     /// <summary>Calls <paramref name="visitor"/> with a factory for <paramref name="kind"/>, initialised by <paramref name="init"/>.</summary>
     public static TResult Visit<TResult>(CellKind kind, CellInit init, ICellVisitor<TResult> visitor)

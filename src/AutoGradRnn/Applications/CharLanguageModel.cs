@@ -74,7 +74,7 @@ public static class CharLanguageModel
         var data = CharCorpus.Split(text, options.ValidationFraction);
         CheckSizes(data.Train.Length, data.Validation.Length, data.Vocabulary.Size, options);
         control = Resumable.For(control, "char-lm", options, ("data", RunIdentity.HashText(text)));
-        var report = Cells.Visit(options.Cell, options.Init, new Trainer(data, options, checkpoint, progress, control));
+        var report = CellKinds.Visit(options.Cell, options.Init, new Trainer(data, options, checkpoint, progress, control));
         Resumable.Finish(control);
         return report;
     }
@@ -99,7 +99,7 @@ public static class CharLanguageModel
         public CharTrainingReport Visit<TState>(Func<int, int, long, IRecurrentCell<TState, float>> create)
         {
             int v = vocabulary.Size;
-            var model = new Model<TState>(Cells.Stack(create, v, o.Hidden, o.Layers, o.Seed), Linear<float>.Create(o.Hidden, v, o.Seed + 7));
+            var model = new Model<TState>(CellKinds.Stack(create, v, o.Hidden, o.Layers, o.Seed), Linear<float>.Create(o.Hidden, v, o.Seed + 7));
             var (_, batches) = StreamBatching.Tokens(data.Train, o.Batch, o.SequenceLength);
             var validIds = data.Validation;
             int validStreams = Math.Max(1, Math.Min(o.Batch, validIds.Length / (o.SequenceLength + 1)));
@@ -112,11 +112,11 @@ public static class CharLanguageModel
             double validLoss = Trainer<float>.Evaluate(result.Parameters, Loss, m => m.Rnn.InitialState(validStreams), validBatches);
             Checkpoint<float>.Save(checkpoint, result.Parameters, new Dictionary<string, string>
             {
-                ["model"] = "char-lm", ["cell"] = Cells.Name(o.Cell), ["hidden"] = o.Hidden.ToString(CultureInfo.InvariantCulture),
+                ["model"] = "char-lm", ["cell"] = CellKinds.Name(o.Cell), ["hidden"] = o.Hidden.ToString(CultureInfo.InvariantCulture),
                 ["layers"] = o.Layers.ToString(CultureInfo.InvariantCulture), ["vocabulary"] = vocabulary.Characters,
                 ["validation_bpc"] = Metrics.BitsPerCharacter(validLoss).ToString("R", CultureInfo.InvariantCulture),
             });
-            return new CharTrainingReport(Cells.Name(o.Cell), o.Hidden, o.Layers, v, result.StepLosses.Count, result.StepLosses, result.GradientNorms,
+            return new CharTrainingReport(CellKinds.Name(o.Cell), o.Hidden, o.Layers, v, result.StepLosses.Count, result.StepLosses, result.GradientNorms,
                 Metrics.BitsPerCharacter(validLoss), validBatches.Count * validStreams * o.SequenceLength, data.DroppedValidation,
                 (double)result.StepLosses.Count * o.Batch * o.SequenceLength / seconds, seconds);
         }
@@ -142,7 +142,7 @@ public static class CharLanguageModel
         if (!(temperature > 0) || !double.IsFinite(temperature)) throw new ArgumentOutOfRangeException(nameof(temperature), $"sample: temperature {temperature} must be a finite number > 0");
         var spec = CharModelCheckpoint.Read(checkpoint);   // sizes checked against the file's tensors before the template is built
         var ids = spec.Vocabulary.Encode(prime);
-        return Cells.Visit(spec.Cell, new CellInit(), new Sampler(checkpoint, spec.Vocabulary, spec.Hidden, spec.Layers, ids, length, temperature, seed));
+        return CellKinds.Visit(spec.Cell, new CellInit(), new Sampler(checkpoint, spec.Vocabulary, spec.Hidden, spec.Layers, ids, length, temperature, seed));
     }
 
     private sealed class Sampler(string checkpoint, CharVocabulary vocabulary, int hidden, int layers, int[] prime, int length, double temperature, long seed)
@@ -150,7 +150,7 @@ public static class CharLanguageModel
     {
         public string Visit<TState>(Func<int, int, long, IRecurrentCell<TState, float>> create)
         {
-            var template = new Model<TState>(Cells.Stack(create, vocabulary.Size, hidden, layers, 0), Linear<float>.Create(hidden, vocabulary.Size, 0));
+            var template = new Model<TState>(CellKinds.Stack(create, vocabulary.Size, hidden, layers, 0), Linear<float>.Create(hidden, vocabulary.Size, 0));
             var m = Checkpoint<float>.Load(checkpoint, template);
             var rng = new Rng(seed);
             var state = m.Rnn.InitialState(1);
@@ -184,14 +184,14 @@ public static class CharLanguageModel
         ArgumentNullException.ThrowIfNull(text);
         var spec = CharModelCheckpoint.Read(checkpoint);
         var ids = spec.Vocabulary.Encode(text);
-        return Cells.Visit(spec.Cell, new CellInit(), new Recorder(checkpoint, spec.Vocabulary, spec.Hidden, spec.Layers, ids));
+        return CellKinds.Visit(spec.Cell, new CellInit(), new Recorder(checkpoint, spec.Vocabulary, spec.Hidden, spec.Layers, ids));
     }
 
     private sealed class Recorder(string checkpoint, CharVocabulary vocabulary, int hidden, int layers, int[] ids) : ICellVisitor<IReadOnlyList<NamedTensor<float>>>
     {
         public IReadOnlyList<NamedTensor<float>> Visit<TState>(Func<int, int, long, IRecurrentCell<TState, float>> create)
         {
-            var template = new Model<TState>(Cells.Stack(create, vocabulary.Size, hidden, layers, 0), Linear<float>.Create(hidden, vocabulary.Size, 0));
+            var template = new Model<TState>(CellKinds.Stack(create, vocabulary.Size, hidden, layers, 0), Linear<float>.Create(hidden, vocabulary.Size, 0));
             var m = Checkpoint<float>.Load(checkpoint, template);
             var state = m.Rnn.InitialState(1);
             var steps = new List<IReadOnlyList<NamedTensor<float>>>();

@@ -22,7 +22,7 @@ internal sealed record CharModelCheckpoint(CellKind Cell, int Hidden, int Layers
         if (Need("model") is var model && model != "char-lm") throw new CheckpointException(path, $"holds a '{model}' model, not a character language model");
 
         CellKind cell;
-        try { cell = Cells.Parse(Need("cell")); }
+        try { cell = CellKinds.Parse(Need("cell")); }
         catch (ArgumentException) { throw Bad(path, "cell", meta["cell"], "is not a cell kind (rnn, lstm, gru, peephole, coupled, gru-essay)"); }
         int hidden = PositiveInt(path, "hidden", Need("hidden")), layers = PositiveInt(path, "layers", Need("layers"));
         CharVocabulary vocabulary;

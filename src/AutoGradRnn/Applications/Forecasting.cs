@@ -242,13 +242,13 @@ public static class Forecasting
         var testWindows = Windows(testOrigins);
 
         var watch = Stopwatch.StartNew();
-        var (corrections, losses, epochs) = Cells.Visit(o.Cell, new CellInit(), new Fit(o, fCount, horizon, trainBatches, validWindows, testWindows, progress, control));
+        var (corrections, losses, epochs) = CellKinds.Visit(o.Cell, new CellInit(), new Fit(o, fCount, horizon, trainBatches, validWindows, testWindows, progress, control));
         double seconds = watch.Elapsed.TotalSeconds;
 
         var actual = testOrigins.SelectMany(t => Enumerable.Range(0, horizon).Select(h => y[t + h])).ToArray();
         var forecast = testOrigins.SelectMany((t, i) => Enumerable.Range(0, horizon).Select(h => SeasonalNaive(y, t, h, reference) + corrections[i * horizon + h] * cStd)).ToArray();
         var baselines = periods.Distinct().ToDictionary(p => $"seasonal naive ({p})", p => testOrigins.SelectMany(t => Enumerable.Range(0, horizon).Select(h => SeasonalNaive(y, t, h, p))).ToArray());
-        var scores = new List<ForecastScore> { Score($"{Cells.Name(o.Cell)} (corrects naive {reference})", actual, forecast) };
+        var scores = new List<ForecastScore> { Score($"{CellKinds.Name(o.Cell)} (corrects naive {reference})", actual, forecast) };
         scores.AddRange(baselines.Select(b => Score(b.Key, actual, b.Value)));
         return new ForecastReport(source, target, periods, reference, horizon, window, trainEnd, testStart, testOrigins, actual, forecast, baselines, scores, losses, epochs, seconds);
     }

@@ -121,11 +121,11 @@ public static class LongMemory
                 var extra = new KeyValuePair<string, string>[] { new(FinishedKey, LongMemoryResults.Format(finished)) };
                 var current = control with
                 {
-                    Identity = [.. control.Identity, new("configuration", $"{AutoGradRnn.Cells.Name(cell)}/{init} gap {gap} seed {seed}")],
+                    Identity = [.. control.Identity, new("configuration", $"{CellKinds.Name(cell)}/{init} gap {gap} seed {seed}")],
                     Extra = extra, Resume = resumeCurrent,
                 };
                 resumeCurrent = false;
-                r = AutoGradRnn.Cells.Visit(cell, InitFor(init), new Experiment(o, cell, init, gap, seed, progress, current));
+                r = CellKinds.Visit(cell, InitFor(init), new Experiment(o, cell, init, gap, seed, progress, current));
                 finished.Add(r);
                 // Between two configurations the file holds only the finished ones; the next starts afresh.
                 if (control.Saves) TrainerSnapshot.SaveMarker(control.ResumeFile, control.Identity, [new(FinishedKey, LongMemoryResults.Format(finished))]);
@@ -239,7 +239,7 @@ public static class LongMemory
                 ? MeanSquaredError(output, test.Sums).ToScalar()
                 : Metrics.Accuracy(Metrics.ArgMax(output), test.Labels);
             double chance = o.Task == MemoryTask.Adding ? 1.0 / 6 : 1.0 / o.Keys;   // E[(s − 1)²] for s = U + U
-            return new LongMemoryResult(AutoGradRnn.Cells.Name(kind), init.ToString().ToLowerInvariant(), gap, seed, metric, chance, result.StepLosses[^1]);
+            return new LongMemoryResult(CellKinds.Name(kind), init.ToString().ToLowerInvariant(), gap, seed, metric, chance, result.StepLosses[^1]);
         }
 
         private Tensor<float> Output<TState>(Model<TState> m, Batch b) => m.Head.Apply(m.Cell.Output(Sequence.Unroll(m.Cell, b.X).Final));

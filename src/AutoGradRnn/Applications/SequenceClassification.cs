@@ -107,7 +107,7 @@ public static class SequenceClassification
         MemoryBudget.RecurrentModel("classify", o.Embedding, o.Hidden, 1, labels.Length, (double)o.Batch * texts.Max(t => t.Length), "--hidden");
         control = Resumable.For(control, "classify", o, ("data", RunIdentity.HashFile(csvPath)));
         var watch = Stopwatch.StartNew();
-        var predicted = Cells.Visit(o.Cell, new CellInit(), new Fit(o, vocabulary.Size, labels.Length, Batches(trainRows), Batches(validRows), Batches(testRows), progress, control));
+        var predicted = CellKinds.Visit(o.Cell, new CellInit(), new Fit(o, vocabulary.Size, labels.Length, Batches(trainRows), Batches(validRows), Batches(testRows), progress, control));
         Resumable.Finish(control);
         var actual = testRows.Select(r => y[r]).ToArray();
         var confusion = labels.Select(_ => new int[labels.Length]).ToArray();

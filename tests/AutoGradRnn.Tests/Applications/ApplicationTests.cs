@@ -25,9 +25,9 @@ public class ApplicationTests
     public void Cell_kinds_keep_the_names_users_type_checkpoints_store_and_resume_files_record(string name, CellKind kind, string identity)
     {
         // The kinds were renamed after their types (issue 17); the strings outside the process must not follow.
-        Assert.Equal(kind, Cells.Parse(name));
-        Assert.Equal(kind, Cells.Parse(name.ToUpperInvariant()));
-        Assert.Equal(name, Cells.Name(kind));
+        Assert.Equal(kind, CellKinds.Parse(name));
+        Assert.Equal(kind, CellKinds.Parse(name.ToUpperInvariant()));
+        Assert.Equal(name, CellKinds.Name(kind));
         Assert.Equal(identity, RunIdentity.Format(kind));
     }
 
