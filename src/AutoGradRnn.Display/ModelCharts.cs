@@ -1,3 +1,4 @@
+using AutoGradRnn.Applications;
 using Plotly.NET;
 
 namespace AutoGradRnn.Display;

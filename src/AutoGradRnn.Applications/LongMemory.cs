@@ -1,7 +1,7 @@
 using System.Globalization;
 using static AutoGradRnn.Ops;
 
-namespace AutoGradRnn;
+namespace AutoGradRnn.Applications;
 
 /// <summary>The long-term-dependency tasks.</summary>
 public enum MemoryTask

@@ -1,6 +1,6 @@
 using System.Runtime.Serialization;
 
-namespace AutoGradRnn;
+namespace AutoGradRnn.Applications;
 
 /// <summary>
 /// The recurrent cells an application can be built from, each named after the type it builds. The names users
