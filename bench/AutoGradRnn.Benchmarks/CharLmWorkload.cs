@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AutoGradRnn;
+using AutoGradRnn.Applications;
 
 namespace AutoGradRnn.Benchmarks;
 

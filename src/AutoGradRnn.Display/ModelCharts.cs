@@ -19,32 +19,44 @@ public static class ModelCharts
             .WithTitle(title).WithXAxisStyle("step").WithYAxisStyle("bits per character");
     }
 
-    /// <summary>Actual values, the model's forecast and every baseline over the test origins.</summary>
-    public static GenericChart Chart(this ForecastReport report)
+    /// <summary>
+    /// Actual values, the model's forecast and every baseline over the test origins of <paramref name="horizon"/>-step
+    /// forecasts of <paramref name="target"/> (a forecast report's <c>Actual</c>, <c>Forecast</c>, <c>Baselines</c>).
+    /// </summary>
+    /// <remarks>
+    /// The application charts take plain data, not the applications' report types, so this assembly does not depend on
+    /// AutoGradRnn.Applications: a notebook process that loads the charts before the applications would otherwise bind
+    /// them to a second copy of that assembly (MissingMethodException).
+    /// </remarks>
+    public static GenericChart Forecast(IReadOnlyList<double> actual, IReadOnlyList<double> forecast, IEnumerable<KeyValuePair<string, double[]>> baselines, string target, int horizon)
     {
-        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(actual);
+        ArgumentNullException.ThrowIfNull(forecast);
+        ArgumentNullException.ThrowIfNull(baselines);
         return Plot.Combine([
-                Plot.Line(report.Actual, "actual"),
-                Plot.Line(report.Forecast, "model"),
-                .. report.Baselines.Select(b => Plot.Line(b.Value, b.Key)),
+                Plot.Line(actual, "actual"),
+                Plot.Line(forecast, "model"),
+                .. baselines.Select(b => Plot.Line(b.Value, b.Key)),
             ])
-            .WithTitle($"{report.Target}: {report.Horizon}-step forecasts over the test period").WithXAxisStyle("step of the test period").WithYAxisStyle(report.Target);
+            .WithTitle($"{target}: {horizon}-step forecasts over the test period").WithXAxisStyle("step of the test period").WithYAxisStyle(target);
     }
 
-    /// <summary>The confusion matrix as a heatmap, row-normalised: each true label's spread of predictions.</summary>
-    public static GenericChart Chart(this ClassificationReport report)
+    /// <summary>A confusion matrix (<paramref name="confusion"/>[true][predicted] counts) as a heatmap, row-normalised: each true label's spread of predictions.</summary>
+    public static GenericChart Confusion(IReadOnlyList<int[]> confusion, IReadOnlyList<string> labels, double accuracy, double majorityAccuracy)
     {
-        ArgumentNullException.ThrowIfNull(report);
-        return Plot.Heatmap(report.Confusion.Select(row => row.Select(c => row.Sum() == 0 ? 0 : (double)c / row.Sum())), report.Labels, report.Labels, "Blues", reverseScale: true)
-            .WithTitle($"confusion (test accuracy {report.Accuracy:P1}, majority {report.MajorityAccuracy:P1})").WithXAxisStyle("predicted").WithYAxisStyle("true").WithSize(800, 700);
+        ArgumentNullException.ThrowIfNull(confusion);
+        ArgumentNullException.ThrowIfNull(labels);
+        return Plot.Heatmap(confusion.Select(row => row.Select(c => row.Sum() == 0 ? 0 : (double)c / row.Sum())), labels, labels, "Blues", reverseScale: true)
+            .WithTitle($"confusion (test accuracy {accuracy:P1}, majority {majorityAccuracy:P1})").WithXAxisStyle("predicted").WithYAxisStyle("true").WithSize(800, 700);
     }
 
     /// <summary>The long-term-dependency experiment: the mean metric against the gap, one line per cell and initialisation.</summary>
-    public static GenericChart Chart(this IReadOnlyList<LongMemoryResult> results, string title, string metric)
+    public static GenericChart GapCurves(IEnumerable<(string Cell, string Init, int Gap, double Metric)> results, string title, string metric)
     {
         ArgumentNullException.ThrowIfNull(results);
-        var gaps = results.Select(x => x.Gap).Distinct().Order().ToArray();
-        return Plot.Combine(results.GroupBy(x => (x.Cell, x.Init)).Select(g => Plot.Line(gaps.Select(gap => (double)gap),
+        var list = results.ToList();
+        var gaps = list.Select(x => x.Gap).Distinct().Order().ToArray();
+        return Plot.Combine(list.GroupBy(x => (x.Cell, x.Init)).Select(g => Plot.Line(gaps.Select(gap => (double)gap),
                 gaps.Select(gap => g.Where(x => x.Gap == gap).Select(x => x.Metric).DefaultIfEmpty(double.NaN).Average()), $"{g.Key.Cell} ({g.Key.Init})", showMarkers: true)))
             .WithTitle(title).WithXAxisStyle("gap", log: true).WithYAxisStyle(metric);
     }

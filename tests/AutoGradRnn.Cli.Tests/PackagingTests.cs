@@ -62,7 +62,7 @@ public sealed class PackagesCollection : ICollectionFixture<PackedPackages>;
 [Collection("packages")]
 public class PackagingTests(PackedPackages packages)
 {
-    private static readonly string[] Ids = ["AutoGradRnn", "AutoGradRnn.Display", "AutoGradRnn.Cli"];
+    private static readonly string[] Ids = ["AutoGradRnn", "AutoGradRnn.Applications", "AutoGradRnn.Display", "AutoGradRnn.Cli"];
 
     [Fact]
     public void The_readme_section_packs_the_library_the_charts_and_the_tool()
@@ -70,6 +70,7 @@ public class PackagingTests(PackedPackages packages)
         var files = Directory.GetFiles(packages.Feed).Select(Path.GetFileName).ToArray();
         Assert.Contains("AutoGradRnn.0.1.0.nupkg", files);
         Assert.Contains("AutoGradRnn.0.1.0.snupkg", files);
+        Assert.Contains("AutoGradRnn.Applications.0.1.0.nupkg", files);
         Assert.Contains("AutoGradRnn.Display.0.1.0.nupkg", files);
         Assert.Contains("AutoGradRnn.Cli.0.1.0.nupkg", files);
         var library = Entries("AutoGradRnn");
@@ -80,6 +81,7 @@ public class PackagingTests(PackedPackages packages)
         Assert.DoesNotContain(display, e => e.EndsWith("FSharp.Core.dll", StringComparison.Ordinal));   // a dependency, not a copy
         var nuspec = Text("AutoGradRnn.Display", "AutoGradRnn.Display.nuspec");
         Assert.Contains("<dependency id=\"AutoGradRnn\" version=\"0.1.0\"", nuspec);
+        Assert.DoesNotContain("AutoGradRnn.Applications", nuspec);   // the charts take the applications' data, not their types
         Assert.Contains("<dependency id=\"Plotly.NET\"", nuspec);
     }
 

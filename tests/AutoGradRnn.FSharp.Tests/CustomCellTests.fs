@@ -30,6 +30,20 @@ let ``the library's unroll and a plain F# scan give the same states`` (p: Proble
         Unstack(x, 1) |> Array.scan (Mgu.Step cell) ((cell :> IRecurrentCell<_, _>).InitialState p.Batch) |> Array.last
     viaLibrary.Final.H.AllClose(viaScan.H, 1e-12, 1e-14)
 
+[<Property(MaxTest = 10, Arbitrary = [| typeof<Problems> |])>]
+let ``a masked unroll needs no initial state, and a bidirectional unroll takes inputs, states, then the mask`` (p: Problem) =
+    // Compiles from F# without type annotations: UnrollMasked is a name of its own, not an Unroll overload to pick from.
+    let cell = create p.Input p.Hidden p.Seed
+    let x = inputs p
+    let mask = Sequence.MaskFromLengths<float>(Array.init p.Batch (fun b -> 1 + b % p.Time), p.Time)
+    let zero = (cell :> IRecurrentCell<_, _>).InitialState p.Batch
+    let fromZero = Sequence.UnrollMasked(cell, x, mask)
+    let explicitZero = Sequence.Unroll(cell, x, zero, mask)
+    let bi = Bidirectional<RnnState<float>, float>(cell, create p.Input p.Hidden (p.Seed + 1L))
+    fromZero.Final.H.AllClose(explicitZero.Final.H, 0.0, 0.0)
+    && bi.Unroll(x, zero, zero, mask).Outputs.AllClose(bi.Unroll(x, mask).Outputs, 0.0, 0.0)
+    && bi.Unroll(x, zero, zero).Outputs.AllClose(bi.Unroll(x).Outputs, 0.0, 0.0)
+
 [<Fact>]
 let ``the F# cell trains with the library's optimizer and trainer`` () =
     // Predict the running mean of a random sequence: a task a gated cell learns in a few dozen steps.

@@ -31,7 +31,7 @@ public class RunnerTests
         return Notebook.Load(path);
     }
 
-    private static string Ref => $"#r \"{Repo.LibraryDll}\"\nusing AutoGradRnn;\nusing static AutoGradRnn.Ops;\n";
+    private static string Ref => $"#r \"{Repo.LibraryDll}\"\nusing AutoGradRnn;\nusing AutoGradRnn.Display;\nusing static AutoGradRnn.Ops;\n";
 
     private static JsonArray Outputs(Notebook nb, int cell) => (JsonArray)nb.Cells[cell]!["outputs"]!;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using AutoGradRnn;
+using AutoGradRnn.Applications;
 
 /// <summary>
 /// Loads one input the way the commands do and reports what it cost, as "retained allocated peakWorkingSet" in bytes:

@@ -63,7 +63,7 @@ public sealed record GradCheckEntry(string Input, int[] Index, int OutputIndex, 
 }
 
 /// <summary>The outcome of a gradient check: whether it passed, the worst comparison, and a readable report.</summary>
-[TypeFormatterSource(typeof(FormatterSource))]
+[Display.TypeFormatterSource(typeof(Display.FormatterSource))]
 public sealed record GradCheckResult(bool Passed, GradCheckMode Mode, int Compared, GradCheckEntry Worst, GradCheckOptions Options)
 {
     /// <summary>A one-paragraph report naming the worst element and the tolerances.</summary>

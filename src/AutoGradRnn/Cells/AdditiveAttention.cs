@@ -44,7 +44,7 @@ public sealed record AdditiveAttention<T>(Tensor<T> Ws, Tensor<T> Wh, Tensor<T> 
     public static AdditiveAttention<T> Create(int querySize, int valueSize, int attentionSize, long seed)
     {
         if (querySize <= 0 || valueSize <= 0 || attentionSize <= 0)
-            throw new ArgumentOutOfRangeException(nameof(attentionSize), $"additive attention: query size {querySize}, value size {valueSize} and attention size {attentionSize} must be positive");
+            throw new ArgumentOutOfRangeException(querySize <= 0 ? nameof(querySize) : valueSize <= 0 ? nameof(valueSize) : nameof(attentionSize), $"additive attention: query size {querySize}, value size {valueSize} and attention size {attentionSize} must be positive");
         var rng = new Rng(seed);
         Tensor<T> U(int fanIn, params int[] shape) => rng.Uniform<T>(new Shape(shape), -1 / Math.Sqrt(fanIn), 1 / Math.Sqrt(fanIn));
         return new(U(querySize, querySize, attentionSize), U(valueSize, valueSize, attentionSize), U(attentionSize, attentionSize));

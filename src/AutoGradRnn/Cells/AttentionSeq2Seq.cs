@@ -156,8 +156,9 @@ public static class AttentionSeq2Seq
     public static AttentionSeq2Seq<LstmState<T>, T> Create<T>(int sourceVocabulary, int targetVocabulary, int embedding, int hidden, int attention, long seed, bool bidirectional = true)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        foreach (var (name, value) in new[] { ("source vocabulary", sourceVocabulary), ("target vocabulary", targetVocabulary), ("embedding", embedding), ("hidden", hidden), ("attention", attention) })
-            if (value <= 0) throw new ArgumentOutOfRangeException(name, $"attention seq2seq: {name} size {value} must be positive");
+        foreach (var (parameter, name, value) in new[] { (nameof(sourceVocabulary), "source vocabulary", sourceVocabulary), (nameof(targetVocabulary), "target vocabulary", targetVocabulary),
+                     (nameof(embedding), "embedding", embedding), (nameof(hidden), "hidden", hidden), (nameof(attention), "attention", attention) })
+            if (value <= 0) throw new ArgumentOutOfRangeException(parameter, $"attention seq2seq: {name} size {value} must be positive");
         ISequenceEncoder<T> encoder = bidirectional
             ? new Bidirectional<LstmState<T>, T>(Lstm<T>.Create(embedding, hidden, seed + 1), Lstm<T>.Create(embedding, hidden, seed + 2))
             : new RecurrentEncoder<LstmState<T>, T>(Lstm<T>.Create(embedding, hidden, seed + 1));

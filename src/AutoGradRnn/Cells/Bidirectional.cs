@@ -36,19 +36,24 @@ public sealed record Bidirectional<TState, T>(IRecurrentCell<TState, T> Forward,
         return Run(inputs, null, Cell(Forward, nameof(Forward)).InitialState(inputs.Shape[0]), Cell(Backward, nameof(Backward)).InitialState(inputs.Shape[0]));
     }
 
-    /// <summary>Unrolls both directions over padded sequences (<paramref name="mask"/> <c>[B, T]</c>, 1 = real step).</summary>
+    /// <summary>Unrolls both directions from zero states over padded sequences (<paramref name="mask"/> <c>[B, T]</c>, 1 = real step).</summary>
     public BidirectionalResult<TState, T> Unroll(Tensor<T> inputs, Tensor<T> mask)
     {
         ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(mask);
         if (inputs.Rank != 3) throw new ShapeMismatchException("bidirectional", "inputs must be [batch, time, features]", inputs.Shape);
-        return Unroll(inputs, mask, Cell(Forward, nameof(Forward)).InitialState(inputs.Shape[0]), Cell(Backward, nameof(Backward)).InitialState(inputs.Shape[0]));
+        return Unroll(inputs, Cell(Forward, nameof(Forward)).InitialState(inputs.Shape[0]), Cell(Backward, nameof(Backward)).InitialState(inputs.Shape[0]), mask);
     }
 
-    /// <summary>Unrolls both directions from given initial states (e.g. PyTorch's <c>h0</c> rows for each direction).</summary>
-    public BidirectionalResult<TState, T> Unroll(Tensor<T> inputs, Tensor<T> mask, TState forwardInitial, TState backwardInitial)
+    /// <summary>
+    /// Unrolls both directions from given initial states (e.g. PyTorch's <c>h0</c> rows for each direction), over
+    /// padded sequences when <paramref name="mask"/> (<c>[B, T]</c>, 1 = real step) is given. The arguments come in the
+    /// order of every unroll: inputs, then states, then the optional mask (as in
+    /// <see cref="Sequence.Unroll{TState, T}(IRecurrentCell{TState, T}, Tensor{T}, TState, Tensor{T})"/>).
+    /// </summary>
+    public BidirectionalResult<TState, T> Unroll(Tensor<T> inputs, TState forwardInitial, TState backwardInitial, Tensor<T>? mask = null)
     {
         ArgumentNullException.ThrowIfNull(inputs);
-        ArgumentNullException.ThrowIfNull(mask);
         if (inputs.Rank != 3) throw new ShapeMismatchException("bidirectional", "inputs must be [batch, time, features]", inputs.Shape);
         return Run(inputs, mask, forwardInitial, backwardInitial);
     }

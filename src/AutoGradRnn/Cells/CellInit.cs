@@ -34,6 +34,32 @@ public sealed record CellInit
     public static CellInit Keras { get; } = new() { Weights = WeightInit.GlorotUniform, OrthogonalRecurrent = true };
 
     /// <summary>
+    /// Chrono initialisation (Tallec &amp; Ollivier 2018) of a new cell for sequences of <paramref name="length"/> steps:
+    /// the forget-gate biases b_f ~ log U(1, T−1) and the input-gate biases b_i = −b_f, so some units start out keeping
+    /// their state for about as long as the sequence. A GRU's update-gate bias is drawn the same way, signed so that the
+    /// gate keeps the old state. <see cref="Lstm{T}"/>, <see cref="PeepholeLstm{T}"/>, <see cref="CoupledLstm{T}"/> (forget
+    /// bias only: its input gate is 1 − f), <see cref="GruResetAfter{T}"/> and <see cref="Gru{T}"/> are set; any other
+    /// cell (the tanh RNN has no gate) is returned as it is.
+    /// </summary>
+    public static IRecurrentCell<TState, T> Chrono<TState, T>(IRecurrentCell<TState, T> cell, int length, Rng rng)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(cell);
+        ArgumentNullException.ThrowIfNull(rng);
+        Tensor<T> Draw(int h) => Tensor.FromArray(Enumerable.Range(0, h).Select(_ => T.CreateChecked(Math.Log(1 + rng.NextDouble() * Math.Max(length - 2, 1e-3)))).ToArray());
+        object chrono = cell switch
+        {
+            Lstm<T> l => Draw(l.OutputSize) is var b ? l with { Bf = b, Bi = -b } : l,
+            PeepholeLstm<T> p => Draw(p.OutputSize) is var b ? p with { Bf = b, Bi = -b } : p,
+            CoupledLstm<T> c => c with { Bf = Draw(c.OutputSize) },
+            GruResetAfter<T> g => g with { Bz = Draw(g.OutputSize) },       // z keeps the old state
+            Gru<T> g => g with { Bz = -Draw(g.OutputSize) },                // here z takes the new candidate
+            _ => cell,
+        };
+        return (IRecurrentCell<TState, T>)chrono;
+    }
+
+    /// <summary>
     /// One gate's weight over <c>[h_{t-1}, x_t]</c>: a <c>[H + D, H]</c> matrix whose first H rows act on
     /// h_{t-1} (the recurrent block) and last D rows on x_t.
     /// </summary>

@@ -56,7 +56,9 @@ public sealed record ClockworkRnn<T>(IReadOnlyList<int> Periods, Tensor<T>[] Wh,
     /// <summary>A network of modules of <paramref name="moduleSize"/> units each, one per period (e.g. <see cref="ClockworkRnn.ExponentialPeriods"/>).</summary>
     public static ClockworkRnn<T> Create(int inputSize, int moduleSize, int[] periods, long seed)
     {
-        ArgumentNullException.ThrowIfNull(periods);
+        CheckPeriods(periods);
+        // Checked here so the exception names this overload's parameter, not the array the sizes become.
+        if (moduleSize <= 0) throw new ArgumentOutOfRangeException(nameof(moduleSize), $"clockwork rnn: module 0 has size {moduleSize}; sizes must be positive");
         return Create(inputSize, [.. periods.Select(_ => moduleSize)], periods, seed);
     }
 
@@ -69,7 +71,7 @@ public sealed record ClockworkRnn<T>(IReadOnlyList<int> Periods, Tensor<T>[] Wh,
         ArgumentNullException.ThrowIfNull(moduleSizes);
         CheckPeriods(periods);
         if (moduleSizes.Length != periods.Length)
-            throw new ShapeMismatchException("clockwork rnn", $"{moduleSizes.Length} module sizes for {periods.Length} periods", new Shape(moduleSizes.Length), new Shape(periods.Length));
+            throw new ArgumentOutOfRangeException(nameof(moduleSizes), $"clockwork rnn: {moduleSizes.Length} module sizes for {periods.Length} periods");
         for (int i = 0; i < moduleSizes.Length; i++)
             if (moduleSizes[i] <= 0) throw new ArgumentOutOfRangeException(nameof(moduleSizes), $"clockwork rnn: module {i} has size {moduleSizes[i]}; sizes must be positive");
         if (inputSize <= 0) throw new ArgumentOutOfRangeException(nameof(inputSize), $"clockwork rnn: input size {inputSize} must be positive");

@@ -28,7 +28,7 @@ public sealed record DepthGatedLstmLayer<T>(
     Tensor<T> Wxd, Tensor<T> Wcd, Tensor<T> Wld, Tensor<T> Bd)
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>Memory cells H (equal to the layer below's).</summary>
+    /// <summary>Features of the output h_t: the memory cells H (equal to the layer below's).</summary>
     public int OutputSize => Bf.Shape[0];
 
     /// <summary>Features of x_t = h_t^L, the layer below's output.</summary>

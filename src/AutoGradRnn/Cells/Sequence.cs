@@ -64,6 +64,24 @@ public static partial class Sequence
     }
 
     /// <summary>
+    /// Unrolls <paramref name="cell"/> from the zero state over padded sequences; <paramref name="mask"/> is <c>[B, T]</c>
+    /// with 1 for real steps, 0 for padding. The same as passing <c>cell.InitialState(B)</c> to
+    /// <see cref="Unroll{TState, T}(IRecurrentCell{TState, T}, Tensor{T}, TState, Tensor{T})"/>.
+    /// </summary>
+    /// <remarks>
+    /// A name of its own rather than an <c>Unroll(cell, inputs, mask)</c> overload: for a cell whose state is itself a
+    /// tensor that call could not be told from <c>Unroll(cell, inputs, initialState)</c>, and F# would have to guess.
+    /// </remarks>
+    public static SequenceResult<TState, T> UnrollMasked<TState, T>(IRecurrentCell<TState, T> cell, Tensor<T> inputs, Tensor<T> mask)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(cell);
+        ArgumentNullException.ThrowIfNull(mask);
+        CheckInputs(cell, inputs);
+        return Unroll(cell, inputs, cell.InitialState(inputs.Shape[0]), mask);
+    }
+
+    /// <summary>
     /// Unrolls by calling the cell's per-equation <see cref="IRecurrentCell{TState, T}.Step"/> at every time step
     /// (one tape node per equation), never the fused kernel: the readable reference the fused kernels are tested against.
     /// </summary>

@@ -2,7 +2,7 @@ using System.Net;
 using System.Numerics;
 using System.Text;
 
-namespace AutoGradRnn;
+namespace AutoGradRnn.Display;
 
 /// <summary>
 /// Rich formatters for the library's types, found by .NET Interactive and by the project's notebook runner

@@ -1,4 +1,4 @@
-namespace AutoGradRnn;
+namespace AutoGradRnn.Display;
 
 /// <summary>
 /// A fragment of HTML that notebooks show as rendered HTML (text/html), e.g. text coloured by an activation.

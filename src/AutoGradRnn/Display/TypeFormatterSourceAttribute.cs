@@ -1,4 +1,4 @@
-namespace AutoGradRnn;
+namespace AutoGradRnn.Display;
 
 /// <summary>
 /// Names the class that supplies rich formatters for the type it decorates. .NET Interactive (Polyglot

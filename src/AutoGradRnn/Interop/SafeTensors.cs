@@ -295,7 +295,7 @@ public static class SafeTensors
 }
 
 /// <summary>Atomic file replacement: write a temporary file beside the target, flush it to disk, rename it over the target.</summary>
-public static class AtomicFile
+internal static class AtomicFile
 {
     /// <summary>
     /// Test hook: wraps the temporary file's stream, e.g. in one that fails like a full disk. An <see cref="AsyncLocal{T}"/>,

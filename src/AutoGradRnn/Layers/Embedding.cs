@@ -16,7 +16,7 @@ public sealed record Embedding<T>(Tensor<T> Table) where T : unmanaged, IFloatin
     public static Embedding<T> Create(int vocabulary, int dimension, long seed)
     {
         if (vocabulary <= 0 || dimension <= 0)
-            throw new ArgumentOutOfRangeException(nameof(vocabulary), $"embedding: vocabulary {vocabulary} and dimension {dimension} must be positive");
+            throw new ArgumentOutOfRangeException(vocabulary <= 0 ? nameof(vocabulary) : nameof(dimension), $"embedding: vocabulary {vocabulary} and dimension {dimension} must be positive");
         return new(Tensor.RandomNormal<T>(new Shape(vocabulary, dimension), seed));
     }
 

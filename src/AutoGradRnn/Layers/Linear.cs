@@ -16,7 +16,7 @@ public sealed record Linear<T>(Tensor<T> W, Tensor<T> B) where T : unmanaged, IF
     public static Linear<T> Create(int inputSize, int outputSize, long seed)
     {
         if (inputSize <= 0 || outputSize <= 0)
-            throw new ArgumentOutOfRangeException(nameof(inputSize), $"linear: sizes {inputSize} → {outputSize} must be positive");
+            throw new ArgumentOutOfRangeException(inputSize <= 0 ? nameof(inputSize) : nameof(outputSize), $"linear: sizes {inputSize} → {outputSize} must be positive");
         var rng = new Rng(seed);
         double bound = 1 / Math.Sqrt(inputSize);
         return new(rng.Uniform<T>(new Shape(inputSize, outputSize), -bound, bound),

@@ -14,7 +14,7 @@ namespace AutoGradRnn;
 /// recorded too and gradients can flow back to it. Untracked tensors (data, constants) cost nothing on
 /// any tape. Tracking never changes the values.
 /// </remarks>
-[TypeFormatterSource(typeof(FormatterSource))]
+[Display.TypeFormatterSource(typeof(Display.FormatterSource))]
 public sealed partial class Tensor<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     // Never written after construction. Tensors that share it (reshape, tracking) are all immutable.

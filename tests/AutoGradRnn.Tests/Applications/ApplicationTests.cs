@@ -15,6 +15,33 @@ public class ApplicationTests
         Assert.Contains("'Z' (U+005A) at position 0", Assert.Throws<ArgumentException>(() => CharLanguageModel.Activations(path, "Z")).Message);
     }
 
+    [Theory]
+    [InlineData("rnn", CellKind.Rnn, "Rnn")]
+    [InlineData("lstm", CellKind.Lstm, "Lstm")]
+    [InlineData("gru", CellKind.GruResetAfter, "Gru")]
+    [InlineData("peephole", CellKind.PeepholeLstm, "Peephole")]
+    [InlineData("coupled", CellKind.CoupledLstm, "Coupled")]
+    [InlineData("gru-essay", CellKind.Gru, "GruEssay")]
+    public void Cell_kinds_keep_the_names_users_type_checkpoints_store_and_resume_files_record(string name, CellKind kind, string identity)
+    {
+        // The kinds were renamed after their types (issue 17); the strings outside the process must not follow.
+        Assert.Equal(kind, CellKinds.Parse(name));
+        Assert.Equal(kind, CellKinds.Parse(name.ToUpperInvariant()));
+        Assert.Equal(name, CellKinds.Name(kind));
+        Assert.Equal(identity, RunIdentity.Format(kind));
+    }
+
+    [Fact]
+    public void A_checkpoint_saying_gru_loads_as_the_reset_after_gru()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("m.safetensors");
+        var text = string.Concat(Enumerable.Repeat("a quiet sea, a loud ship. ", 40));
+        CharLanguageModel.Train(text, new CharModelOptions { Cell = CellKind.GruResetAfter, Hidden = 4, Layers = 1, Steps = 2, Batch = 2, SequenceLength = 8 }, path);
+        Assert.Equal("gru", SafeTensors.ReadHeader(path).Metadata["cell"]);
+        Assert.Equal(CellKind.GruResetAfter, CharModelCheckpoint.Read(path).Cell);
+    }
+
     [Fact]
     public void Text_and_csv_loaders_name_what_is_wrong()
     {

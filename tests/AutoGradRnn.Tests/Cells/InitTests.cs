@@ -38,4 +38,18 @@ public class InitTests
         Assert.Equal(Gru<float>.Create(4, 5, 9).W.ToArray(), Gru<float>.Create(4, 5, 9).W.ToArray());
         Assert.NotEqual(Gru<float>.Create(4, 5, 9).W.ToArray(), Gru<float>.Create(4, 5, 10).W.ToArray());
     }
+
+    [Fact]
+    public void Chrono_draws_forget_biases_log_uniform_up_to_the_length_and_opposes_the_input_biases()
+    {
+        var lstm = (Lstm<double>)CellInit.Chrono(Lstm<double>.Create(3, 64, 1), 40, new Rng(5));
+        Assert.All(lstm.Bf.ToArray(), b => Assert.InRange(b, 0, Math.Log(39)));
+        Assert.Equal(lstm.Bf.ToArray().Select(b => -b), lstm.Bi.ToArray());
+        var gru = (GruResetAfter<double>)CellInit.Chrono(GruResetAfter<double>.Create(3, 8, 1), 40, new Rng(5));
+        Assert.All(gru.Bz.ToArray(), b => Assert.InRange(b, 0, Math.Log(39)));     // z keeps the old state
+        var essay = (Gru<double>)CellInit.Chrono(Gru<double>.Create(3, 8, 1), 40, new Rng(5));
+        Assert.All(essay.Bz.ToArray(), b => Assert.InRange(b, -Math.Log(39), 0));  // here z takes the new candidate
+        var rnn = Rnn<double>.Create(3, 8, 1);
+        Assert.Same(rnn, CellInit.Chrono(rnn, 40, new Rng(5)));                    // no gate to set
+    }
 }

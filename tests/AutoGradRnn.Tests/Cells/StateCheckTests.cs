@@ -123,8 +123,8 @@ public class StateCheckTests
         var bad = good with { C = Tensor.Zeros<double>(1, 4) };
         var x = Tensor.Zeros<double>(2, 5, 3);
         var mask = Tensor.Ones<double>(2, 5);
-        Assert.Contains("state C must be [2,4]", Assert.Throws<ShapeMismatchException>(() => bi.Unroll(x, mask, bad, good)).Message);
-        Assert.Contains("state C must be [2,4]", Assert.Throws<ShapeMismatchException>(() => bi.Unroll(x, mask, good, bad)).Message);
+        Assert.Contains("state C must be [2,4]", Assert.Throws<ShapeMismatchException>(() => bi.Unroll(x, bad, good, mask)).Message);
+        Assert.Contains("state C must be [2,4]", Assert.Throws<ShapeMismatchException>(() => bi.Unroll(x, good, bad, mask)).Message);
     }
 
     /// <summary>A cell from outside the library (here: this test assembly) gets the same check from the unroll, which it never made itself.</summary>

@@ -164,9 +164,9 @@ public class PlotTests
     {
         var report = new ForecastReport("f.csv", "load", [48], 48, 2, 4, 10, 12, [0], [1.0, 2.0], [1.1, 2.1],
             new Dictionary<string, double[]> { ["naive 48"] = [0.9, 1.9], ["naive 336"] = [1.2, 1.8] }, [], [], [], 0);
-        Assert.Equal(["actual", "model", "naive 48", "naive 336"], Figure(report.Chart())["data"]!.AsArray().Select(t => (string)t!["name"]!));
+        Assert.Equal(["actual", "model", "naive 48", "naive 336"], Figure(ModelCharts.Forecast(report.Actual, report.Forecast, report.Baselines, report.Target, report.Horizon))["data"]!.AsArray().Select(t => (string)t!["name"]!));
         var classes = new ClassificationReport(["a", "b"], 10, 4, 0.75, 0.5, "a", [[2, 0], [1, 1]], [], [], 0);
-        var z = Figure(classes.Chart())["data"]![0]!["z"]!.AsArray();
+        var z = Figure(ModelCharts.Confusion(classes.Confusion, classes.Labels, classes.Accuracy, classes.MajorityAccuracy))["data"]![0]!["z"]!.AsArray();
         Assert.Equal([0.5, 0.5], z[1]!.AsArray().Select(v => (double)v!));
     }
 }

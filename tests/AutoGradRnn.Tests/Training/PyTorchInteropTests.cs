@@ -54,9 +54,9 @@ public class PyTorchInteropTests
             var net = new Bidirectional<LstmState<float>, float>(
                 PyTorchWeights.ToLstm(PyTorchRnnWeights<float>.FromStateDict(dict, layer)),
                 PyTorchWeights.ToLstm(PyTorchRnnWeights<float>.FromStateDict(dict, layer, reverse: true)));
-            var r = net.Unroll(x, mask,
+            var r = net.Unroll(x,
                 new LstmState<float>(StateRow(h0, 2 * layer), StateRow(c0, 2 * layer)),
-                new LstmState<float>(StateRow(h0, 2 * layer + 1), StateRow(c0, 2 * layer + 1)));
+                new LstmState<float>(StateRow(h0, 2 * layer + 1), StateRow(c0, 2 * layer + 1)), mask);
             hn.AddRange([r.ForwardFinal.H, r.BackwardFinal.H]);
             x = r.Outputs;                                   // layer 2 reads both directions of layer 1
         }

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Globalization;
 using System.Reflection;
+using System.Runtime.Serialization;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -33,11 +34,20 @@ internal static class RunIdentity
         string s => s,
         double d => d.ToString("R", CultureInfo.InvariantCulture),
         float f => f.ToString("R", CultureInfo.InvariantCulture),
-        IFormattable f when value.GetType().IsPrimitive || value is Enum => f.ToString(null, CultureInfo.InvariantCulture),
+        Enum e => EnumName(e),
+        IFormattable f when value.GetType().IsPrimitive => f.ToString(null, CultureInfo.InvariantCulture),
         bool b => b ? "true" : "false",
         IEnumerable e => "[" + string.Join(",", e.Cast<object?>().Select(Format)) + "]",
         _ => "{" + string.Join(", ", Properties(value).Select(p => $"{p.Name} = {Format(p.GetValue(value))}")) + "}",
     };
+
+    /// <summary>
+    /// A member's <see cref="EnumMemberAttribute"/> value when it has one, else its name: an enum member renamed later
+    /// keeps its old name there, so the identities of runs (and their resume files) do not change with it.
+    /// </summary>
+    private static string EnumName(Enum e) =>
+        e.GetType().GetField(e.ToString(), BindingFlags.Public | BindingFlags.Static)?.GetCustomAttribute<EnumMemberAttribute>()?.Value
+        ?? e.ToString();
 
     /// <summary>SHA-256 of a file's bytes, first 16 hex digits (enough to tell two inputs apart).</summary>
     public static string HashFile(string path)

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace AutoGradRnn;
+namespace AutoGradRnn.Applications;
 
 /// <summary>
 /// What a forecast learned about its series' time axis: whether the order could be checked (only with a time column),

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using static AutoGradRnn.Ops;
 
-namespace AutoGradRnn;
+namespace AutoGradRnn.Applications;
 
 /// <summary>Settings of a character-level language model run (the defaults are the reference run's).</summary>
 public sealed record CharModelOptions

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using static AutoGradRnn.Ops;
 
-namespace AutoGradRnn;
+namespace AutoGradRnn.Applications;
 
 /// <summary>Settings of a forecasting run; every "0 / empty" means "infer it from the data".</summary>
 public sealed record ForecastOptions

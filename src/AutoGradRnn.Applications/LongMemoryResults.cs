@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace AutoGradRnn;
+namespace AutoGradRnn.Applications;
 
 /// <summary>Finished long-memory runs as one metadata string of a resume file, doubles exact: <c>cell|init|gap|seed|metric|chance|loss</c>, runs separated by ';'.</summary>
 internal static class LongMemoryResults

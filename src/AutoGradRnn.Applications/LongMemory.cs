@@ -1,7 +1,7 @@
 using System.Globalization;
 using static AutoGradRnn.Ops;
 
-namespace AutoGradRnn;
+namespace AutoGradRnn.Applications;
 
 /// <summary>The long-term-dependency tasks.</summary>
 public enum MemoryTask
@@ -228,7 +228,7 @@ public static class LongMemory
         {
             int inputs = o.Task == MemoryTask.Adding ? 2 : o.Keys + o.Distractors + 1, outputs = o.Task == MemoryTask.Adding ? 1 : o.Keys;
             var cell = create(inputs, o.Hidden, 1000 + seed);
-            if (init == GateInit.Chrono) cell = Chrono(cell, Length(o, gap), new Rng(seed + 77));
+            if (init == GateInit.Chrono) cell = CellInit.Chrono(cell, Length(o, gap), new Rng(seed + 77));
             var model = new Model<TState>(cell, Linear<float>.Create(o.Hidden, outputs, 2000 + seed));
             var train = new BatchStream(o, gap, o.Steps, 3000 + seed);
             var result = Trainer<float>.Fit(model, new Adam<float>(o.LearningRate), Loss, train, [],
@@ -247,22 +247,4 @@ public static class LongMemory
         private Tensor<float> Loss<TState>(Model<TState> m, Batch b) =>
             o.Task == MemoryTask.Adding ? MeanSquaredError(Output(m, b), b.Sums) : CrossEntropy(Output(m, b), b.Labels);
     }
-
-    /// <summary>Chrono initialisation: forget (or GRU update) biases log U(1, T−1), input biases their negation.</summary>
-    internal static IRecurrentCell<TState, float> Chrono<TState>(IRecurrentCell<TState, float> cell, int length, Rng rng)
-    {
-        Tensor<float> Draw(int h) => Tensor.FromArray(Enumerable.Range(0, h).Select(_ => (float)Math.Log(1 + rng.NextDouble() * Math.Max(length - 2, 1e-3))).ToArray());
-        object chrono = cell switch
-        {
-            Lstm<float> l => Opposed(Draw(l.OutputSize), b => l with { Bf = b, Bi = -b }),
-            PeepholeLstm<float> p => Opposed(Draw(p.OutputSize), b => p with { Bf = b, Bi = -b }),
-            CoupledLstm<float> c => c with { Bf = Draw(c.OutputSize) },
-            GruResetAfter<float> g => g with { Bz = Draw(g.OutputSize) },       // z keeps the old state
-            Gru<float> g => g with { Bz = -Draw(g.OutputSize) },                // here z takes the new candidate
-            _ => cell,                                                          // the tanh RNN has no gate
-        };
-        return (IRecurrentCell<TState, float>)chrono;
-    }
-
-    private static object Opposed(Tensor<float> bias, Func<Tensor<float>, object> with) => with(bias);
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace AutoGradRnn;
+namespace AutoGradRnn.Applications;
 
 /// <summary>
 /// Checks an application's sizes before it allocates: an array past <see cref="Array.MaxLength"/>, or a run needing more

@@ -1,4 +1,4 @@
-namespace AutoGradRnn;
+namespace AutoGradRnn.Applications;
 
 /// <summary>
 /// A text made ready for a character model: the vocabulary of its training part and both parts as character ids.

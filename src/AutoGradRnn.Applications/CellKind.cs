@@ -1,20 +1,31 @@
-namespace AutoGradRnn;
+using System.Runtime.Serialization;
 
-/// <summary>The recurrent cells an application can be built from.</summary>
+namespace AutoGradRnn.Applications;
+
+/// <summary>
+/// The recurrent cells an application can be built from, each named after the type it builds. The names users
+/// type and checkpoints store (<c>gru</c> = <see cref="GruResetAfter"/>, …) are mapped explicitly by
+/// <see cref="CellKinds.Parse"/> and <see cref="CellKinds.Name"/>, so renaming a member never changes them.
+/// </summary>
+/// <remarks>
+/// The numeric values and the <see cref="EnumMemberAttribute"/> names are those of the kinds before issue 17
+/// (<c>Gru</c>, <c>Peephole</c>, <c>Coupled</c>, <c>GruEssay</c>): runs record them in their identity, so a
+/// resume file written before the rename still matches.
+/// </remarks>
 public enum CellKind
 {
-    /// <summary><see cref="Rnn{T}"/>, the single tanh layer.</summary>
-    Rnn,
-    /// <summary><see cref="Lstm{T}"/>.</summary>
-    Lstm,
-    /// <summary><see cref="GruResetAfter{T}"/>: the GRU PyTorch, cuDNN and Keras compute (so results compare with theirs).</summary>
-    Gru,
-    /// <summary><see cref="PeepholeLstm{T}"/> with diagonal peepholes.</summary>
-    Peephole,
-    /// <summary><see cref="CoupledLstm{T}"/>.</summary>
-    Coupled,
-    /// <summary><see cref="Gru{T}"/>: the essay's GRU (reset before the product).</summary>
-    GruEssay,
+    /// <summary><see cref="Rnn{T}"/>, the single tanh layer (<c>rnn</c>).</summary>
+    Rnn = 0,
+    /// <summary><see cref="Lstm{T}"/> (<c>lstm</c>).</summary>
+    Lstm = 1,
+    /// <summary><see cref="GruResetAfter{T}"/>: the GRU PyTorch, cuDNN and Keras compute, so results compare with theirs (<c>gru</c>).</summary>
+    [EnumMember(Value = "Gru")] GruResetAfter = 2,
+    /// <summary><see cref="PeepholeLstm{T}"/> with diagonal peepholes (<c>peephole</c>).</summary>
+    [EnumMember(Value = "Peephole")] PeepholeLstm = 3,
+    /// <summary><see cref="CoupledLstm{T}"/> (<c>coupled</c>).</summary>
+    [EnumMember(Value = "Coupled")] CoupledLstm = 4,
+    /// <summary><see cref="Gru{T}"/>: the essay's GRU, reset before the product (<c>gru-essay</c>).</summary>
+    [EnumMember(Value = "GruEssay")] Gru = 5,
 }
 
 /// <summary>Something to do with a cell whose state type is only known once the kind is chosen.</summary>
@@ -25,7 +36,7 @@ public interface ICellVisitor<out TResult>
 }
 
 /// <summary>Turns a <see cref="CellKind"/> (and an initialisation) into cells, and parses kind names.</summary>
-public static class Cells
+public static class CellKinds
 {
     /// <summary>Calls <paramref name="visitor"/> with a factory for <paramref name="kind"/>, initialised by <paramref name="init"/>.</summary>
     public static TResult Visit<TResult>(CellKind kind, CellInit init, ICellVisitor<TResult> visitor)
@@ -44,7 +55,7 @@ public static class Cells
         };
     }
 
-    /// <summary>Parses <c>rnn</c>, <c>lstm</c>, <c>gru</c>, <c>peephole</c>, <c>coupled</c>, <c>gru-essay</c> (case-insensitive).</summary>
+    /// <summary>Parses the command-line and checkpoint names <c>rnn</c>, <c>lstm</c>, <c>gru</c>, <c>peephole</c>, <c>coupled</c>, <c>gru-essay</c> (case-insensitive).</summary>
     public static CellKind Parse(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
@@ -57,7 +68,12 @@ public static class Cells
     }
 
     /// <summary>The command-line name of a kind.</summary>
-    public static string Name(CellKind kind) => kind == CellKind.Gru ? "gru-essay" : kind.ToString().ToLowerInvariant();
+    public static string Name(CellKind kind) => kind switch
+    {
+        CellKind.Rnn => "rnn", CellKind.Lstm => "lstm", CellKind.GruResetAfter => "gru", CellKind.PeepholeLstm => "peephole",
+        CellKind.CoupledLstm => "coupled", CellKind.Gru => "gru-essay",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), $"unknown cell kind {kind}"),
+    };
 
     /// <summary><paramref name="layers"/> cells of one kind stacked, the first reading <paramref name="inputSize"/> features.</summary>
     public static Stacked<TState, float> Stack<TState>(Func<int, int, long, IRecurrentCell<TState, float>> create, int inputSize, int hiddenSize, int layers, long seed)

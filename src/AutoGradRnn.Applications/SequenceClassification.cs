@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using static AutoGradRnn.Ops;
 
-namespace AutoGradRnn;
+namespace AutoGradRnn.Applications;
 
 /// <summary>Settings of a character-level sequence classifier.</summary>
 public sealed record ClassifierOptions

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace AutoGradRnn;
+namespace AutoGradRnn.Applications;
 
 /// <summary>
 /// The shape of a character model as its checkpoint's metadata claims it, checked against the tensors the file
