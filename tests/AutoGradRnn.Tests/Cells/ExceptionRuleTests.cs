@@ -16,6 +16,8 @@ public class ExceptionRuleTests
             .Select(t => t.IsGenericTypeDefinition && t.GetGenericArguments().Length == 1 ? t.MakeGenericType(typeof(double)) : t)
             .Where(t => !t.ContainsGenericParameters)
             .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Static).Where(m => m.Name == "Create"))
+            // Factories generic in more than the element type (RecurrentLayers.Create<TState, T>) take a cell factory these tests cannot fill.
+            .Where(m => !m.IsGenericMethodDefinition || m.GetGenericArguments().Length == 1)
             .Select(m => m.IsGenericMethodDefinition ? m.MakeGenericMethod(typeof(double)) : m)
             .Where(m => m.GetParameters().Any(IsSize) && m.GetParameters().All(p => Valid(p) is not Unknown))
             .Select(m => new object[] { Name(m) });
@@ -120,6 +122,8 @@ public class ExceptionRuleTests
             .Select(t => t.IsGenericTypeDefinition && t.GetGenericArguments().Length == 1 ? t.MakeGenericType(typeof(double)) : t)
             .Where(t => !t.ContainsGenericParameters)
             .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Static).Where(m => m.Name == "Create"))
+            // Factories generic in more than the element type (RecurrentLayers.Create<TState, T>) take a cell factory these tests cannot fill.
+            .Where(m => !m.IsGenericMethodDefinition || m.GetGenericArguments().Length == 1)
             .Select(m => m.IsGenericMethodDefinition ? m.MakeGenericMethod(typeof(double)) : m)
             .Single(m => Name(m) == name);
 }
