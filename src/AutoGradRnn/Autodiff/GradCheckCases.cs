@@ -96,7 +96,7 @@ public static partial class GradCheckSuite
     private static IEnumerable<int> Axes(GradCheckDraw d) => Enumerable.Range(0, d.Dims.Length);
 
     /// <summary>A 0/1 mask of <paramref name="s"/> with at least one 1 in every row of the last axis.</summary>
-    private static Tensor<double> RowMask(Shape s, long seed)
+    internal static Tensor<double> RowMask(Shape s, long seed)
     {
         var rng = new Rng(seed + 17);
         int n = s.Last;
