@@ -15,10 +15,11 @@ namespace AutoGradRnn;
 /// </summary>
 internal static class FastActivations
 {
-    public static void Sigmoid<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>y = σ(x) at <paramref name="width"/> bits (a kernel's own <see cref="FusedCellKernel{T}.Width"/>; 0: <see cref="FusedWidth.Current"/>).</summary>
+    public static void Sigmoid<T>(ReadOnlySpan<T> x, Span<T> y, int width = 0) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (!FusedWidth.Supports<T>()) { TensorPrimitives.Sigmoid(x, y); return; }
-        switch (FusedWidth.Current)
+        switch (width == 0 ? FusedWidth.Current : width)
         {
             case 512: Apply<V512<T>, T>(x, y, sigmoid: true); break;
             case 256: Apply<V256<T>, T>(x, y, sigmoid: true); break;
@@ -26,10 +27,11 @@ internal static class FastActivations
         }
     }
 
-    public static void Tanh<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>y = tanh(x) at <paramref name="width"/> bits (a kernel's own <see cref="FusedCellKernel{T}.Width"/>; 0: <see cref="FusedWidth.Current"/>).</summary>
+    public static void Tanh<T>(ReadOnlySpan<T> x, Span<T> y, int width = 0) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (!FusedWidth.Supports<T>()) { TensorPrimitives.Tanh(x, y); return; }
-        switch (FusedWidth.Current)
+        switch (width == 0 ? FusedWidth.Current : width)
         {
             case 512: Apply<V512<T>, T>(x, y, sigmoid: false); break;
             case 256: Apply<V256<T>, T>(x, y, sigmoid: false); break;

@@ -406,7 +406,7 @@ internal sealed class GruKernel<T>(Gru<T> cell)
         var zr = save[..(2 * H)];
         Add(hp, xp[..(2 * H)], zr);
         Add(zr, biasZr, zr);
-        FastActivations.Sigmoid(zr, zr);
+        FastActivations.Sigmoid(zr, zr, Width);
         Multiply(B(save, 1), hPrev, B(save, 3));       // rh = r·h_{t-1}
     }
 
@@ -415,7 +415,7 @@ internal sealed class GruKernel<T>(Gru<T> cell)
         var hc = B(save, 2);
         Add(hp2, B(xp, 2), hc);
         Add(hc, cell.B.Data, hc);
-        FastActivations.Tanh(hc, hc);
+        FastActivations.Tanh(hc, hc, Width);
         Subtract(hc, hPrev, h);
         FusedMultiplyAdd(B(save, 0), h, hPrev, h);    // h_{t-1} + z·(h̃ − h_{t-1})
     }
