@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
@@ -8,11 +9,95 @@ namespace AutoGradRnn.Tests;
 
 /// <summary>
 /// Fused == composed (values and gradients) for every fused kernel in float32 AND float64, at hidden sizes that are whole
-/// vectors of both lane widths (8, 16, 32: 256- and 512-bit floats and doubles), and sizes with a remainder (1, 7, 9, 15,
-/// 17, 31, 33), so every row length the kernels treat differently is covered on this machine.
+/// vectors of every lane width (2 to 16 lanes: 128-, 256- and 512-bit doubles and floats), and sizes with a remainder
+/// (1, 7, 9, 15, 17, 31, 33), each case at every vector width this machine can run (<see cref="FusedWidth.Force"/>), so
+/// the whole-vector step and the padded last vector are both checked at each width.
 /// </summary>
 public class FusedWidthTests
 {
+    /// <summary>128 and 256 bits, and 512 where it is accelerated (emulated 512-bit vectors would be correct but slow).</summary>
+    public static int[] Widths => Vector512.IsHardwareAccelerated ? [128, 256, 512] : [128, 256];
+
+    [Fact]
+    public void A_kernel_runs_at_the_forced_width_and_otherwise_at_the_widest_accelerated_one()
+    {
+        var cell = Lstm<float>.Create(3, 9, 1);
+        foreach (var bits in Widths)
+            using (FusedWidth.Force(bits))
+                Assert.Equal(bits, FusedKernels.Create(cell).Kernel!.Width);
+        int widest = Vector512.IsHardwareAccelerated ? 512 : Vector256.IsHardwareAccelerated ? 256 : 128;
+        Assert.Equal(widest, FusedKernels.Create(cell).Kernel!.Width);
+        Assert.Equal(widest, FusedWidth.Current);
+    }
+
+    [Fact]
+    public void A_forced_width_ends_with_its_scope_and_does_not_reach_other_async_flows()
+    {
+        using (FusedWidth.Force(128))
+        {
+            Assert.Equal(128, FusedWidth.Current);
+            using (FusedWidth.Force(256)) Assert.Equal(256, FusedWidth.Current);
+            Assert.Equal(128, FusedWidth.Current);
+            int elsewhere = 0;
+            var t = new Thread(() => elsewhere = FusedWidth.Current);
+            t.UnsafeStart();   // no captured execution context: another flow, as a concurrent test would be
+            t.Join();
+            Assert.Equal(FusedWidth.Widest, elsewhere);
+        }
+        Assert.Equal(FusedWidth.Widest, FusedWidth.Current);
+        Assert.Throws<ArgumentOutOfRangeException>(() => FusedWidth.Force(64));
+    }
+
+    [Fact]
+    public void Element_types_without_vectors_run_per_step_with_the_reason()
+    {
+        var (kernel, why) = FusedKernels.Create(Lstm<Half>.Create(2, 3, 1));
+        Assert.Null(kernel);
+        Assert.Equal(FusedKernels.UnsupportedElement(nameof(Half)), why);
+    }
+
+    /// <summary>
+    /// The padded last vector reads and writes only the row's own values: every output row of a forward and a backward
+    /// step (saved gates, h, C, dC, dA written over the saved row's layout) sits between sentinels, which stay; and every
+    /// width gives the same values.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(9)]
+    [InlineData(17)]
+    [InlineData(33)]
+    public void The_last_vector_of_a_row_touches_nothing_past_the_row(int h)
+    {
+        const float sentinel = 12345f;
+        var cell = Lstm<float>.Create(2, h, 5);
+        float[]? reference = null;
+        foreach (var bits in Widths)
+        {
+            using var _ = FusedWidth.Force(bits);
+            var k = FusedKernels.Create(cell).Kernel!;
+            var rng = new Random(3);
+            float[] Fill(int n) => [.. Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() * 2 - 1))];
+            float[] hp = Fill(4 * h), xp = Fill(4 * h), cPrev = Fill(h), dh = Fill(h), dcIn = Fill(h);
+            // outputs padded by a whole 512-bit vector of sentinels on each side
+            float[] Padded(int n) => [.. Enumerable.Repeat(sentinel, n + 32)];
+            float[] save = Padded(4 * h), hOut = Padded(h), cOut = Padded(h), dc = Padded(h), dA = Padded(4 * h);
+            dcIn.CopyTo(dc, 16);
+            k.Forward1(hp, xp, default, cPrev, save.AsSpan(16, 4 * h), hOut.AsSpan(16, h), cOut.AsSpan(16, h));
+            k.Backward1(save.AsSpan(16, 4 * h), default, cPrev, cOut.AsSpan(16, h), hOut.AsSpan(16, h), dh, dc.AsSpan(16, h),
+                dA.AsSpan(16, 4 * h), dA.AsSpan(16, 4 * h), default, new float[4 * h], default);
+            foreach (var buffer in new[] { save, hOut, cOut, dc, dA })
+            {
+                Assert.All(buffer[..16], v => Assert.Equal(sentinel, v));
+                Assert.All(buffer[^16..], v => Assert.Equal(sentinel, v));
+            }
+            float[] all = [.. save, .. hOut, .. cOut, .. dc, .. dA];
+            Assert.All(all, v => Assert.True(float.IsFinite(v)));
+            if (reference is null) reference = all;
+            else for (int i = 0; i < all.Length; i++) Assert.Equal(reference[i], all[i], 1e-6f);
+        }
+    }
+
     public sealed record WidthCase(CellCase Cell, int Kernel, bool Masked)
     {
         public static readonly string[] Kernels = ["Lstm", "CoupledLstm", "Rnn", "Gru", "GruResetAfter", "PeepholeLstm (diagonal)", "LayerNormLstm"];
@@ -37,6 +122,13 @@ public class FusedWidthTests
     public void Float32_fused_equals_composed_at_whole_and_partial_vectors(WidthCase w) => Check<float>(w, 2e-3, 2e-4);
 
     private static void Check<T>(WidthCase w, double rtol, double atol) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        foreach (var bits in Widths)
+            using (FusedWidth.Force(bits))
+                CheckAtCurrentWidth<T>(w, rtol, atol);
+    }
+
+    private static void CheckAtCurrentWidth<T>(WidthCase w, double rtol, double atol) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var c = w.Cell;
         switch (w.Kernel)

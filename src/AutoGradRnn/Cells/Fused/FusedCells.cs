@@ -1,5 +1,5 @@
 using System.Numerics;
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using static System.Numerics.Tensors.TensorPrimitives;
@@ -12,7 +12,7 @@ namespace AutoGradRnn;
 /// C_t = f·C_{t-1} + i·C̃ (coupled: C̃ + f·(C_{t-1} − C̃)); h_t = o·tanh(C_t).
 /// Backward (dh, dC given): dO = dh·tanh C_t; dC += dh·o·(1 − tanh²C_t); dF = dC·C_{t-1}; dI = dC·C̃;
 /// dC̃ = dC·i (coupled: dF = dC·(C_{t-1} − C̃), dC̃ = dC·(1 − f)); each through its activation's
-/// derivative; dC_{t-1} = dC·f.
+/// derivative; dC_{t-1} = dC·f. Each step is written once, one vector of every gate at a time (<see cref="FusedCellKernel{T}.Width"/>).
 /// </summary>
 internal sealed class LstmKernel<T> : FusedCellKernel<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -29,144 +29,133 @@ internal sealed class LstmKernel<T> : FusedCellKernel<T> where T : unmanaged, IF
             { InputBlocks = w.Length, RecurrentBlocks = w.Length, SavedPerRow = w.Length * b[0].Shape[0], HasC = true })
     {
         (weights, biases, this.coupled) = (w, b, coupled);
-        vectorized = FastActivations.Vectorized<T>(H);
         (fB, iB, gB, oB) = coupled ? (0, -1, 1, 2) : (0, 1, 2, 3);
         bias = b.SelectMany(x => x.Data).ToArray();
     }
+
+    /// <summary>Where each gate's block starts in a row (i: 0 for the coupled LSTM, which has none and never reads it).</summary>
+    private readonly record struct GateOffsets(nuint F, nuint I, nuint G, nuint O);
+
+    private GateOffsets Offsets => new((nuint)(fB * H), (nuint)(Math.Max(iB, 0) * H), (nuint)(gB * H), (nuint)(oB * H));
 
     public override Tensor<T>[] Parameters => [.. weights.Zip(biases).SelectMany(p => new[] { p.First, p.Second })];
 
     public override void BuildWx(T[] wx) { for (int g = 0; g < Gx; g++) Place(weights[g], false, wx, g, Gx); }
     public override void BuildU(T[] u) { for (int g = 0; g < Gu; g++) Place(weights[g], true, u, g, Gu); }
 
-    private readonly bool vectorized;
-
-    /// <summary>The one-pass backward reads f, i, C̃, o of a vector before writing their gradients in the same slots.</summary>
-    public override bool GradientsOverSaved => vectorized;
+    /// <summary>The backward step reads f, i, C̃, o of a vector before writing their gradients in the same slots.</summary>
+    public override bool GradientsOverSaved => true;
 
     public override bool HasDirectH => false;
 
     public override void Forward1(ReadOnlySpan<T> hp, ReadOnlySpan<T> xp, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> cPrev, Span<T> save, Span<T> h, Span<T> c)
     {
-        if (vectorized) { ForwardVector(hp, xp, cPrev, save, h, c); return; }
-        Add(hp, xp, save);
-        Add(save, bias, save);
-        if (coupled) FastActivations.Sigmoid(B(save, fB), B(save, fB));
-        else FastActivations.Sigmoid(save[..(2 * H)], save[..(2 * H)]);
-        FastActivations.Tanh(B(save, gB), B(save, gB));
-        FastActivations.Sigmoid(B(save, oB), B(save, oB));
-        var f = B(save, fB);
-        var g = B(save, gB);
-        if (coupled)
+        switch (Width)
         {
-            Subtract(cPrev, g, c);              // C_{t-1} − C̃
-            FusedMultiplyAdd(f, c, g, c);        // C̃ + f·(C_{t-1} − C̃)
+            case 512: Forward<V512<T>>(hp, xp, cPrev, save, h, c); break;
+            case 256: Forward<V256<T>>(hp, xp, cPrev, save, h, c); break;
+            default: Forward<V128<T>>(hp, xp, cPrev, save, h, c); break;
         }
-        else
-        {
-            Multiply(f, cPrev, c);
-            FusedMultiplyAdd(B(save, iB), g, c, c);
-        }
-        FastActivations.Tanh(c, h);
-        Multiply(h, B(save, oB), h);
     }
 
     public override void Backward1(ReadOnlySpan<T> save, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> c, ReadOnlySpan<T> h,
         ReadOnlySpan<T> dh, Span<T> dc, Span<T> dAx, Span<T> dAh, Span<T> dhDirect, Span<T> scratch, Span<T> sums)
     {
-        if (vectorized) { BackwardVector(save, cPrev, c, dh, dc, dAx); return; }
-        var tc = scratch[..H];
-        var s = scratch.Slice(H, H);
-        var s2 = scratch.Slice(2 * H, H);
-        ReadOnlySpan<T> f = B(save, fB), g = B(save, gB), o = B(save, oB);
-        FastActivations.Tanh(c, tc);
-        Multiply(dh, tc, B(dAx, oB));                  // dO = dh·tanh C
-        SigmoidGrad(o, B(dAx, oB), s);
-        Multiply(tc, tc, s);
-        Subtract(T.One, s, s);
-        Multiply(s, o, s);
-        FusedMultiplyAdd(dh, s, dc, dc);               // dC += dh·o·(1 − tanh²C)
-        if (coupled)
+        switch (Width)
         {
-            Subtract(cPrev, g, B(dAx, fB));
-            Multiply(B(dAx, fB), dc, B(dAx, fB));      // dF = dC·(C_{t-1} − C̃)
-            Subtract(T.One, f, B(dAx, gB));
-            Multiply(B(dAx, gB), dc, B(dAx, gB));      // dC̃ = dC·(1 − f)
+            case 512: Backward<V512<T>>(save, cPrev, c, dh, dc, dAx); break;
+            case 256: Backward<V256<T>>(save, cPrev, c, dh, dc, dAx); break;
+            default: Backward<V128<T>>(save, cPrev, c, dh, dc, dAx); break;
         }
-        else
-        {
-            var i = B(save, iB);
-            Multiply(dc, cPrev, B(dAx, fB));           // dF = dC·C_{t-1}
-            Multiply(dc, g, B(dAx, iB));               // dI = dC·C̃
-            SigmoidGrad(i, B(dAx, iB), s2);
-            Multiply(dc, i, B(dAx, gB));               // dC̃ = dC·i
-        }
-        SigmoidGrad(f, B(dAx, fB), s2);
-        TanhGrad(g, B(dAx, gB), s2);
-        Multiply(dc, f, dc);                           // dC_{t-1} = dC·f
     }
 
-    /// <summary>The same forward step, one vector of every gate at a time (one pass over the row).</summary>
-    private void ForwardVector(ReadOnlySpan<T> hp, ReadOnlySpan<T> xp, ReadOnlySpan<T> cPrev, Span<T> save, Span<T> h, Span<T> c)
+    private void Forward<V>(ReadOnlySpan<T> hp, ReadOnlySpan<T> xp, ReadOnlySpan<T> cPrev, Span<T> save, Span<T> h, Span<T> c)
+        where V : struct, ISimdVector<V, T>
     {
         ref T hpR = ref MemoryMarshal.GetReference(hp), xpR = ref MemoryMarshal.GetReference(xp), bR = ref bias[0];
         ref T sR = ref MemoryMarshal.GetReference(save), cpR = ref MemoryMarshal.GetReference(cPrev);
         ref T hR = ref MemoryMarshal.GetReference(h), cR = ref MemoryMarshal.GetReference(c);
-        nuint fo = (nuint)(fB * H), go = (nuint)(gB * H), oo = (nuint)(oB * H), io = (nuint)(Math.Max(iB, 0) * H);
-        for (nuint j = 0; j < (nuint)H; j += (nuint)Vector512<T>.Count)
-        {
-            var f = FastActivations.Sigmoid(Pre(ref hpR, ref xpR, ref bR, fo + j));
-            var g = FastActivations.Tanh(Pre(ref hpR, ref xpR, ref bR, go + j));
-            var o = FastActivations.Sigmoid(Pre(ref hpR, ref xpR, ref bR, oo + j));
-            var cp = Vector512.LoadUnsafe(ref cpR, j);
-            Vector512<T> cell;
-            if (coupled) cell = g + f * (cp - g);
-            else
-            {
-                var i = FastActivations.Sigmoid(Pre(ref hpR, ref xpR, ref bR, io + j));
-                i.StoreUnsafe(ref sR, io + j);
-                cell = f * cp + i * g;
-            }
-            f.StoreUnsafe(ref sR, fo + j);
-            g.StoreUnsafe(ref sR, go + j);
-            o.StoreUnsafe(ref sR, oo + j);
-            cell.StoreUnsafe(ref cR, j);
-            (o * FastActivations.Tanh(cell)).StoreUnsafe(ref hR, j);
-        }
+        var at = Offsets;
+        nuint n = (nuint)H, w = (nuint)V.Count, j = 0;
+        for (; j + w <= n; j += w) ForwardAt<V, Whole<V, T>>(default, at, ref hpR, ref xpR, ref bR, ref sR, ref cpR, ref hR, ref cR, j);
+        if (j < n) ForwardTail<V>((int)(n - j), at, ref hpR, ref xpR, ref bR, ref sR, ref cpR, ref hR, ref cR, j);
     }
 
-    /// <summary>The same backward step, one vector at a time.</summary>
-    private void BackwardVector(ReadOnlySpan<T> save, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> c, ReadOnlySpan<T> dh, Span<T> dc, Span<T> dAx)
+    /// <summary>The row's last, partial vector, in a method of its own so the whole-vector loop keeps the inlining budget (and a small frame).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ForwardTail<V>(int count, GateOffsets at, ref T hp, ref T xp, ref T b, ref T s, ref T cpR, ref T hR, ref T cR, nuint j) where V : struct, ISimdVector<V, T> =>
+        ForwardAt<V, Part<V, T>>(new(count), at, ref hp, ref xp, ref b, ref s, ref cpR, ref hR, ref cR, j);
+
+    /// <summary>The forward step at one vector <paramref name="j"/> of every gate (the row's last vector padded by <see cref="Part{V, T}"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void ForwardAt<V, A>(A a, GateOffsets at, ref T hp, ref T xp, ref T b, ref T s, ref T cpR, ref T hR, ref T cR, nuint j)
+        where V : struct, ISimdVector<V, T> where A : struct, IRowAccess<V, T>
+    {
+        nuint fo = at.F + j, go = at.G + j, oo = at.O + j, io = at.I + j;
+        var f = FastActivations.Sigmoid<V, T>(Pre<V, A>(a, ref hp, ref xp, ref b, fo));
+        var g = FastActivations.Tanh<V, T>(Pre<V, A>(a, ref hp, ref xp, ref b, go));
+        var o = FastActivations.Sigmoid<V, T>(Pre<V, A>(a, ref hp, ref xp, ref b, oo));
+        var cp = a.Load(ref cpR, j);
+        V cell;
+        if (coupled) cell = g + f * (cp - g);
+        else
+        {
+            var i = FastActivations.Sigmoid<V, T>(Pre<V, A>(a, ref hp, ref xp, ref b, io));
+            a.Store(i, ref s, io);
+            cell = f * cp + i * g;
+        }
+        a.Store(f, ref s, fo);
+        a.Store(g, ref s, go);
+        a.Store(o, ref s, oo);
+        a.Store(cell, ref cR, j);
+        a.Store(o * FastActivations.Tanh<V, T>(cell), ref hR, j);
+    }
+
+    private void Backward<V>(ReadOnlySpan<T> save, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> c, ReadOnlySpan<T> dh, Span<T> dc, Span<T> dAx)
+        where V : struct, ISimdVector<V, T>
     {
         ref T sR = ref MemoryMarshal.GetReference(save), cpR = ref MemoryMarshal.GetReference(cPrev), cR = ref MemoryMarshal.GetReference(c);
         ref T dhR = ref MemoryMarshal.GetReference(dh), dcR = ref MemoryMarshal.GetReference(dc), dR = ref MemoryMarshal.GetReference(dAx);
-        nuint fo = (nuint)(fB * H), go = (nuint)(gB * H), oo = (nuint)(oB * H), io = (nuint)(Math.Max(iB, 0) * H);
-        var one = Vector512<T>.One;
-        for (nuint j = 0; j < (nuint)H; j += (nuint)Vector512<T>.Count)
+        var at = Offsets;
+        nuint n = (nuint)H, w = (nuint)V.Count, j = 0;
+        for (; j + w <= n; j += w) BackwardAt<V, Whole<V, T>>(default, at, ref sR, ref cpR, ref cR, ref dhR, ref dcR, ref dR, j);
+        if (j < n) BackwardTail<V>((int)(n - j), at, ref sR, ref cpR, ref cR, ref dhR, ref dcR, ref dR, j);
+    }
+
+    /// <summary>The row's last, partial vector, in a method of its own so the whole-vector loop keeps the inlining budget (and a small frame).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void BackwardTail<V>(int count, GateOffsets at, ref T sR, ref T cpR, ref T cR, ref T dhR, ref T dcR, ref T dR, nuint j) where V : struct, ISimdVector<V, T> =>
+        BackwardAt<V, Part<V, T>>(new(count), at, ref sR, ref cpR, ref cR, ref dhR, ref dcR, ref dR, j);
+
+    /// <summary>The backward step at one vector <paramref name="j"/> (every saved value is read before its gradient's slot is written).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void BackwardAt<V, A>(A a, GateOffsets at, ref T sR, ref T cpR, ref T cR, ref T dhR, ref T dcR, ref T dR, nuint j)
+        where V : struct, ISimdVector<V, T> where A : struct, IRowAccess<V, T>
+    {
+        nuint fo = at.F + j, go = at.G + j, oo = at.O + j, io = at.I + j;
+        var one = V.One;
+        var f = a.Load(ref sR, fo);
+        var g = a.Load(ref sR, go);
+        var o = a.Load(ref sR, oo);
+        var cp = a.Load(ref cpR, j);
+        var dhv = a.Load(ref dhR, j);
+        var tc = FastActivations.Tanh<V, T>(a.Load(ref cR, j));
+        a.Store(dhv * tc * (o * (one - o)), ref dR, oo);                    // dO·o(1 − o)
+        var dcv = a.Load(ref dcR, j) + dhv * o * (one - tc * tc);           // dC += dh·o·(1 − tanh²C)
+        var dg = one - g * g;
+        if (coupled)
         {
-            var f = Vector512.LoadUnsafe(ref sR, fo + j);
-            var g = Vector512.LoadUnsafe(ref sR, go + j);
-            var o = Vector512.LoadUnsafe(ref sR, oo + j);
-            var cp = Vector512.LoadUnsafe(ref cpR, j);
-            var dhv = Vector512.LoadUnsafe(ref dhR, j);
-            var tc = FastActivations.Tanh(Vector512.LoadUnsafe(ref cR, j));
-            (dhv * tc * (o * (one - o))).StoreUnsafe(ref dR, oo + j);                    // dO·o(1 − o)
-            var dcv = Vector512.LoadUnsafe(ref dcR, j) + dhv * o * (one - tc * tc);       // dC += dh·o·(1 − tanh²C)
-            var dg = one - g * g;
-            if (coupled)
-            {
-                ((dcv * (cp - g)) * (f * (one - f))).StoreUnsafe(ref dR, fo + j);       // dF = dC·(C_{t-1} − C̃)
-                ((dcv * (one - f)) * dg).StoreUnsafe(ref dR, go + j);                    // dC̃ = dC·(1 − f)
-            }
-            else
-            {
-                var i = Vector512.LoadUnsafe(ref sR, io + j);
-                ((dcv * cp) * (f * (one - f))).StoreUnsafe(ref dR, fo + j);             // dF = dC·C_{t-1}
-                ((dcv * g) * (i * (one - i))).StoreUnsafe(ref dR, io + j);              // dI = dC·C̃
-                ((dcv * i) * dg).StoreUnsafe(ref dR, go + j);                            // dC̃ = dC·i
-            }
-            (dcv * f).StoreUnsafe(ref dcR, j);                                            // dC_{t-1} = dC·f
+            a.Store((dcv * (cp - g)) * (f * (one - f)), ref dR, fo);        // dF = dC·(C_{t-1} − C̃)
+            a.Store((dcv * (one - f)) * dg, ref dR, go);                    // dC̃ = dC·(1 − f)
         }
+        else
+        {
+            var i = a.Load(ref sR, io);
+            a.Store((dcv * cp) * (f * (one - f)), ref dR, fo);              // dF = dC·C_{t-1}
+            a.Store((dcv * g) * (i * (one - i)), ref dR, io);               // dI = dC·C̃
+            a.Store((dcv * i) * dg, ref dR, go);                            // dC̃ = dC·i
+        }
+        a.Store(dcv * f, ref dcR, j);                                       // dC_{t-1} = dC·f
     }
 
     public override Tensor<T>[] ParameterGradients(T[] dWx, T[] dU, T[]? dU2, T[] dbx, T[] dbh, T[] sums) =>
@@ -183,37 +172,62 @@ internal sealed class RnnKernel<T>(Rnn<T> cell)
     public override void BuildWx(T[] wx) => Place(cell.W, false, wx, 0, 1);
     public override void BuildU(T[] u) => Place(cell.W, true, u, 0, 1);
 
-    private readonly bool vectorized = FastActivations.Vectorized<T>(cell.B.Shape[0]);
-
     public override void Forward1(ReadOnlySpan<T> hp, ReadOnlySpan<T> xp, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> cPrev, Span<T> save, Span<T> h, Span<T> c)
     {
-        if (vectorized)
+        switch (Width)
         {
-            ref T hpR = ref MemoryMarshal.GetReference(hp), xpR = ref MemoryMarshal.GetReference(xp), bR = ref cell.B.Data[0], hR = ref MemoryMarshal.GetReference(h);
-            for (nuint j = 0; j < (nuint)H; j += (nuint)Vector512<T>.Count)
-                FastActivations.Tanh(Vector512.LoadUnsafe(ref hpR, j) + Vector512.LoadUnsafe(ref xpR, j) + Vector512.LoadUnsafe(ref bR, j)).StoreUnsafe(ref hR, j);
-            return;
+            case 512: Forward<V512<T>>(hp, xp, h); break;
+            case 256: Forward<V256<T>>(hp, xp, h); break;
+            default: Forward<V128<T>>(hp, xp, h); break;
         }
-        Add(hp, xp, h);
-        Add(h, cell.B.Data, h);
-        FastActivations.Tanh(h, h);
     }
 
     public override void Backward1(ReadOnlySpan<T> save, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> c, ReadOnlySpan<T> h,
         ReadOnlySpan<T> dh, Span<T> dc, Span<T> dAx, Span<T> dAh, Span<T> dhDirect, Span<T> scratch, Span<T> sums)
     {
-        if (vectorized)
+        switch (Width)
         {
-            ref T dhR = ref MemoryMarshal.GetReference(dh), hR = ref MemoryMarshal.GetReference(h), dR = ref MemoryMarshal.GetReference(dAx);
-            for (nuint j = 0; j < (nuint)H; j += (nuint)Vector512<T>.Count)
-            {
-                var hv = Vector512.LoadUnsafe(ref hR, j);
-                (Vector512.LoadUnsafe(ref dhR, j) * (Vector512<T>.One - hv * hv)).StoreUnsafe(ref dR, j);
-            }
-            return;
+            case 512: Backward<V512<T>>(h, dh, dAx); break;
+            case 256: Backward<V256<T>>(h, dh, dAx); break;
+            default: Backward<V128<T>>(h, dh, dAx); break;
         }
-        dh.CopyTo(dAx);
-        TanhGrad(h, dAx, scratch[..H]);
+    }
+
+    private void Forward<V>(ReadOnlySpan<T> hp, ReadOnlySpan<T> xp, Span<T> h) where V : struct, ISimdVector<V, T>
+    {
+        ref T hpR = ref MemoryMarshal.GetReference(hp), xpR = ref MemoryMarshal.GetReference(xp), bR = ref cell.B.Data[0], hR = ref MemoryMarshal.GetReference(h);
+        nuint n = (nuint)H, w = (nuint)V.Count, j = 0;
+        for (; j + w <= n; j += w) ForwardAt<V, Whole<V, T>>(default, ref hpR, ref xpR, ref bR, ref hR, j);
+        if (j < n) ForwardTail<V>((int)(n - j), ref hpR, ref xpR, ref bR, ref hR, j);
+    }
+
+    /// <summary>The row's last, partial vector, in a method of its own so the whole-vector loop keeps the inlining budget (and a small frame).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ForwardTail<V>(int count, ref T hp, ref T xp, ref T b, ref T hR, nuint j) where V : struct, ISimdVector<V, T> =>
+        ForwardAt<V, Part<V, T>>(new(count), ref hp, ref xp, ref b, ref hR, j);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ForwardAt<V, A>(A a, ref T hp, ref T xp, ref T b, ref T hR, nuint j) where V : struct, ISimdVector<V, T> where A : struct, IRowAccess<V, T> =>
+        a.Store(FastActivations.Tanh<V, T>(Pre<V, A>(a, ref hp, ref xp, ref b, j)), ref hR, j);
+
+    private void Backward<V>(ReadOnlySpan<T> h, ReadOnlySpan<T> dh, Span<T> dAx) where V : struct, ISimdVector<V, T>
+    {
+        ref T dhR = ref MemoryMarshal.GetReference(dh), hR = ref MemoryMarshal.GetReference(h), dR = ref MemoryMarshal.GetReference(dAx);
+        nuint n = (nuint)H, w = (nuint)V.Count, j = 0;
+        for (; j + w <= n; j += w) BackwardAt<V, Whole<V, T>>(default, ref hR, ref dhR, ref dR, j);
+        if (j < n) BackwardTail<V>((int)(n - j), ref hR, ref dhR, ref dR, j);
+    }
+
+    /// <summary>The row's last, partial vector, in a method of its own so the whole-vector loop keeps the inlining budget (and a small frame).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void BackwardTail<V>(int count, ref T hR, ref T dhR, ref T dR, nuint j) where V : struct, ISimdVector<V, T> =>
+        BackwardAt<V, Part<V, T>>(new(count), ref hR, ref dhR, ref dR, j);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void BackwardAt<V, A>(A a, ref T hR, ref T dhR, ref T dR, nuint j) where V : struct, ISimdVector<V, T> where A : struct, IRowAccess<V, T>
+    {
+        var hv = a.Load(ref hR, j);
+        a.Store(a.Load(ref dhR, j) * (V.One - hv * hv), ref dR, j);      // dh·(1 − h²)
     }
 
     public override Tensor<T>[] ParameterGradients(T[] dWx, T[] dU, T[]? dU2, T[] dbx, T[] dbh, T[] sums) => [Gate(dU, 0, 1, dWx, 0), Bias(dbx, 0)];
@@ -228,7 +242,7 @@ internal sealed class RnnKernel<T>(Rnn<T> cell)
 /// Backward: dn = dh·(1 − z); dA_n = dn·(1 − n²); dA_r = dA_n·hn·r(1 − r); dA_z = dh·(h_{t-1} − n)·z(1 − z);
 /// the recurrent product's n block receives dA_n·r (so dAh ≠ dAx there); dh_{t-1} gets dh·z directly.
 /// A dA row is [dA_r, dA_z, dA_n·r, dA_n] (4·H, the saved row's size): its first 3·H values are dA for U, and blocks
-/// 0, 1 and 3 are dA for Wx (<see cref="XTailOffset"/>), so one-pass backward writes it over the saved row.
+/// 0, 1 and 3 are dA for Wx (<see cref="XTailOffset"/>), so the backward step writes it over the saved row.
 /// </summary>
 internal sealed class GruResetAfterKernel<T>(GruResetAfter<T> cell)
     : FusedCellKernel<T>(new KernelLayout("gru reset-after (fused)", cell.OutputSize, cell.InputSize)
@@ -237,59 +251,12 @@ internal sealed class GruResetAfterKernel<T>(GruResetAfter<T> cell)
 {
     public override int XTailOffset => 3 * H;
 
-    /// <summary>The one-pass backward reads r, z, n, hn of a vector before writing their gradients in the same slots.</summary>
-    public override bool GradientsOverSaved => vectorized;
+    /// <summary>The backward step reads r, z, n, hn of a vector before writing their gradients in the same slots.</summary>
+    public override bool GradientsOverSaved => true;
 
     private readonly T[] biasRz = [.. cell.Br.Data, .. cell.Bz.Data];
-    private readonly bool vectorized = FastActivations.Vectorized<T>(cell.Bz.Shape[0]);
 
     public override Tensor<T>[] Parameters => [cell.Wr, cell.Br, cell.Wz, cell.Bz, cell.Wnx, cell.Bnx, cell.Wnh, cell.Bnh];
-
-    /// <summary>The forward step in one pass, one vector of each block at a time.</summary>
-    private void ForwardVector(ReadOnlySpan<T> hp, ReadOnlySpan<T> xp, ReadOnlySpan<T> hPrev, Span<T> save, Span<T> h)
-    {
-        ref T hpR = ref MemoryMarshal.GetReference(hp), xpR = ref MemoryMarshal.GetReference(xp), hpvR = ref MemoryMarshal.GetReference(hPrev);
-        ref T sR = ref MemoryMarshal.GetReference(save), hR = ref MemoryMarshal.GetReference(h);
-        ref T brz = ref biasRz[0], bnx = ref cell.Bnx.Data[0], bnh = ref cell.Bnh.Data[0];
-        nuint h1 = (nuint)H, h2 = 2 * h1, h3 = 3 * h1;
-        for (nuint j = 0; j < h1; j += (nuint)Vector512<T>.Count)
-        {
-            var r = FastActivations.Sigmoid(Vector512.LoadUnsafe(ref hpR, j) + Vector512.LoadUnsafe(ref xpR, j) + Vector512.LoadUnsafe(ref brz, j));
-            var z = FastActivations.Sigmoid(Vector512.LoadUnsafe(ref hpR, h1 + j) + Vector512.LoadUnsafe(ref xpR, h1 + j) + Vector512.LoadUnsafe(ref brz, h1 + j));
-            var hn = Vector512.LoadUnsafe(ref hpR, h2 + j) + Vector512.LoadUnsafe(ref bnh, j);
-            var n = FastActivations.Tanh(Vector512.LoadUnsafe(ref xpR, h2 + j) + Vector512.LoadUnsafe(ref bnx, j) + r * hn);
-            r.StoreUnsafe(ref sR, j);
-            z.StoreUnsafe(ref sR, h1 + j);
-            n.StoreUnsafe(ref sR, h2 + j);
-            hn.StoreUnsafe(ref sR, h3 + j);
-            (n + z * (Vector512.LoadUnsafe(ref hpvR, j) - n)).StoreUnsafe(ref hR, j);
-        }
-    }
-
-    /// <summary>The backward step in one pass (every value of a vector is read before its gradient is written: dA may be the saved row).</summary>
-    private void BackwardVector(ReadOnlySpan<T> save, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> dh, Span<T> dA, Span<T> dhDirect)
-    {
-        ref T sR = ref MemoryMarshal.GetReference(save), hpvR = ref MemoryMarshal.GetReference(hPrev), dhR = ref MemoryMarshal.GetReference(dh);
-        ref T dR = ref MemoryMarshal.GetReference(dA), ddR = ref MemoryMarshal.GetReference(dhDirect);
-        nuint h1 = (nuint)H, h2 = 2 * h1, h3 = 3 * h1;
-        var one = Vector512<T>.One;
-        for (nuint j = 0; j < h1; j += (nuint)Vector512<T>.Count)
-        {
-            var r = Vector512.LoadUnsafe(ref sR, j);
-            var z = Vector512.LoadUnsafe(ref sR, h1 + j);
-            var n = Vector512.LoadUnsafe(ref sR, h2 + j);
-            var hn = Vector512.LoadUnsafe(ref sR, h3 + j);
-            var d = Vector512.LoadUnsafe(ref dhR, j);
-            var dAn = d * (one - z) * (one - n * n);
-            var dAr = dAn * hn * (r * (one - r));
-            var dAz = d * (Vector512.LoadUnsafe(ref hpvR, j) - n) * (z * (one - z));
-            dAr.StoreUnsafe(ref dR, j);
-            dAz.StoreUnsafe(ref dR, h1 + j);
-            (dAn * r).StoreUnsafe(ref dR, h2 + j);
-            dAn.StoreUnsafe(ref dR, h3 + j);
-            (d * z).StoreUnsafe(ref ddR, j);
-        }
-    }
 
     public override void BuildWx(T[] wx)
     {
@@ -307,38 +274,92 @@ internal sealed class GruResetAfterKernel<T>(GruResetAfter<T> cell)
 
     public override void Forward1(ReadOnlySpan<T> hp, ReadOnlySpan<T> xp, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> cPrev, Span<T> save, Span<T> h, Span<T> c)
     {
-        if (vectorized) { ForwardVector(hp, xp, hPrev, save, h); return; }
-        var rz = save[..(2 * H)];
-        Add(hp[..(2 * H)], xp[..(2 * H)], rz);
-        Add(rz, biasRz, rz);
-        FastActivations.Sigmoid(rz, rz);
-        Span<T> r = B(save, 0), z = B(save, 1), n = B(save, 2), hn = B(save, 3);
-        Add(B(hp, 2), cell.Bnh.Data, hn);              // hn = h_{t-1}·W_nh + b_nh
-        FusedMultiplyAdd(r, hn, B(xp, 2), n);          // x·W_nx + r·hn
-        Add(n, cell.Bnx.Data, n);
-        FastActivations.Tanh(n, n);
-        Subtract(hPrev, n, h);
-        FusedMultiplyAdd(z, h, n, h);                  // n + z·(h_{t-1} − n)
+        switch (Width)
+        {
+            case 512: Forward<V512<T>>(hp, xp, hPrev, save, h); break;
+            case 256: Forward<V256<T>>(hp, xp, hPrev, save, h); break;
+            default: Forward<V128<T>>(hp, xp, hPrev, save, h); break;
+        }
     }
 
     public override void Backward1(ReadOnlySpan<T> save, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> cPrev, ReadOnlySpan<T> c, ReadOnlySpan<T> h,
         ReadOnlySpan<T> dh, Span<T> dc, Span<T> dAx, Span<T> dAh, Span<T> dhDirect, Span<T> scratch, Span<T> sums)
     {
         // dAx is the whole row [dA_r, dA_z, dA_n·r, dA_n]; dAh, its first 3·H values, needs no writes of its own.
-        if (vectorized) { BackwardVector(save, hPrev, dh, dAx, dhDirect); return; }
-        ReadOnlySpan<T> r = B(save, 0), z = B(save, 1), n = B(save, 2), hn = B(save, 3);
-        var s = scratch[..H];
-        var dAn = B(dAx, 3);
-        Subtract(T.One, z, dAn);
-        Multiply(dAn, dh, dAn);                        // dn = dh·(1 − z)
-        TanhGrad(n, dAn, s);
-        Multiply(dAn, hn, B(dAx, 0));                  // dr = dA_n·hn
-        SigmoidGrad(r, B(dAx, 0), s);
-        Subtract(hPrev, n, B(dAx, 1));
-        Multiply(B(dAx, 1), dh, B(dAx, 1));            // dz = dh·(h_{t-1} − n)
-        SigmoidGrad(z, B(dAx, 1), s);
-        Multiply(dAn, r, B(dAx, 2));                   // the recurrent product sees r·dA_n
-        Multiply(dh, z, dhDirect);                     // h_t = … + z·h_{t-1}
+        switch (Width)
+        {
+            case 512: Backward<V512<T>>(save, hPrev, dh, dAx, dhDirect); break;
+            case 256: Backward<V256<T>>(save, hPrev, dh, dAx, dhDirect); break;
+            default: Backward<V128<T>>(save, hPrev, dh, dAx, dhDirect); break;
+        }
+    }
+
+    private void Forward<V>(ReadOnlySpan<T> hp, ReadOnlySpan<T> xp, ReadOnlySpan<T> hPrev, Span<T> save, Span<T> h) where V : struct, ISimdVector<V, T>
+    {
+        ref T hpR = ref MemoryMarshal.GetReference(hp), xpR = ref MemoryMarshal.GetReference(xp), hpvR = ref MemoryMarshal.GetReference(hPrev);
+        ref T sR = ref MemoryMarshal.GetReference(save), hR = ref MemoryMarshal.GetReference(h);
+        ref T brz = ref biasRz[0], bnx = ref cell.Bnx.Data[0], bnh = ref cell.Bnh.Data[0];
+        nuint n = (nuint)H, w = (nuint)V.Count, j = 0;
+        for (; j + w <= n; j += w) ForwardAt<V, Whole<V, T>>(default, ref hpR, ref xpR, ref hpvR, ref brz, ref bnx, ref bnh, ref sR, ref hR, j);
+        if (j < n) ForwardTail<V>((int)(n - j), ref hpR, ref xpR, ref hpvR, ref brz, ref bnx, ref bnh, ref sR, ref hR, j);
+    }
+
+    /// <summary>The row's last, partial vector, in a method of its own so the whole-vector loop keeps the inlining budget (and a small frame).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ForwardTail<V>(int count, ref T hpR, ref T xpR, ref T hpvR, ref T brz, ref T bnx, ref T bnh, ref T sR, ref T hR, nuint j) where V : struct, ISimdVector<V, T> =>
+        ForwardAt<V, Part<V, T>>(new(count), ref hpR, ref xpR, ref hpvR, ref brz, ref bnx, ref bnh, ref sR, ref hR, j);
+
+    /// <summary>The forward step at one vector <paramref name="j"/> of each block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void ForwardAt<V, A>(A a, ref T hpR, ref T xpR, ref T hpvR, ref T brz, ref T bnx, ref T bnh, ref T sR, ref T hR, nuint j)
+        where V : struct, ISimdVector<V, T> where A : struct, IRowAccess<V, T>
+    {
+        nuint h1 = (nuint)H, h2 = 2 * h1, h3 = 3 * h1;
+        var r = FastActivations.Sigmoid<V, T>(Pre<V, A>(a, ref hpR, ref xpR, ref brz, j));
+        var z = FastActivations.Sigmoid<V, T>(Pre<V, A>(a, ref hpR, ref xpR, ref brz, h1 + j));
+        var hn = a.Load(ref hpR, h2 + j) + a.Load(ref bnh, j);
+        var n = FastActivations.Tanh<V, T>(a.Load(ref xpR, h2 + j) + a.Load(ref bnx, j) + r * hn);
+        a.Store(r, ref sR, j);
+        a.Store(z, ref sR, h1 + j);
+        a.Store(n, ref sR, h2 + j);
+        a.Store(hn, ref sR, h3 + j);
+        a.Store(n + z * (a.Load(ref hpvR, j) - n), ref hR, j);
+    }
+
+    private void Backward<V>(ReadOnlySpan<T> save, ReadOnlySpan<T> hPrev, ReadOnlySpan<T> dh, Span<T> dA, Span<T> dhDirect) where V : struct, ISimdVector<V, T>
+    {
+        ref T sR = ref MemoryMarshal.GetReference(save), hpvR = ref MemoryMarshal.GetReference(hPrev), dhR = ref MemoryMarshal.GetReference(dh);
+        ref T dR = ref MemoryMarshal.GetReference(dA), ddR = ref MemoryMarshal.GetReference(dhDirect);
+        nuint n = (nuint)H, w = (nuint)V.Count, j = 0;
+        for (; j + w <= n; j += w) BackwardAt<V, Whole<V, T>>(default, ref sR, ref hpvR, ref dhR, ref dR, ref ddR, j);
+        if (j < n) BackwardTail<V>((int)(n - j), ref sR, ref hpvR, ref dhR, ref dR, ref ddR, j);
+    }
+
+    /// <summary>The row's last, partial vector, in a method of its own so the whole-vector loop keeps the inlining budget (and a small frame).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void BackwardTail<V>(int count, ref T sR, ref T hpvR, ref T dhR, ref T dR, ref T ddR, nuint j) where V : struct, ISimdVector<V, T> =>
+        BackwardAt<V, Part<V, T>>(new(count), ref sR, ref hpvR, ref dhR, ref dR, ref ddR, j);
+
+    /// <summary>The backward step at one vector <paramref name="j"/> (every value is read before its gradient is written: dA may be the saved row).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void BackwardAt<V, A>(A a, ref T sR, ref T hpvR, ref T dhR, ref T dR, ref T ddR, nuint j)
+        where V : struct, ISimdVector<V, T> where A : struct, IRowAccess<V, T>
+    {
+        nuint h1 = (nuint)H, h2 = 2 * h1, h3 = 3 * h1;
+        var one = V.One;
+        var r = a.Load(ref sR, j);
+        var z = a.Load(ref sR, h1 + j);
+        var n = a.Load(ref sR, h2 + j);
+        var hn = a.Load(ref sR, h3 + j);
+        var d = a.Load(ref dhR, j);
+        var dAn = d * (one - z) * (one - n * n);
+        var dAr = dAn * hn * (r * (one - r));
+        var dAz = d * (a.Load(ref hpvR, j) - n) * (z * (one - z));
+        a.Store(dAr, ref dR, j);
+        a.Store(dAz, ref dR, h1 + j);
+        a.Store(dAn * r, ref dR, h2 + j);
+        a.Store(dAn, ref dR, h3 + j);
+        a.Store(d * z, ref ddR, j);
     }
 
     public override Tensor<T>[] ParameterGradients(T[] dWx, T[] dU, T[]? dU2, T[] dbx, T[] dbh, T[] sums) =>
@@ -385,7 +406,7 @@ internal sealed class GruKernel<T>(Gru<T> cell)
         var zr = save[..(2 * H)];
         Add(hp, xp[..(2 * H)], zr);
         Add(zr, biasZr, zr);
-        FastActivations.Sigmoid(zr, zr);
+        FastActivations.Sigmoid(zr, zr, Width);
         Multiply(B(save, 1), hPrev, B(save, 3));       // rh = r·h_{t-1}
     }
 
@@ -394,7 +415,7 @@ internal sealed class GruKernel<T>(Gru<T> cell)
         var hc = B(save, 2);
         Add(hp2, B(xp, 2), hc);
         Add(hc, cell.B.Data, hc);
-        FastActivations.Tanh(hc, hc);
+        FastActivations.Tanh(hc, hc, Width);
         Subtract(hc, hPrev, h);
         FusedMultiplyAdd(B(save, 0), h, hPrev, h);    // h_{t-1} + z·(h̃ − h_{t-1})
     }

@@ -13,6 +13,7 @@ internal static class FusedKernels
     public static (FusedCellKernel<T>? Kernel, string? Why) Create<TState, T>(IRecurrentCell<TState, T> cell)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (!FusedWidth.Supports<T>()) return (null, UnsupportedElement(typeof(T).Name));
         int h = cell.OutputSize, d = cell.InputSize;
         Shape gate = new(h + d, h), vector = new(h);
         return (object)cell switch
@@ -48,6 +49,9 @@ internal static class FusedKernels
 
     /// <summary>The reason for the full-matrix peephole LSTM.</summary>
     public const string FullMatrixPeephole = "no fused kernel for the full-matrix peephole form (P [H, H]); the diagonal form (P [H]) has one";
+
+    /// <summary>The reason for an element type the kernels' vectors do not hold (they are written once, over float and double SIMD vectors).</summary>
+    public static string UnsupportedElement(string type) => $"the fused kernels run on float and double vectors, not {type}";
 
     /// <summary>The reason for a cell type without a kernel.</summary>
     public static string NoKernel(string cell) => $"no fused kernel for {cell}";

@@ -44,6 +44,12 @@ internal abstract class FusedCellKernel<T> where T : unmanaged, IFloatingPointIe
             layout.SavedPerRow, layout.HasC, layout.SeparateDAh, layout.U2SaveOffset, layout.Sums);
     }
 
+    /// <summary>
+    /// The vector width in bits the elementwise steps run at (<see cref="FusedWidth.Current"/> when the kernel was made:
+    /// the widest accelerated one unless a test forces another), read once per step call to pick the specialised step.
+    /// </summary>
+    public int Width { get; } = FusedWidth.Current;
+
     /// <summary>The op's name on the tape.</summary>
     public string Name { get; }
     public int H { get; }
@@ -170,8 +176,9 @@ internal abstract class FusedCellKernel<T> where T : unmanaged, IFloatingPointIe
     protected Tensor<T> Bias(T[] db, int block) => new(db.AsSpan(block * H, H).ToArray(), new Shape(H));
 
     /// <summary>One vector of a gate's pre-activation at <paramref name="k"/>: (h_{t-1}·U) + (x_t·Wx) + b.</summary>
-    protected static Vector512<T> Pre(ref T hp, ref T xp, ref T b, nuint k) =>
-        Vector512.LoadUnsafe(ref hp, k) + Vector512.LoadUnsafe(ref xp, k) + Vector512.LoadUnsafe(ref b, k);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    protected static V Pre<V, A>(A a, ref T hp, ref T xp, ref T b, nuint k) where V : struct, ISimdVector<V, T> where A : struct, IRowAccess<V, T> =>
+        a.Load(ref hp, k) + a.Load(ref xp, k) + a.Load(ref b, k);
 
     protected Span<T> B(Span<T> row, int block) => row.Slice(block * H, H);
     protected ReadOnlySpan<T> B(ReadOnlySpan<T> row, int block) => row.Slice(block * H, H);

@@ -60,13 +60,13 @@ internal sealed class LayerNormLstmKernel<T> : FusedCellKernel<T> where T : unma
         save[inv + 1] = Normalise(xp, xx);
         FusedMultiplyAdd(xh, cell.GainH.Data, bias, a);
         FusedMultiplyAdd(xx, cell.GainX.Data, a, a);
-        FastActivations.Sigmoid(a[..(3 * H)], a[..(3 * H)]);   // f, i, o
-        FastActivations.Tanh(B(a, 3), B(a, 3));                  // g
+        FastActivations.Sigmoid(a[..(3 * H)], a[..(3 * H)], Width);   // f, i, o
+        FastActivations.Tanh(B(a, 3), B(a, 3), Width);                  // g
         Multiply(B(a, 0), cPrev, c);
         FusedMultiplyAdd(B(a, 1), B(a, 3), c, c);               // C_t = f·C_{t-1} + i·g
         save[inv + 2] = Normalise(c, xc);
         FusedMultiplyAdd(xc, cell.GainC.Data, cell.BiasC.Data, yc);
-        FastActivations.Tanh(yc, yc);
+        FastActivations.Tanh(yc, yc, Width);
         Multiply(B(a, 2), yc, h);                                // h_t = o·tanh(LN(C_t))
     }
 
