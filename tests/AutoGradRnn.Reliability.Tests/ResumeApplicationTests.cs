@@ -120,7 +120,12 @@ public class ResumeApplicationTests : IDisposable
         Assert.True(atFirstStep < 20 * batchBytes, $"{atFirstStep:N0} bytes allocated by the first step; a batch is {batchBytes:N0}");
     }
 
-    /// <summary>Streaming the batches must not change the experiment: these are the results of drawing them all up front (commit eb72592).</summary>
+    /// <summary>
+    /// Streaming the batches must not change the experiment: these are the results of drawing them all up front (commit
+    /// eb72592). Other data would change every value completely; the arithmetic may differ in the last bits (the fused
+    /// kernels run the last partial vector of a row at the CPU's vector width since the architecture pass), so values
+    /// agree to a relative 1e-5, not bit for bit. Same-bits reproducibility is <see cref="ReproducibilityTests"/>' job.
+    /// </summary>
     [Fact]
     public void Long_memory_streams_the_same_data_as_drawing_every_batch_up_front()
     {
@@ -130,7 +135,10 @@ public class ResumeApplicationTests : IDisposable
         {
             var options = new LongMemoryOptions { Task = task, Gaps = [3, 6], Cells = [CellKind.Lstm, CellKind.GruResetAfter], Inits = [GateInit.Default, GateInit.Chrono], Seeds = 2, Steps = 20, Hidden = 6, Batch = 8 };
             var results = LongMemory.Run(options);
-            Assert.Equal(expected, results.SelectMany(r => new[] { r.Metric, r.FinalLoss }));
+            var actual = results.SelectMany(r => new[] { r.Metric, r.FinalLoss }).ToArray();
+            Assert.Equal(expected.Length, actual.Length);
+            for (int i = 0; i < expected.Length; i++)
+                Assert.True(Math.Abs(actual[i] - expected[i]) <= 1e-5 * Math.Abs(expected[i]), $"{task} value {i}: {actual[i]:R}, expected {expected[i]:R}");
         }
     }
 }
