@@ -39,7 +39,11 @@ public sealed record LongMemoryOptions
     public MemoryTask Task { get; init; } = MemoryTask.Recall;
     /// <summary>Key placement for recall.</summary>
     public KeyPlacement Placement { get; init; } = KeyPlacement.Random;
-    /// <summary>Gap lengths to test.</summary>
+    /// <summary>
+    /// The lengths to test. For <see cref="MemoryTask.Recall"/>, the gap: distractor steps between the key and the
+    /// question (the CLI's <c>--gaps</c>). For <see cref="MemoryTask.Adding"/>, the whole sequence length T (<c>--lengths</c>).
+    /// <see cref="LongMemoryResult.SequenceLength"/> gives the steps actually unrolled in either case.
+    /// </summary>
     public int[] Gaps { get; init; } = [5, 10, 20, 50, 100];
     /// <summary>Cells to compare.</summary>
     public CellKind[] Cells { get; init; } = [CellKind.Rnn, CellKind.Lstm, CellKind.GruResetAfter];
@@ -68,7 +72,11 @@ public sealed record LongMemoryOptions
 }
 
 /// <summary>One run's result: accuracy for recall, mean squared error for adding; and the chance level to compare with.</summary>
-public sealed record LongMemoryResult(string Cell, string Init, int Gap, int Seed, double Metric, double Chance, double FinalLoss);
+public sealed record LongMemoryResult(string Cell, string Init, int Gap, int Seed, double Metric, double Chance, double FinalLoss)
+{
+    /// <summary>The steps each sequence of this run had (recall: the gap plus key and question, or more with a random key; adding: the gap itself, T).</summary>
+    public int SequenceLength { get; init; }
+}
 
 /// <summary>
 /// The essay's long-term-dependency experiment, done carefully enough to mean something: recall with the key first
@@ -108,7 +116,7 @@ public static class LongMemory
         if (control.Resume)
         {
             var meta = TrainerSnapshot.Open(control.ResumeFile, control.Identity);
-            finished = LongMemoryResults.Parse(control.ResumeFile, meta.TryGetValue(FinishedKey, out var f) ? f : "");
+            finished = [.. LongMemoryResults.Parse(control.ResumeFile, meta.TryGetValue(FinishedKey, out var f) ? f : "").Select(r => r with { SequenceLength = Length(o, r.Gap) })];
             resumeCurrent = TrainerSnapshot.HasTrainerState(meta);
         }
         var configurations = o.Gaps.SelectMany(gap => o.Cells.SelectMany(cell => o.Inits.SelectMany(init => Enumerable.Range(o.FirstSeed, o.Seeds).Select(seed => (gap, cell, init, seed))))).ToList();
@@ -239,7 +247,7 @@ public static class LongMemory
                 ? MeanSquaredError(output, test.Sums).ToScalar()
                 : Metrics.Accuracy(Metrics.ArgMax(output), test.Labels);
             double chance = o.Task == MemoryTask.Adding ? 1.0 / 6 : 1.0 / o.Keys;   // E[(s − 1)²] for s = U + U
-            return new LongMemoryResult(CellKinds.Name(kind), init.ToString().ToLowerInvariant(), gap, seed, metric, chance, result.StepLosses[^1]);
+            return new LongMemoryResult(CellKinds.Name(kind), init.ToString().ToLowerInvariant(), gap, seed, metric, chance, result.StepLosses[^1]) { SequenceLength = Length(o, gap) };
         }
 
         private Tensor<float> Output<TState>(Model<TState> m, Batch b) => m.Head.Apply(m.Cell.Output(Sequence.Unroll(m.Cell, b.X).Final));

@@ -147,7 +147,10 @@ internal static class Commands
     {
         var task = Opt("--task", "recall or adding", "recall").AcceptOnlyFromAmong("recall", "adding");
         var placement = Opt("--placement", "recall: key first or at a random position", "random").AcceptOnlyFromAmong("first", "random");
-        var gaps = Opt("--gaps", "gap lengths", "5,10,20,50,100");
+        // Two names for two quantities: recall's gap is the distance from key to question, the adding problem's is the
+        // whole sequence length T (its two marked steps sit anywhere in each half).
+        var gaps = Opt("--gaps", "recall: steps between the key and the question (default 5,10,20,50,100)", "");
+        var lengths = Opt("--lengths", "adding: sequence lengths T (default 5,10,20,50,100)", "");
         var cells = Opt("--cells", "cells to compare", "rnn,lstm,gru");
         var init = Opt("--init", "initialisations to compare: default, forget1, chrono (comma list)", "default");
         var seeds = Int("--seeds", "seeds per configuration", 3);
@@ -160,30 +163,37 @@ internal static class Commands
         var output = Opt("--out", "folder for results.json and chart.html", Path.Combine("runs", "long-memory"));
         var (threads, resume) = (Threads(), ResumeOptions.Create());
         var command = new Command("long-memory", "The essay's long-term-dependency experiment: accuracy (recall) or MSE (adding) against the gap.")
-            { task, placement, gaps, cells, init, seeds, hidden, steps, batch, lr, clip, seed, output, threads, resume.Resume, resume.Every };
+            { task, placement, gaps, lengths, cells, init, seeds, hidden, steps, batch, lr, clip, seed, output, threads, resume.Resume, resume.Every };
         command.SetAction(r =>
         {
+            bool adding = r.GetValue(task) == "adding";
+            var (given, other) = adding ? (r.GetValue(lengths)!, r.GetValue(gaps)!) : (r.GetValue(gaps)!, r.GetValue(lengths)!);
+            if (other.Length > 0)
+                throw new ArgumentException(adding
+                    ? "long-memory: --gaps is recall's distance from key to question; the adding problem takes --lengths (sequence lengths T)"
+                    : "long-memory: --lengths is the adding problem's sequence length; recall takes --gaps (steps between the key and the question)");
+            string flag = adding ? "--lengths" : "--gaps";
             new CliPaths().OutputFolder("--out", r.GetValue(output)!, RunOutput.Files);
             ApplyThreads(r.GetValue(threads));
             var options = new LongMemoryOptions
             {
-                Task = r.GetValue(task) == "adding" ? MemoryTask.Adding : MemoryTask.Recall,
+                Task = adding ? MemoryTask.Adding : MemoryTask.Recall,
                 Placement = r.GetValue(placement) == "first" ? KeyPlacement.First : KeyPlacement.Random,
-                Gaps = CliApp.Ints(r.GetValue(gaps)!, "--gaps", required: true), Cells = CliApp.List(r.GetValue(cells)!, "--cells").Select(CellKinds.Parse).ToArray(),
+                Gaps = CliApp.Ints(given.Length > 0 ? given : "5,10,20,50,100", flag, required: true), Cells = CliApp.List(r.GetValue(cells)!, "--cells").Select(CellKinds.Parse).ToArray(),
                 Inits = CliApp.List(r.GetValue(init)!, "--init").Select(ParseInit).ToArray(), Seeds = r.GetValue(seeds), Hidden = r.GetValue(hidden),
                 Steps = r.GetValue(steps), Batch = r.GetValue(batch), LearningRate = r.GetValue(lr), Clip = r.GetValue(clip), FirstSeed = r.GetValue(seed),
             };
             var control = resume.Control(r, r.GetValue(output)!, cancellation);
             var results = LongMemory.Run(options, new ProgressCallback<LongMemoryResult>(x =>
-                console.WriteLine($"{x.Cell}/{x.Init} gap {x.Gap} seed {x.Seed}: {(options.Task == MemoryTask.Adding ? "MSE" : "accuracy")} {x.Metric:F3} (chance {x.Chance:F3})")), control: control);
-            var metric = options.Task == MemoryTask.Adding ? "MSE" : "accuracy";
-            var table = new Table().AddColumns(["cell", "init", .. options.Gaps.Select(g => $"gap {g}")]);
+                console.WriteLine($"{x.Cell}/{x.Init} {(adding ? "T" : "gap")} {x.Gap} seed {x.Seed}: {(adding ? "MSE" : "accuracy")} {x.Metric:F3} (chance {x.Chance:F3})")), control: control);
+            var metric = adding ? "MSE" : "accuracy";
+            var table = new Table().AddColumns(["cell", "init", .. options.Gaps.Select(g => adding ? $"T {g}" : $"gap {g}")]);
             var groups = results.GroupBy(x => (x.Cell, x.Init)).ToList();
             foreach (var g in groups)
                 table.AddRow([g.Key.Cell, g.Key.Init, .. options.Gaps.Select(gap => Summary(g.Where(x => x.Gap == gap).Select(x => x.Metric).ToArray()))]);
             console.Write(table);
             console.MarkupLine($"{metric} as mean ± spread (min–max half-range) over {options.Seeds} seeds; chance: {results[0].Chance:F3}");
-            var chart = results.Chart($"{options.Task} ({options.Placement}): {metric} vs gap", metric);
+            var chart = results.Chart(adding ? $"adding: {metric} vs sequence length T" : $"recall ({options.Placement}): {metric} vs gap", metric);
             RunOutput.Write(console, r.GetValue(output)!, new { options.Task, options.Placement, Results = results }, chart, "long-memory");
             return 0;
         });

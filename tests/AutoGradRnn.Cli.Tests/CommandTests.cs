@@ -53,9 +53,27 @@ public class CommandTests
         var recall = Cli.Run("long-memory", "--task", "recall", "--gaps", "2,3", "--cells", "rnn,lstm", "--init", "default,chrono", "--seeds", "1", "--steps", "5", "--hidden", "8", "--out", dir.Path);
         Assert.True(recall.Exit == 0, recall.Err);
         Assert.Contains("lstm/chrono gap 3 seed 0: accuracy", recall.Out);
-        var adding = Cli.Run("long-memory", "--task", "adding", "--gaps", "10", "--cells", "gru", "--seeds", "2", "--steps", "5", "--hidden", "8", "--out", dir.Path);
+        var adding = Cli.Run("long-memory", "--task", "adding", "--lengths", "10", "--cells", "gru", "--seeds", "2", "--steps", "5", "--hidden", "8", "--out", dir.Path);
         Assert.True(adding.Exit == 0, adding.Err);
-        Assert.Contains("MSE", adding.Out);
+        Assert.Contains("gru/default T 10 seed 0: MSE", adding.Out);
+        Assert.Contains("\"sequenceLength\": 10", File.ReadAllText(Path.Combine(dir.Path, "results.json")), StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>The two tasks' lengths have two names: recall's gap (key to question) and adding's sequence length T.</summary>
+    [Fact]
+    public void Long_memory_names_the_recall_gap_and_the_adding_length_differently()
+    {
+        using var dir = new TempDir();
+        var wrong = Cli.Run("long-memory", "--task", "adding", "--gaps", "10", "--steps", "5", "--out", dir.Path);
+        Assert.Equal(2, wrong.Exit);
+        Assert.Contains("the adding problem takes --lengths", wrong.Err);
+        var other = Cli.Run("long-memory", "--task", "recall", "--lengths", "10", "--steps", "5", "--out", dir.Path);
+        Assert.Equal(2, other.Exit);
+        Assert.Contains("recall takes --gaps", other.Err);
+        var recall = Cli.Run("long-memory", "--task", "recall", "--placement", "first", "--gaps", "4", "--cells", "rnn", "--seeds", "1", "--steps", "3", "--hidden", "4", "--out", dir.Path);
+        Assert.True(recall.Exit == 0, recall.Err);
+        Assert.Contains("rnn/default gap 4 seed 0", recall.Out);
+        Assert.Contains("\"sequenceLength\": 6", File.ReadAllText(Path.Combine(dir.Path, "results.json")), StringComparison.OrdinalIgnoreCase);   // key, 4 distractors, question
     }
 
     /// <summary>--seed picks the first seed (seed s is the same run whichever list it is in); --lr and --clip reach the trainer.</summary>

@@ -68,7 +68,7 @@ public class FusedPathTests
         foreach (var task in new[] { "recall", "adding" })
         {
             using var trace = UnrollTrace.Start();
-            AssertAllFused(trace, Cli.Run("long-memory", "--task", task, "--gaps", "5", "--cells", cell, "--seeds", "1", "--steps", "2", "--hidden", "4", "--out", dir.Path));
+            AssertAllFused(trace, Cli.Run("long-memory", "--task", task, task == "adding" ? "--lengths" : "--gaps", "5", "--cells", cell, "--seeds", "1", "--steps", "2", "--hidden", "4", "--out", dir.Path));
         }
     }
 }
