@@ -6,9 +6,9 @@ namespace AutoGradRnn.Applications;
 /// <summary>Settings of a character-level sequence classifier.</summary>
 public sealed record ClassifierOptions
 {
-    /// <summary>The text column ("" = the first column).</summary>
+    /// <summary>The text column ("" = chosen from the data: the column with the longest texts among those that are not the label).</summary>
     public string TextColumn { get; init; } = "";
-    /// <summary>The label column ("" = the last column).</summary>
+    /// <summary>The label column ("" = chosen from the data: the column with the fewest distinct values, at least two).</summary>
     public string LabelColumn { get; init; } = "";
     /// <summary>The recurrent cell.</summary>
     public CellKind Cell { get; init; } = CellKind.Lstm;
@@ -45,7 +45,14 @@ public sealed record ClassifierOptions
 
 /// <summary>A classifier's test results: accuracy against the majority-class baseline, and the confusion matrix (rows = true label, columns = predicted).</summary>
 public sealed record ClassificationReport(string[] Labels, int TrainSize, int TestSize, double Accuracy, double MajorityAccuracy, string MajorityLabel,
-    int[][] Confusion, IReadOnlyList<double> StepLosses, IReadOnlyList<EpochSummary> Epochs, double Seconds);
+    int[][] Confusion, IReadOnlyList<double> StepLosses, IReadOnlyList<EpochSummary> Epochs, double Seconds)
+{
+    /// <summary>The columns used and how they were picked.</summary>
+    public ClassifierColumns Columns { get; init; } = new("", "", "");
+}
+
+/// <summary>The text and label columns a classifier used, and why (named by the user, or chosen from the data with the evidence).</summary>
+public sealed record ClassifierColumns(string Text, string Label, string Why);
 
 /// <summary>
 /// Character-level sequence classification of a CSV's text column into its label column (e.g. surname → language):
@@ -69,12 +76,8 @@ public static class SequenceClassification
         ArgumentNullException.ThrowIfNull(o);
         o.Validate();
         var table = CsvTable.Load(csvPath);
-        string textColumn = o.TextColumn.Length > 0 ? o.TextColumn : table.Header[0], labelColumn = o.LabelColumn.Length > 0 ? o.LabelColumn : table.Header[^1];
-        // Learning a column from itself would score 100 % and mean nothing.
-        if (textColumn == labelColumn)
-            throw new DataFormatException(csvPath, table.Header.Count == 1
-                ? $"has one column ('{textColumn}'); classify needs a text column and a label column (--text-column, --label-column)"
-                : $"the text column and the label column are both '{textColumn}'; name two different columns with --text-column and --label-column (columns: {string.Join(", ", table.Header)})");
+        var columns = ChooseColumns(csvPath, table, o);
+        string textColumn = columns.Text, labelColumn = columns.Label;
         var texts = table.Text(textColumn);
         var labelsText = table.Text(labelColumn);
         int empty = Array.FindIndex(texts, t => t.Length == 0);
@@ -85,6 +88,10 @@ public static class SequenceClassification
                 "(every sequence of its batch would be padded to it); classify reads short texts such as names, or raise MaxLength", tooLong + 2, textColumn);
         var labels = labelsText.Distinct().Order(StringComparer.Ordinal).ToArray();
         if (labels.Length < 2) throw new DataFormatException(csvPath, $"needs at least two labels, found {labels.Length}");
+        // A label nearly every row has to itself (an id, a sentence) cannot be learned: most test labels never occur in training.
+        if (2L * labels.Length > texts.Length)
+            throw new DataFormatException(csvPath, $"the label column '{labelColumn}' has {labels.Length:N0} distinct values in {texts.Length:N0} rows, fewer than two rows a class; " +
+                $"name the column of classes with --label-column (columns: {Describe(table)})");
         var y = labelsText.Select(l => Array.IndexOf(labels, l)).ToArray();
 
         var rng = new Rng(o.Seed);
@@ -114,8 +121,38 @@ public static class SequenceClassification
         for (int i = 0; i < actual.Length; i++) confusion[actual[i]][predicted.Predictions[i]]++;
         var majority = trainRows.GroupBy(r => y[r]).MaxBy(g => g.Count())!.Key;
         return new ClassificationReport(labels, trainRows.Length, testRows.Length, Metrics.Accuracy(predicted.Predictions, actual),
-            actual.Count(a => a == majority) / (double)actual.Length, labels[majority], confusion, predicted.Losses, predicted.Epochs, watch.Elapsed.TotalSeconds);
+            actual.Count(a => a == majority) / (double)actual.Length, labels[majority], confusion, predicted.Losses, predicted.Epochs, watch.Elapsed.TotalSeconds)
+        { Columns = columns };
     }
+
+    /// <summary>
+    /// The columns named by the user, else chosen from the data: the label is the column with the fewest distinct values
+    /// (at least two; ties go to the later column), the text is the column with the longest average text among the others.
+    /// A column never serves as both (learning a column from itself would score 100 % and mean nothing).
+    /// </summary>
+    private static ClassifierColumns ChooseColumns(string csvPath, CsvTable table, ClassifierOptions o)
+    {
+        if (o.TextColumn.Length > 0 && o.TextColumn == o.LabelColumn || table.Header.Count == 1)
+            throw new DataFormatException(csvPath, table.Header.Count == 1
+                ? $"has one column ('{table.Header[0]}'); classify needs a text column and a label column (--text-column, --label-column)"
+                : $"the text column and the label column are both '{o.TextColumn}'; name two different columns with --text-column and --label-column (columns: {string.Join(", ", table.Header)})");
+        if (o.TextColumn.Length > 0 && o.LabelColumn.Length > 0) return new(o.TextColumn, o.LabelColumn, "named by --text-column and --label-column");
+        var stats = table.Header.Select((name, i) => (Name: name, Index: i, Distinct: table.Text(name).Distinct().Count(), Length: table.Text(name).Average(t => (double)t.Length))).ToList();
+        string label = o.LabelColumn.Length > 0 ? o.LabelColumn
+            : stats.Where(c => c.Name != o.TextColumn && c.Distinct >= 2).OrderBy(c => c.Distinct).ThenByDescending(c => c.Index).Select(c => c.Name).FirstOrDefault()
+              ?? stats.Where(c => c.Name != o.TextColumn).OrderByDescending(c => c.Index).First().Name;
+        string text = o.TextColumn.Length > 0 ? o.TextColumn
+            : stats.Where(c => c.Name != label).OrderByDescending(c => c.Length).ThenBy(c => c.Index).First().Name;
+        if (text == label)
+            throw new DataFormatException(csvPath, $"the text column and the label column are both '{text}'; name two different columns with --text-column and --label-column (columns: {string.Join(", ", table.Header)})");
+        string why = (o.TextColumn.Length > 0 ? "text named by --text-column" : $"text: the longest texts ({stats.First(c => c.Name == text).Length:F1} characters on average)")
+            + "; " + (o.LabelColumn.Length > 0 ? "label named by --label-column" : $"label: the fewest distinct values ({stats.First(c => c.Name == label).Distinct:N0})")
+            + $"; columns: {Describe(table)}";
+        return new(text, label, why);
+    }
+
+    private static string Describe(CsvTable table) =>
+        string.Join(", ", table.Header.Select(h => $"{h} ({table.Text(h).Distinct().Count():N0} values)"));
 
     private sealed class Fit(ClassifierOptions o, int vocabulary, int classes, List<Batch> train, List<Batch> valid, List<Batch> test, IProgress<TrainingProgress>? progress,
         TrainingControl control)

@@ -212,8 +212,8 @@ internal static class Commands
     private static Command Classify(IAnsiConsole console, CancellationToken cancellation)
     {
         var csv = Required("--csv", "a CSV file: a text column and a label column (e.g. data/surnames_by_language.csv)");
-        var textColumn = Opt("--text-column", "the text column (default: the first)", "");
-        var labelColumn = Opt("--label-column", "the label column (default: the last)", "");
+        var textColumn = Opt("--text-column", "the text column (default: the column with the longest texts, other than the label)", "");
+        var labelColumn = Opt("--label-column", "the label column (default: the column with the fewest distinct values, at least two)", "");
         var cell = CellOption("lstm");
         var hidden = Int("--hidden", "hidden units", 64);
         var epochs = Int("--epochs", "training epochs", 10);
@@ -232,6 +232,7 @@ internal static class Commands
             };
             var control = resume.Control(r, r.GetValue(output)!, cancellation);
             var report = ProgressView.Run(console, "classify", "sequences", p => SequenceClassification.Run(r.GetValue(csv)!, options, p, control));
+            console.MarkupLine(Markup.Escape($"columns: text '{report.Columns.Text}', label '{report.Columns.Label}' ({report.Columns.Why}; override with --text-column/--label-column)"));
             console.MarkupLine($"test accuracy [bold]{report.Accuracy:P1}[/] on {report.TestSize} held-out rows (majority class '{Markup.Escape(report.MajorityLabel)}': {report.MajorityAccuracy:P1})");
             var table = new Table().AddColumns(["true \\ predicted", .. report.Labels.Select(l => Markup.Escape(l.Length > 4 ? l[..4] : l))]);
             for (int i = 0; i < report.Labels.Length; i++) table.AddRow([Markup.Escape(report.Labels[i]), .. report.Confusion[i].Select(c => c.ToString())]);

@@ -116,6 +116,42 @@ public class CommandTests
         Assert.True(json.RootElement.GetProperty("Accuracy").GetDouble() > json.RootElement.GetProperty("MajorityAccuracy").GetDouble());
     }
 
+    /// <summary>
+    /// Columns are chosen by evidence, not position: in a label,sentence file the old defaults (text = first, label = last)
+    /// trained a model with one class per sentence. Now the label is the column with the fewest distinct values and the
+    /// text the one with the longest texts, and the choice is printed and stored.
+    /// </summary>
+    [Fact]
+    public void Classify_chooses_its_columns_from_the_data_and_says_so()
+    {
+        using var dir = new TempDir();
+        var rng = new Random(3);
+        string[] words = ["good", "bad", "fine", "awful", "great", "poor", "nice", "dull"];
+        var lines = new List<string> { "label,sentence" };
+        for (int i = 0; i < 120; i++)
+        {
+            bool positive = i % 2 == 0;
+            var sentence = string.Join(' ', Enumerable.Range(0, 6).Select(_ => words[2 * rng.Next(4) + (positive ? 0 : 1)])) + $" number {i}";
+            lines.Add($"{(positive ? "pos" : "neg")},{sentence}");
+        }
+        var csv = Path.Combine(dir.Path, "sentences.csv");
+        File.WriteAllLines(csv, lines);
+        var run = Cli.Run("classify", "--csv", csv, "--hidden", "8", "--epochs", "1", "--out", Path.Combine(dir.Path, "out"));
+        Assert.True(run.Exit == 0, run.Err);
+        Assert.Contains("columns: text 'sentence', label 'label'", run.Out);
+        Assert.Contains("fewest distinct values (2)", run.Out);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.Path, "out", "results.json")));
+        Assert.Equal(2, json.RootElement.GetProperty("Labels").GetArrayLength());
+        Assert.Equal("label", json.RootElement.GetProperty("Columns").GetProperty("Label").GetString());
+
+        // Naming the sentence as the label: one class per row cannot be learned, and the message names the flag.
+        var refused = Cli.Run("classify", "--csv", csv, "--label-column", "sentence", "--text-column", "label", "--out", Path.Combine(dir.Path, "out2"));
+        Assert.Equal(2, refused.Exit);
+        Assert.Contains("has 120 distinct values in 120 rows", refused.Err);
+        Assert.Contains("--label-column", refused.Err);
+        Assert.Contains("label (2 values)", refused.Err);
+    }
+
     [Fact]
     public void Gradcheck_verifies_every_op_and_cell()
     {

@@ -33,8 +33,10 @@ public static partial class ErrorCatalog
             SequenceClassification.Run(Write(d, "c.csv", "name,label\nab,x\n" + new string('a', 20_000) + ",y\ncd,x\n"), new ClassifierOptions())),
         new("E123", "csv", "classify on a CSV with one column (the text would be its own label)", typeof(DataFormatException), d =>
             SequenceClassification.Run(Write(d, "c.csv", "name\nab\ncd\n"), new ClassifierOptions())),
-        new("E124", "csv", "classify with --label-column naming the text column", typeof(DataFormatException), d =>
-            SequenceClassification.Run(Write(d, "c.csv", "name,label\nab,x\ncd,y\n"), new ClassifierOptions { LabelColumn = "name" })),
+        new("E124", "csv", "classify with --text-column and --label-column naming the same column", typeof(DataFormatException), d =>
+            SequenceClassification.Run(Write(d, "c.csv", "name,label\nab,x\ncd,y\n"), new ClassifierOptions { TextColumn = "name", LabelColumn = "name" })),
+        new("E126", "csv", "classify with a label column that has a value per row (a sentence, an id)", typeof(DataFormatException), d =>
+            SequenceClassification.Run(Write(d, "c.csv", "label,sentence\nx,ab cd\ny,ef gh\nx,ij kl\n"), new ClassifierOptions { LabelColumn = "sentence" })),
         new("E125", "checkpoints", "saving metadata that holds half a surrogate pair (UTF-8 cannot store it)", typeof(ArgumentException), d =>
             SafeTensors.Save(d.File("m.safetensors"), [new NamedTensor<float>("w", Tensor.Zeros<float>(2))], new Dictionary<string, string> { ["vocabulary"] = "ab\uD83D" })),
         // ---- the command line
