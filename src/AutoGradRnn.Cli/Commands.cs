@@ -76,8 +76,16 @@ internal static class Commands
             var control = resume.Control(r, folder, cancellation);
             var report = ProgressView.Run(console, "train-char", "chars", p => CharLanguageModel.Train(corpus, options, path, p, control));
             console.MarkupLine($"validation bits per character: [bold]{report.ValidationBitsPerCharacter:F3}[/] ({report.ValidationCharacters:N0} characters; {report.Steps} steps, {report.CharactersPerSecond:N0} chars/s)");
+            if (report.NGram is { } n)
+            {
+                double gap = report.ValidationBitsPerCharacter - n.BitsPerCharacter;
+                console.MarkupLine($"n-gram baseline (n = {n.Order}, k = {n.K.ToString(System.Globalization.CultureInfo.InvariantCulture)}, counted on the training part, n and k chosen on validation): [bold]{n.BitsPerCharacter:F3}[/] bits per character on the same {n.Characters:N0} characters");
+                console.MarkupLine(gap < 0 ? $"the model beats the n-gram baseline by {-gap:F3} bpc"
+                    : $"[yellow]the model does not beat the n-gram baseline[/] ({gap:F3} bpc worse)");
+            }
             console.MarkupLine($"checkpoint: {Markup.Escape(path)}");
-            RunOutput.Write(console, folder, report, ModelCharts.LossCurve(report.StepLosses, $"{report.Cell} {report.Hidden}×{report.Layers}: validation {report.ValidationBitsPerCharacter:F3} bpc"), "train-char");
+            var title = $"{report.Cell} {report.Hidden}×{report.Layers}: validation {report.ValidationBitsPerCharacter:F3} bpc" + (report.NGram is { } b ? $", {b.Order}-gram {b.BitsPerCharacter:F3} bpc" : "");
+            RunOutput.Write(console, folder, report, report.Chart(title), "train-char");
             return 0;
         });
         return command;

@@ -18,6 +18,15 @@ public class CommandTests
         using var results = JsonDocument.Parse(File.ReadAllText(dir.File("results.json")));
         Assert.Equal(15, results.RootElement.GetProperty("StepLosses").GetArrayLength());
         Assert.True(results.RootElement.GetProperty("ValidationBitsPerCharacter").GetDouble() > 0);
+        // The n-gram baseline on the same characters, and the plain verdict (15 steps of a 16-unit GRU lose to it).
+        Assert.Matches(@"n-gram baseline \(n = [1-5], k = [0-9.]+, counted on the training part, n and k chosen on validation\): [0-9.]+ bits per character on the same", output);
+        Assert.Contains("the model does not beat the n-gram baseline", output);
+        var ngram = results.RootElement.GetProperty("NGram");
+        Assert.Equal(results.RootElement.GetProperty("ValidationCharacters").GetInt32(), ngram.GetProperty("Characters").GetInt32());
+        Assert.InRange(ngram.GetProperty("Order").GetInt32(), 1, 5);
+        Assert.InRange(ngram.GetProperty("BitsPerCharacter").GetDouble(), 1, Math.Log2(200));
+        Assert.Equal(35, ngram.GetProperty("Grid").GetArrayLength());
+        Assert.False(results.RootElement.GetProperty("BeatsNGram").GetBoolean());
         Assert.Contains("Plotly.newPlot", File.ReadAllText(dir.File("chart.html")));
 
         var sample = Cli.Run("sample", "--checkpoint", dir.File("model.safetensors"), "--length", "40", "--prime", "Call me", "--temperature", "0.5");

@@ -15,6 +15,20 @@ public class ApplicationTests
         Assert.Contains("'Z' (U+005A) at position 0", Assert.Throws<ArgumentException>(() => CharLanguageModel.Activations(path, "Z")).Message);
     }
 
+    [Fact]
+    public void Char_model_reports_the_n_gram_baseline_on_the_characters_it_was_scored_on()
+    {
+        using var dir = new TempDir();
+        // Every 4 characters of this text determine the next, so the 5-gram with the smallest k is nearly certain.
+        var text = string.Concat(Enumerable.Repeat("a quiet sea, a loud ship. ", 40));
+        var report = CharLanguageModel.Train(text, new CharModelOptions { Hidden = 6, Steps = 3, Batch = 2, SequenceLength = 8 }, dir.File("m.safetensors"));
+        var n = Assert.IsType<NGramResult>(report.NGram);
+        Assert.Equal(report.ValidationCharacters, n.Characters);
+        Assert.Equal((5, 0.001), (n.Order, n.K));
+        Assert.InRange(n.BitsPerCharacter, 0, 0.01);
+        Assert.False(report.BeatsNGram);   // three steps of a 6-unit LSTM
+    }
+
     [Theory]
     [InlineData("rnn", CellKind.Rnn, "Rnn")]
     [InlineData("lstm", CellKind.Lstm, "Lstm")]
