@@ -11,7 +11,7 @@ internal static class ReportCharts
 
     /// <summary>Training and validation bpc against the step, with the n-gram baseline's validation bpc as a line.</summary>
     public static GenericChart Chart(this CharTrainingReport report, string title) =>
-        ModelCharts.CharModelCurve(report.StepLosses, [(report.Steps, report.ValidationBitsPerCharacter)],
+        ModelCharts.CharModelCurve(report.StepLosses, report.Curve.Select(p => (p.Step, p.ValidationBitsPerCharacter)).ToList(),
             report.NGram is { } n ? $"{n.Order}-gram baseline (k = {n.K}), validation" : "", report.NGram?.BitsPerCharacter ?? double.NaN, title);
 
     public static GenericChart Chart(this ClassificationReport report) =>
