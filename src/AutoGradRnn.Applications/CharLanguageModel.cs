@@ -151,16 +151,19 @@ public static class CharLanguageModel
                 ? Parse(saved) : [];
             var extra = new KeyValuePair<string, string>[] { new(CurveKey, Format(curve)) };
             int every = o.EvalInterval;
+            var evaluating = new Stopwatch();   // kept out of the training time and speed
             void AfterStep(Model<TState> p, IReadOnlyList<double> losses)
             {
                 int step = losses.Count;
                 if (step % every != 0 && step != o.Steps) return;
+                evaluating.Start();
                 int from = curve.Count > 0 ? (int)curve[^1].Step : 0;
                 double train = 0;
                 for (int i = from; i < step; i++) train += losses[i];
                 var point = new CharCurvePoint(step, Metrics.BitsPerCharacter(train / (step - from)), Metrics.BitsPerCharacter(Validate(p)));
                 curve.Add(point);
                 extra[0] = new(CurveKey, Format(curve));
+                evaluating.Stop();
                 evaluations?.Report(point);
             }
             var watch = Stopwatch.StartNew();
@@ -168,7 +171,7 @@ public static class CharLanguageModel
                 m => m.Rnn.InitialState(o.Batch), batches, [],
                 new TrainerOptions { Epochs = (int)(((long)o.Steps + batches.Count - 1) / batches.Count), MaxSteps = o.Steps, ClipNorm = o.Clip }, progress,
                 control with { Extra = extra }, AfterStep);
-            double seconds = watch.Elapsed.TotalSeconds;
+            double seconds = (watch.Elapsed - evaluating.Elapsed).TotalSeconds;
             // The last step's evaluation is the final one (same parameters, same pass); evaluated again only if it is missing.
             double validBpc = curve.Count > 0 && curve[^1].Step == result.StepLosses.Count
                 ? curve[^1].ValidationBitsPerCharacter : Metrics.BitsPerCharacter(Validate(result.Parameters));
