@@ -27,6 +27,14 @@ public sealed record CharModelOptions
     public double ValidationFraction { get; init; } = 0.1;
     /// <summary>Seed of the weights.</summary>
     public long Seed { get; init; }
+    /// <summary>
+    /// Evaluate the validation bits per character every this many steps for the learning curve (0: every ⌈steps / 10⌉
+    /// steps, ten evaluations a run). The last step is always evaluated. Each evaluation is one pass over the validation characters.
+    /// </summary>
+    public int EvalEvery { get; init; }
+
+    /// <summary>The steps between two evaluations: <see cref="EvalEvery"/>, or ⌈steps / 10⌉ for 0.</summary>
+    internal int EvalInterval => EvalEvery > 0 ? EvalEvery : (int)Math.Max(1, (Steps + 9L) / 10);
 
     /// <summary>Initialisation of the cells (default: PyTorch's uniform weights with forget-gate bias 1; <see cref="CellInit.PyTorch"/> to match PyTorch exactly).</summary>
     public CellInit Init { get; init; } = new();
@@ -39,6 +47,7 @@ public sealed record CharModelOptions
         if (Batch <= 0) throw new ArgumentOutOfRangeException(nameof(Batch), $"batch {Batch} must be positive");
         if (Steps <= 0) throw new ArgumentOutOfRangeException(nameof(Steps), $"steps {Steps} must be positive");
         if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentOutOfRangeException(nameof(LearningRate), $"learning rate {LearningRate} must be a finite number > 0");
+        if (EvalEvery < 0) throw new ArgumentOutOfRangeException(nameof(EvalEvery), $"eval every {EvalEvery} must be ≥ 0 (0: ten evaluations a run)");
         if (!(ValidationFraction > 0 && ValidationFraction < 0.5)) throw new ArgumentOutOfRangeException(nameof(ValidationFraction), $"validation fraction {ValidationFraction} must be in (0, 0.5)");
     }
 }
@@ -46,7 +55,31 @@ public sealed record CharModelOptions
 /// <summary>What a training run measured.</summary>
 public sealed record CharTrainingReport(
     string Cell, int Hidden, int Layers, int Vocabulary, int Steps, IReadOnlyList<double> StepLosses, IReadOnlyList<double> GradientNorms,
-    double ValidationBitsPerCharacter, int ValidationCharacters, int DroppedValidationCharacters, double CharactersPerSecond, double Seconds);
+    double ValidationBitsPerCharacter, int ValidationCharacters, int DroppedValidationCharacters, double CharactersPerSecond, double Seconds)
+{
+    /// <summary>
+    /// The best n-gram count model (<see cref="NGramBaseline"/>, n = 1 … 5, add-k with k from <see cref="NGramBaseline.DefaultSmoothing"/>)
+    /// counted on the training split and scored on exactly the validation characters the network was scored on, each
+    /// conditioned on the text before it (the first ones on the training split's last characters). n and k are chosen on
+    /// these same characters, as there is no third split: a slight advantage to the baseline, so a model that beats it does.
+    /// </summary>
+    public NGramResult? NGram { get; init; }
+
+    /// <summary>
+    /// The learning curve: the validation bits per character every <see cref="CharModelOptions.EvalEvery"/> steps and at
+    /// the last step, each with the mean training bits per character of the steps since the previous point.
+    /// </summary>
+    public IReadOnlyList<CharCurvePoint> Curve { get; init; } = [];
+
+    /// <summary>Whether the network's validation bits per character are below the n-gram baseline's.</summary>
+    public bool BeatsNGram => NGram is { } n && ValidationBitsPerCharacter < n.BitsPerCharacter;
+}
+
+/// <summary>One point of a character model's learning curve.</summary>
+/// <param name="Step">Optimizer steps taken.</param>
+/// <param name="TrainBitsPerCharacter">Mean training loss / ln 2 over the steps since the previous point (after it, up to and including <paramref name="Step"/>).</param>
+/// <param name="ValidationBitsPerCharacter">Validation loss / ln 2 with the parameters after <paramref name="Step"/> steps.</param>
+public sealed record CharCurvePoint(long Step, double TrainBitsPerCharacter, double ValidationBitsPerCharacter);
 
 /// <summary>
 /// A character-level language model (one-hot characters → stacked recurrent cells → linear → softmax over the
@@ -62,10 +95,11 @@ public static class CharLanguageModel
     /// Trains on <paramref name="text"/> and saves the model to <paramref name="checkpoint"/> (atomically). The last
     /// <see cref="CharModelOptions.ValidationFraction"/> of the text's characters (Unicode scalar values) is held out.
     /// With a <paramref name="control"/> the run is resumable (its identity is the options and a hash of the text); its
-    /// resume file is removed once the model is saved.
+    /// resume file is removed once the model is saved. Each point of the learning curve is reported to
+    /// <paramref name="evaluations"/> as it is measured; the curve is saved in the resume file, so a resumed run reports it whole.
     /// </summary>
     public static CharTrainingReport Train(string text, CharModelOptions options, string checkpoint, IProgress<TrainingProgress>? progress = null,
-        TrainingControl? control = null)
+        TrainingControl? control = null, IProgress<CharCurvePoint>? evaluations = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(options);
@@ -74,7 +108,7 @@ public static class CharLanguageModel
         var data = CharCorpus.Split(text, options.ValidationFraction);
         CheckSizes(data.Train.Length, data.Validation.Length, data.Vocabulary.Size, options);
         control = Resumable.For(control, "char-lm", options, ("data", RunIdentity.HashText(text)));
-        var report = CellKinds.Visit(options.Cell, options.Init, new Trainer(data, options, checkpoint, progress, control));
+        var report = CellKinds.Visit(options.Cell, options.Init, new Trainer(data, options, checkpoint, progress, control, evaluations));
         Resumable.Finish(control);
         return report;
     }
@@ -91,10 +125,17 @@ public static class CharLanguageModel
     }
 
     private sealed class Trainer(CharCorpus data, CharModelOptions o, string checkpoint, IProgress<TrainingProgress>? progress,
-        TrainingControl control)
+        TrainingControl control, IProgress<CharCurvePoint>? evaluations)
         : ICellVisitor<CharTrainingReport>
     {
+        private const string CurveKey = "char_lm.curve";
         private readonly CharVocabulary vocabulary = data.Vocabulary;
+
+        private static string Format(IEnumerable<CharCurvePoint> curve) => string.Join(";", curve.Select(p => string.Create(CultureInfo.InvariantCulture,
+            $"{p.Step}:{p.TrainBitsPerCharacter:R}:{p.ValidationBitsPerCharacter:R}")));
+
+        private static List<CharCurvePoint> Parse(string text) => text.Split(';', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split(':')).Select(f =>
+            new CharCurvePoint(long.Parse(f[0], CultureInfo.InvariantCulture), double.Parse(f[1], CultureInfo.InvariantCulture), double.Parse(f[2], CultureInfo.InvariantCulture))).ToList();
 
         public CharTrainingReport Visit<TState>(Func<int, int, long, IRecurrentCell<TState, float>> create)
         {
@@ -103,22 +144,61 @@ public static class CharLanguageModel
             var (_, batches) = StreamBatching.Tokens(data.Train, o.Batch, o.SequenceLength);
             var validIds = data.Validation;
             int validStreams = Math.Max(1, Math.Min(o.Batch, validIds.Length / (o.SequenceLength + 1)));
-            var (_, validBatches) = StreamBatching.Tokens(validIds, validStreams, o.SequenceLength);
+            var (validLayout, validBatches) = StreamBatching.Tokens(validIds, validStreams, o.SequenceLength);
+            double Validate(Model<TState> p) => Trainer<float>.Evaluate(p, Loss, m => m.Rnn.InitialState(validStreams), validBatches);
+            // The curve so far goes into every snapshot (the trainer saves after this step's callback), and comes back on resume.
+            var curve = control.Resume && File.Exists(control.ResumeFile) && TrainerSnapshot.Open(control.ResumeFile, control.Identity).TryGetValue(CurveKey, out var saved)
+                ? Parse(saved) : [];
+            var extra = new KeyValuePair<string, string>[] { new(CurveKey, Format(curve)) };
+            int every = o.EvalInterval;
+            var evaluating = new Stopwatch();   // kept out of the training time and speed
+            void AfterStep(Model<TState> p, IReadOnlyList<double> losses)
+            {
+                int step = losses.Count;
+                if (step % every != 0 && step != o.Steps) return;
+                evaluating.Start();
+                int from = curve.Count > 0 ? (int)curve[^1].Step : 0;
+                double train = 0;
+                for (int i = from; i < step; i++) train += losses[i];
+                var point = new CharCurvePoint(step, Metrics.BitsPerCharacter(train / (step - from)), Metrics.BitsPerCharacter(Validate(p)));
+                curve.Add(point);
+                extra[0] = new(CurveKey, Format(curve));
+                evaluating.Stop();
+                evaluations?.Report(point);
+            }
             var watch = Stopwatch.StartNew();
             var result = Trainer<float>.FitCarried(model, new Adam<float>(o.LearningRate), Loss,
                 m => m.Rnn.InitialState(o.Batch), batches, [],
-                new TrainerOptions { Epochs = (int)(((long)o.Steps + batches.Count - 1) / batches.Count), MaxSteps = o.Steps, ClipNorm = o.Clip }, progress, control);
-            double seconds = watch.Elapsed.TotalSeconds;
-            double validLoss = Trainer<float>.Evaluate(result.Parameters, Loss, m => m.Rnn.InitialState(validStreams), validBatches);
+                new TrainerOptions { Epochs = (int)(((long)o.Steps + batches.Count - 1) / batches.Count), MaxSteps = o.Steps, ClipNorm = o.Clip }, progress,
+                control with { Extra = extra }, AfterStep);
+            double seconds = (watch.Elapsed - evaluating.Elapsed).TotalSeconds;
+            // The last step's evaluation is the final one (same parameters, same pass); evaluated again only if it is missing.
+            double validBpc = curve.Count > 0 && curve[^1].Step == result.StepLosses.Count
+                ? curve[^1].ValidationBitsPerCharacter : Metrics.BitsPerCharacter(Validate(result.Parameters));
             Checkpoint<float>.Save(checkpoint, result.Parameters, new Dictionary<string, string>
             {
                 ["model"] = "char-lm", ["cell"] = CellKinds.Name(o.Cell), ["hidden"] = o.Hidden.ToString(CultureInfo.InvariantCulture),
                 ["layers"] = o.Layers.ToString(CultureInfo.InvariantCulture), ["vocabulary"] = vocabulary.Characters,
-                ["validation_bpc"] = Metrics.BitsPerCharacter(validLoss).ToString("R", CultureInfo.InvariantCulture),
+                ["validation_bpc"] = validBpc.ToString("R", CultureInfo.InvariantCulture),
             });
             return new CharTrainingReport(CellKinds.Name(o.Cell), o.Hidden, o.Layers, v, result.StepLosses.Count, result.StepLosses, result.GradientNorms,
-                Metrics.BitsPerCharacter(validLoss), validBatches.Count * validStreams * o.SequenceLength, data.DroppedValidation,
-                (double)result.StepLosses.Count * o.Batch * o.SequenceLength / seconds, seconds);
+                validBpc, validBatches.Count * validStreams * o.SequenceLength, data.DroppedValidation,
+                (double)result.StepLosses.Count * o.Batch * o.SequenceLength / seconds, seconds) { NGram = Baseline(validLayout), Curve = curve };
+        }
+
+        /// <summary>
+        /// The n-gram baseline on the characters the network is scored on: stream b's targets are validation positions
+        /// b·L + 1 … b·L + batches·T. Their contexts come from the text: the training split's last characters, then validation.
+        /// </summary>
+        private NGramResult Baseline(StreamLayout layout)
+        {
+            var counts = NGramBaseline.Count(data.Train, vocabulary.Size);
+            int tail = Math.Min(NGramBaseline.DefaultMaxOrder - 1, data.Train.Length);
+            var text = new int[tail + data.Validation.Length];
+            data.Train.AsSpan(data.Train.Length - tail).CopyTo(text);
+            data.Validation.CopyTo(text, tail);
+            var spans = Enumerable.Range(0, layout.Streams).Select(b => (tail + b * layout.StreamLength + 1, layout.Batches * layout.Steps)).ToList();
+            return counts.Choose(text, spans);
         }
 
         private (Tensor<float>, TState[]) Loss<TState>(Model<TState> m, TState[] state, TokenBatch b)

@@ -55,10 +55,11 @@ internal static class Commands
         var lr = NumberOptions.Real("--lr", "Adam learning rate", 2e-3);
         var checkpoint = Opt("--checkpoint", "where to save the model", "");
         var init = Opt("--init", "default (forget-gate bias 1), pytorch (PyTorch's exact default) or keras", "default").AcceptOnlyFromAmong("default", "pytorch", "keras");
+        var evalEvery = Int("--eval-every", "evaluate validation bits per character every N steps for the learning curve (0: ten times a run, every ⌈steps/10⌉)", 0, min: 0);
         var output = Opt("--out", "folder for results.json and chart.html", Path.Combine("runs", "train-char"));
         var (seed, threads, resume) = (Seed(), Threads(), ResumeOptions.Create());
-        var command = new Command("train-char", "Train a character-level language model; prints validation bits per character.")
-            { text, cell, hidden, layers, seq, batch, steps, lr, checkpoint, init, output, seed, threads, resume.Resume, resume.Every };
+        var command = new Command("train-char", "Train a character-level language model; prints training and validation bits per character and the best n-gram count model's.")
+            { text, cell, hidden, layers, seq, batch, steps, lr, checkpoint, init, evalEvery, output, seed, threads, resume.Resume, resume.Every };
         command.SetAction(r =>
         {
             var folder = r.GetValue(output)!;
@@ -69,15 +70,26 @@ internal static class Commands
             var options = new CharModelOptions
             {
                 Cell = CellKinds.Parse(r.GetValue(cell)!), Hidden = r.GetValue(hidden), Layers = r.GetValue(layers), SequenceLength = r.GetValue(seq),
-                Batch = r.GetValue(batch), Steps = r.GetValue(steps), LearningRate = r.GetValue(lr), Seed = r.GetValue(seed),
+                Batch = r.GetValue(batch), Steps = r.GetValue(steps), LearningRate = r.GetValue(lr), Seed = r.GetValue(seed), EvalEvery = r.GetValue(evalEvery),
                 Init = r.GetValue(init) switch { "pytorch" => CellInit.PyTorch, "keras" => CellInit.Keras, _ => new CellInit() },
             };
             Directory.CreateDirectory(folder);   // checked by CliPaths; made now that the run is going ahead
             var control = resume.Control(r, folder, cancellation);
-            var report = ProgressView.Run(console, "train-char", "chars", p => CharLanguageModel.Train(corpus, options, path, p, control));
+            var evaluations = new ProgressCallback<CharCurvePoint>(e =>
+                console.WriteLine($"train-char: step {e.Step}/{options.Steps}: train {e.TrainBitsPerCharacter:F3} bpc, validation {e.ValidationBitsPerCharacter:F3} bpc"));
+            var report = ProgressView.Run(console, "train-char", "chars", p => CharLanguageModel.Train(corpus, options, path, p, control, evaluations), ProgressView.BitsPerCharacter);
             console.MarkupLine($"validation bits per character: [bold]{report.ValidationBitsPerCharacter:F3}[/] ({report.ValidationCharacters:N0} characters; {report.Steps} steps, {report.CharactersPerSecond:N0} chars/s)");
+            if (report.NGram is { } n)
+            {
+                double gap = report.ValidationBitsPerCharacter - n.BitsPerCharacter;
+                // One line, never wrapped at the console width (it is long).
+                console.Profile.Out.Writer.WriteLine($"n-gram baseline (n = {n.Order}, k = {n.K.ToString(System.Globalization.CultureInfo.InvariantCulture)}, counted on the training part, n and k chosen on validation): {n.BitsPerCharacter:F3} bits per character on the same {n.Characters:N0} characters");
+                console.MarkupLine(gap < 0 ? $"the model beats the n-gram baseline by {-gap:F3} bpc"
+                    : $"[yellow]the model does not beat the n-gram baseline[/] ({gap:F3} bpc worse)");
+            }
             console.MarkupLine($"checkpoint: {Markup.Escape(path)}");
-            RunOutput.Write(console, folder, report, ModelCharts.LossCurve(report.StepLosses, $"{report.Cell} {report.Hidden}×{report.Layers}: validation {report.ValidationBitsPerCharacter:F3} bpc"), "train-char");
+            var title = $"{report.Cell} {report.Hidden}×{report.Layers}: validation {report.ValidationBitsPerCharacter:F3} bpc" + (report.NGram is { } b ? $", {b.Order}-gram {b.BitsPerCharacter:F3} bpc" : "");
+            RunOutput.Write(console, folder, report, report.Chart(title), "train-char");
             return 0;
         });
         return command;

@@ -36,8 +36,12 @@ internal static class RunOutput
 /// </summary>
 internal static class ProgressView
 {
-    public static T Run<T>(IAnsiConsole console, string title, string unit, Func<IProgress<TrainingProgress>, T> work)
+    /// <summary>A cross-entropy loss shown in bits per character (loss / ln 2), the unit train-char's results use.</summary>
+    public static string BitsPerCharacter(double loss) => $"train {Metrics.BitsPerCharacter(loss):F3} bpc";
+
+    public static T Run<T>(IAnsiConsole console, string title, string unit, Func<IProgress<TrainingProgress>, T> work, Func<double, string>? loss = null)
     {
+        loss ??= l => $"loss {l:F4}";
         if (console.Profile.Capabilities.Interactive)
         {
             T result = default!;
@@ -50,7 +54,7 @@ internal static class ProgressView
                     {
                         task.MaxValue = p.TotalSteps;
                         task.Value = p.Step;
-                        task.Description = $"{title}: loss {p.Loss:F3}, {p.ItemsPerSecond:N0} {unit}/s";
+                        task.Description = $"{title}: {loss(p.Loss)}, {p.ItemsPerSecond:N0} {unit}/s";
                     }));
                 });
             return result;
@@ -62,7 +66,7 @@ internal static class ProgressView
             if (tenth == lastTenth && p.Step != p.TotalSteps) return;
             lastTenth = tenth;
             var eta = p.ItemsPerSecond > 0 && p.Step > 0 ? TimeSpan.FromSeconds(p.Elapsed.TotalSeconds * (p.TotalSteps - p.Step) / p.Step) : TimeSpan.Zero;
-            console.WriteLine($"{title}: step {p.Step}/{p.TotalSteps}, loss {p.Loss:F4}, grad norm {p.GradientNorm:F2}, {p.ItemsPerSecond:N0} {unit}/s, ETA {eta:hh\\:mm\\:ss}");
+            console.WriteLine($"{title}: step {p.Step}/{p.TotalSteps}, {loss(p.Loss)}, grad norm {p.GradientNorm:F2}, {p.ItemsPerSecond:N0} {unit}/s, ETA {eta:hh\\:mm\\:ss}");
         }));
     }
 }

@@ -20,6 +20,26 @@ public static class ModelCharts
     }
 
     /// <summary>
+    /// A character model's run in bits per character against the step (1 … steps): the training loss per step (loss / ln 2)
+    /// and its mean over <paramref name="window"/> steps, the validation bpc at the steps in <paramref name="validation"/>
+    /// (none: no line), and a baseline's validation bpc as a horizontal line (NaN: none), so the chart shows what the network adds.
+    /// </summary>
+    public static GenericChart CharModelCurve(IReadOnlyList<double> stepLosses, IReadOnlyList<(long Step, double Bpc)> validation,
+        string baselineName, double baselineBpc, string title, int window = 20)
+    {
+        ArgumentNullException.ThrowIfNull(stepLosses);
+        ArgumentNullException.ThrowIfNull(validation);
+        if (window < 1) throw new ArgumentOutOfRangeException(nameof(window), $"char model curve: smoothing window {window} must be ≥ 1");
+        var bpc = stepLosses.Select(Metrics.BitsPerCharacter).ToArray();
+        var steps = Enumerable.Range(1, bpc.Length).Select(i => (double)i).ToArray();
+        var smooth = Enumerable.Range(0, bpc.Length).Select(i => bpc.Skip(Math.Max(0, i - window + 1)).Take(Math.Min(window, i + 1)).Average());
+        var lines = new List<GenericChart> { Plot.Line(steps, bpc, "train, per step"), Plot.Line(steps, smooth, $"train, mean of {window} steps") };
+        if (validation.Count > 0) lines.Add(Plot.Line(validation.Select(v => (double)v.Step), validation.Select(v => v.Bpc), "validation", showMarkers: true));
+        if (!double.IsNaN(baselineBpc) && bpc.Length > 0) lines.Add(Plot.Line([1, bpc.Length], [baselineBpc, baselineBpc], baselineName));
+        return Plot.Combine(lines).WithTitle(title).WithXAxisStyle("step").WithYAxisStyle("bits per character");
+    }
+
+    /// <summary>
     /// Actual values, the model's forecast and every baseline over the test origins of <paramref name="horizon"/>-step
     /// forecasts of <paramref name="target"/> (a forecast report's <c>Actual</c>, <c>Forecast</c>, <c>Baselines</c>).
     /// </summary>

@@ -11,13 +11,29 @@ public class CommandTests
         using var dir = new TempDir();
         var text = dir.File("text.txt");
         File.WriteAllText(text, File.ReadAllText(Cli.Data("moby_dick.txt"))[..40_000]);
-        var (exit, output, error) = Cli.Run("train-char", "--text", text, "--cell", "gru", "--hidden", "16", "--steps", "15", "--seq", "16", "--batch", "4", "--out", dir.Path);
+        var (exit, output, error) = Cli.Run("train-char", "--text", text, "--cell", "gru", "--hidden", "16", "--steps", "15", "--seq", "16", "--batch", "4", "--eval-every", "5", "--out", dir.Path);
         Assert.True(exit == 0, error);
         Assert.Contains("validation bits per character:", output);
-        Assert.Contains("step 15/15", output);
+        Assert.Matches(@"step 15/15, train [0-9.]+ bpc,", output);   // progress in the unit of the result
+        Assert.Matches(@"train-char: step 5/15: train [0-9.]+ bpc, validation [0-9.]+ bpc", output);
         using var results = JsonDocument.Parse(File.ReadAllText(dir.File("results.json")));
         Assert.Equal(15, results.RootElement.GetProperty("StepLosses").GetArrayLength());
         Assert.True(results.RootElement.GetProperty("ValidationBitsPerCharacter").GetDouble() > 0);
+        // The n-gram baseline on the same characters, and the plain verdict (15 steps of a 16-unit GRU lose to it).
+        Assert.Matches(@"n-gram baseline \(n = [1-5], k = [0-9.]+, counted on the training part, n and k chosen on validation\): [0-9.]+ bits per character on the same", output);
+        Assert.Contains("the model does not beat the n-gram baseline", output);
+        var ngram = results.RootElement.GetProperty("NGram");
+        Assert.Equal(results.RootElement.GetProperty("ValidationCharacters").GetInt32(), ngram.GetProperty("Characters").GetInt32());
+        Assert.InRange(ngram.GetProperty("Order").GetInt32(), 1, 5);
+        Assert.InRange(ngram.GetProperty("BitsPerCharacter").GetDouble(), 1, Math.Log2(200));
+        Assert.Equal(35, ngram.GetProperty("Grid").GetArrayLength());
+        Assert.False(results.RootElement.GetProperty("BeatsNGram").GetBoolean());
+        // The learning curve: validation every 5 steps, the last point being the reported validation bpc.
+        var curve = results.RootElement.GetProperty("Curve").EnumerateArray().ToList();
+        Assert.Equal([5L, 10L, 15L], curve.Select(p => p.GetProperty("Step").GetInt64()));
+        Assert.All(curve, p => Assert.True(p.GetProperty("TrainBitsPerCharacter").GetDouble() > 0));
+        Assert.Equal(results.RootElement.GetProperty("ValidationBitsPerCharacter").GetDouble(), curve[^1].GetProperty("ValidationBitsPerCharacter").GetDouble());
+        Assert.Contains("\"validation\"", File.ReadAllText(dir.File("chart.html")));
         Assert.Contains("Plotly.newPlot", File.ReadAllText(dir.File("chart.html")));
 
         var sample = Cli.Run("sample", "--checkpoint", dir.File("model.safetensors"), "--length", "40", "--prime", "Call me", "--temperature", "0.5");
@@ -170,6 +186,7 @@ public class CommandTests
     [InlineData("'banana' not recognized", "train-char", "--text", "x.txt", "--cell", "banana")]
     [InlineData("--hidden -3 must be ≥ 1", "train-char", "--text", "DATA:moby_dick.txt", "--hidden", "-3")]
     [InlineData("--steps 0 must be ≥ 1", "train-char", "--text", "DATA:moby_dick.txt", "--steps", "0")]
+    [InlineData("--eval-every -1 must be ≥ 0", "train-char", "--text", "DATA:moby_dick.txt", "--eval-every", "-1")]
     [InlineData("there is no column 'nope'", "forecast", "--csv", "DATA:surnames_by_language.csv", "--column", "nope")]
     [InlineData("has no numeric column to forecast", "forecast", "--csv", "DATA:surnames_by_language.csv")]
     [InlineData("'not-a-number' is not a number", "forecast", "--csv", "DATA:surnames_by_language.csv", "--column", "surname")]

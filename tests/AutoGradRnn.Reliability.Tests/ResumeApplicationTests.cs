@@ -49,6 +49,9 @@ public class ResumeApplicationTests : IDisposable
         Assert.Equal(expected.StepLosses, actual.StepLosses);
         Assert.Equal(expected.GradientNorms, actual.GradientNorms);
         Assert.Equal(expected.ValidationBitsPerCharacter, actual.ValidationBitsPerCharacter);
+        // The learning curve (every ⌈24 / 10⌉ = 3 steps) comes back from the resume file: the points before the stop are not lost.
+        Assert.Equal(Enumerable.Range(1, 8).Select(k => (long)(3 * k)), actual.Curve.Select(p => p.Step));
+        Assert.Equal(expected.Curve, actual.Curve);
         Assert.Equal(File.ReadAllBytes(dir.File("expected.safetensors")), File.ReadAllBytes(dir.File("resumed.safetensors")));
     }
 

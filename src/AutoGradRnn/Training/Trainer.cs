@@ -101,13 +101,17 @@ public static class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// Trains with a state carried from each batch to the next (truncated BPTT). <paramref name="loss"/> returns the
     /// batch loss and the final state; <paramref name="initialState"/> gives the state at the start of each epoch and
     /// of each validation pass. <paramref name="control"/> makes the run resumable, as for <see cref="Fit{TParams, TBatch}"/>.
+    /// <paramref name="afterStep"/>, if given, is called after every optimizer step with the updated parameters and the
+    /// losses of all steps so far (their count is the step, a resumed run's earlier steps included), before the snapshot of
+    /// that step is saved: a caller's mid-run evaluation, e.g. a learning curve.
     /// </summary>
     public static TrainingResult<TParams, T> FitCarried<TParams, TBatch, TCarry>(
         TParams parameters, IOptimizer<T> optimizer, Func<TParams, TCarry, TBatch, (Tensor<T> Loss, TCarry Final)> loss,
         Func<TParams, TCarry> initialState, IReadOnlyList<TBatch> train, IReadOnlyList<TBatch> validation,
-        TrainerOptions options, IProgress<TrainingProgress>? progress = null, TrainingControl? control = null)
+        TrainerOptions options, IProgress<TrainingProgress>? progress = null, TrainingControl? control = null,
+        Action<TParams, IReadOnlyList<double>>? afterStep = null)
         where TBatch : ITrainingBatch =>
-        Run(parameters, optimizer, loss, initialState, train, validation, options, progress, control, carried: true);
+        Run(parameters, optimizer, loss, initialState, train, validation, options, progress, control, carried: true, afterStep);
 
     /// <summary>The items-weighted mean loss over <paramref name="batches"/>, carrying state from batch to batch. Records nothing on any tape.</summary>
     public static double Evaluate<TParams, TBatch, TCarry>(TParams parameters, Func<TParams, TCarry, TBatch, (Tensor<T> Loss, TCarry Final)> loss,
@@ -132,7 +136,8 @@ public static class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     private static TrainingResult<TParams, T> Run<TParams, TBatch, TCarry>(
         TParams parameters, IOptimizer<T> optimizer, Func<TParams, TCarry, TBatch, (Tensor<T> Loss, TCarry Final)> loss,
         Func<TParams, TCarry> initialState, IReadOnlyList<TBatch> train, IReadOnlyList<TBatch> validation,
-        TrainerOptions options, IProgress<TrainingProgress>? progress, TrainingControl? control, bool carried)
+        TrainerOptions options, IProgress<TrainingProgress>? progress, TrainingControl? control, bool carried,
+        Action<TParams, IReadOnlyList<double>>? afterStep = null)
         where TBatch : ITrainingBatch
     {
         ArgumentNullException.ThrowIfNull(parameters);
@@ -211,6 +216,7 @@ public static class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                 s.Position++;
                 progress?.Report(new TrainingProgress(s.Epoch, s.StepLosses.Count, totalSteps, l, norm, lr,
                     s.Items / Math.Max(Elapsed().TotalSeconds, 1e-9), s.LastValidation, Elapsed()));
+                afterStep?.Invoke(s.Parameters, s.StepLosses);
                 // By step count, so that where snapshots fall does not depend on timing; none after the last step.
                 if (control.Saves && control.CheckpointEvery > 0 && s.StepLosses.Count % control.CheckpointEvery == 0 && s.StepLosses.Count < totalSteps) Save();
             }

@@ -15,6 +15,40 @@ public class ApplicationTests
         Assert.Contains("'Z' (U+005A) at position 0", Assert.Throws<ArgumentException>(() => CharLanguageModel.Activations(path, "Z")).Message);
     }
 
+    [Fact]
+    public void Char_model_reports_the_n_gram_baseline_on_the_characters_it_was_scored_on()
+    {
+        using var dir = new TempDir();
+        // Every 4 characters of this text determine the next, so the 5-gram with the smallest k is nearly certain.
+        var text = string.Concat(Enumerable.Repeat("a quiet sea, a loud ship. ", 40));
+        var report = CharLanguageModel.Train(text, new CharModelOptions { Hidden = 6, Steps = 3, Batch = 2, SequenceLength = 8 }, dir.File("m.safetensors"));
+        var n = Assert.IsType<NGramResult>(report.NGram);
+        Assert.Equal(report.ValidationCharacters, n.Characters);
+        Assert.Equal((5, 0.001), (n.Order, n.K));
+        Assert.InRange(n.BitsPerCharacter, 0, 0.01);
+        Assert.False(report.BeatsNGram);   // three steps of a 6-unit LSTM
+    }
+
+    [Fact]
+    public void Char_model_learning_curve_has_validation_every_n_steps_and_at_the_last_with_the_mean_train_bpc_between()
+    {
+        using var dir = new TempDir();
+        var text = string.Concat(Enumerable.Repeat("a quiet sea, a loud ship. ", 40));
+        var report = CharLanguageModel.Train(text, new CharModelOptions { Hidden = 6, Steps = 5, Batch = 2, SequenceLength = 8, EvalEvery = 2 }, dir.File("m.safetensors"));
+        var l = report.StepLosses;
+        Assert.Equal([2L, 4L, 5L], report.Curve.Select(p => p.Step));
+        Assert.Equal(Metrics.BitsPerCharacter((l[0] + l[1]) / 2), report.Curve[0].TrainBitsPerCharacter, 12);
+        Assert.Equal(Metrics.BitsPerCharacter((l[2] + l[3]) / 2), report.Curve[1].TrainBitsPerCharacter, 12);
+        Assert.Equal(Metrics.BitsPerCharacter(l[4]), report.Curve[2].TrainBitsPerCharacter, 12);
+        Assert.Equal(report.ValidationBitsPerCharacter, report.Curve[2].ValidationBitsPerCharacter);
+        Assert.All(report.Curve, p => Assert.InRange(p.ValidationBitsPerCharacter, 0.5, 10));
+
+        // 0 means ten evaluations a run: every ⌈25 / 10⌉ = 3 steps, and the last.
+        Assert.Equal(3, new CharModelOptions { Steps = 25 }.EvalInterval);
+        Assert.Equal(1, new CharModelOptions { Steps = 3 }.EvalInterval);
+        Assert.Throws<ArgumentOutOfRangeException>(() => CharLanguageModel.Train(text, new CharModelOptions { EvalEvery = -1 }, dir.File("x.safetensors")));
+    }
+
     [Theory]
     [InlineData("rnn", CellKind.Rnn, "Rnn")]
     [InlineData("lstm", CellKind.Lstm, "Lstm")]
