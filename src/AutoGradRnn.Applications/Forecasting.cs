@@ -11,12 +11,23 @@ public sealed record ForecastOptions
     public string Column { get; init; } = "";
     /// <summary>The timestamp column ("" = the first column whose values are dates, else year/month/day columns if present).</summary>
     public string TimeColumn { get; init; } = "";
-    /// <summary>Seasonal periods in steps (empty = inferred from the timestamps' spacing).</summary>
+    /// <summary>
+    /// Seasonal periods in steps (empty = inferred from the timestamps' spacing). Period 1 is the lag-1 (persistence)
+    /// naive, which is scored in every run anyway; listing it lets nothing else change.
+    /// </summary>
     public int[] Periods { get; init; } = [];
-    /// <summary>Steps forecast from each origin (0 = the shortest period, e.g. a day).</summary>
+    /// <summary>Steps forecast from each origin (0 = the shortest period of at least 2 steps, e.g. a day; 1 if there is none).</summary>
     public int Horizon { get; init; }
-    /// <summary>Fraction of the series held out for testing (0 = two cycles of the longest period, e.g. two weeks).</summary>
+    /// <summary>
+    /// Fraction of the series held out for testing (0 = two cycles of the longest period, e.g. two weeks), rounded down
+    /// to a whole number of horizons. Not together with <see cref="TestLength"/>.
+    /// </summary>
     public double TestFraction { get; init; }
+    /// <summary>
+    /// Rows held out for testing, exactly (0 = use <see cref="TestFraction"/>). Must be a whole number of horizons: a
+    /// length that is not is refused, naming both numbers, rather than rounded (which would shift every test origin).
+    /// </summary>
+    public int TestLength { get; init; }
     /// <summary>Extra numeric columns fed to the model as inputs.</summary>
     public string[] Covariates { get; init; } = [];
     /// <summary>The recurrent cell.</summary>
@@ -51,13 +62,18 @@ public sealed record ForecastOptions
         if (Batch < 1) throw new ArgumentOutOfRangeException(nameof(Batch), $"forecast: batch {Batch} must be ≥ 1");
         if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentOutOfRangeException(nameof(LearningRate), $"forecast: learning rate {LearningRate} must be a finite number > 0");
         if (!(TestFraction >= 0 && TestFraction < 0.5)) throw new ArgumentOutOfRangeException(nameof(TestFraction), $"forecast: test fraction {TestFraction} must be in [0, 0.5) (0 = two cycles of the longest period)");
+        if (TestLength < 0) throw new ArgumentOutOfRangeException(nameof(TestLength), $"forecast: --test-length {TestLength} must be ≥ 0 (0 = use --test-fraction)");
+        if (TestLength > 0 && TestFraction > 0) throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"forecast: pass --test-fraction ({TestFraction}) or --test-length ({TestLength}), not both"));
     }
 }
 
-/// <summary>Test-set errors of one method: MAPE (%), RMSE and MAE in the series' units.</summary>
+/// <summary>Errors of one method over one stretch (test or validation): MAPE (%), RMSE and MAE in the series' units.</summary>
 public sealed record ForecastScore(string Method, double Mape, double Rmse, double Mae);
 
-/// <summary>A forecasting run: the data it inferred, the forecasts and the scores of the model and of the seasonal-naive baselines.</summary>
+/// <summary>
+/// A forecasting run: the data it inferred, the forecasts and the scores of the model and of every naive baseline (the
+/// lag-1 naive and a seasonal naive per period), on the test and on the validation stretch, with the verdict on validation.
+/// </summary>
 public sealed record ForecastReport(
     string Source, string Target, int[] Periods, int ReferencePeriod, int Horizon, int Window, int TrainEnd, int TestStart,
     int[] Origins, double[] Actual, double[] Forecast, IReadOnlyDictionary<string, double[]> Baselines, IReadOnlyList<ForecastScore> Scores,
@@ -65,14 +81,41 @@ public sealed record ForecastReport(
 {
     /// <summary>The time axis: whether its order was checked, its step and the missing steps filled.</summary>
     public TimeAxisReport Time { get; init; } = TimeAxisReport.Unchecked;
+    /// <summary>True when <see cref="Target"/> was picked by default (the last numeric column), false when it was named.</summary>
+    public bool TargetInferred { get; init; }
+    /// <summary>The other numeric columns that could have been forecast (not the time, target or covariates).</summary>
+    public IReadOnlyList<string> OtherColumns { get; init; } = [];
+    /// <summary>The naive periods scored: 1 (the lag-1 naive, always) and every seasonal period.</summary>
+    public IReadOnlyList<int> Naives { get; init; } = [];
+    /// <summary>The same methods as <see cref="Scores"/>, in the same order, over the validation stretch (rows <see cref="TrainEnd"/> to <see cref="TestStart"/> − 1).</summary>
+    public IReadOnlyList<ForecastScore> ValidationScores { get; init; } = [];
+    /// <summary>The error that picks the best method on validation: "MAPE", or "MAE" when the validation stretch holds a zero.</summary>
+    public string SelectionMetric { get; init; } = "MAPE";
+    /// <summary>The method with the lowest validation error (<see cref="SelectionMetric"/>): the model or one naive.</summary>
+    public string BestOnValidation { get; init; } = "";
+    /// <summary>The naive with the lowest validation error; the model corrects it (<see cref="ForecastReport.ReferencePeriod"/>).</summary>
+    public string BestNaive { get; init; } = "";
+    /// <summary>Whether the model's validation error is below the best naive's.</summary>
+    public bool ModelBeatsBestNaive { get; init; }
+    /// <summary>One sentence: whether the model beats the best naive on validation, and what to do when it does not.</summary>
+    public string Verdict { get; init; } = "";
+    /// <summary>Training windows (origins) per epoch.</summary>
+    public int TrainingWindows { get; init; }
+    /// <summary>Validation forecasts (origins), each of <see cref="ForecastReport.Horizon"/> steps.</summary>
+    public int ValidationWindows { get; init; }
+    /// <summary>The 1-based epoch whose weights early stopping kept (the best validation loss).</summary>
+    public int KeptEpoch { get; init; }
+    /// <summary>Things the user should know about this run (empty when there are none), e.g. that the kept epoch is the first.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 }
 
 /// <summary>
-/// Day-ahead-style forecasting of one column of any CSV with a recurrent network, against seasonal-naive baselines.
-/// The network reads a window of the recent past — the value, its change against one seasonal period earlier, the
-/// covariates and the phase within each period — and predicts the next <c>H</c> values as corrections to the
-/// seasonal-naive forecast of the best period (chosen on the validation part), so it starts from the strong
-/// baseline and learns where to depart from it. Splits are by time; normalisation is fitted on training data only.
+/// Day-ahead-style forecasting of one column of any CSV with a recurrent network, against the lag-1 naive and a
+/// seasonal naive per period. The network reads a window of the recent past — the value, its change against the
+/// reference lag, the covariates and the phase within each period — and predicts the next <c>H</c> values as
+/// corrections to the naive forecast that does best on the validation part (the lag-1 naive included), so it starts
+/// from the strongest baseline and learns where to depart from it; the report says whether it beats that baseline on
+/// validation. Splits are by time; normalisation is fitted on training data only.
 /// </summary>
 public static class Forecasting
 {
@@ -90,6 +133,8 @@ public static class Forecasting
         var table = CsvTable.Load(csvPath);
         var (timeColumns, times) = FindTimes(table, options.TimeColumn, csvPath);
         var target = options.Column.Length > 0 ? options.Column : DefaultTarget(table, timeColumns, csvPath);
+        // Named in the report: a default target (the last numeric column) is a guess the user should be able to see and change.
+        string[] others = [.. table.Header.Where(h => h != target && !timeColumns.Contains(h) && !options.Covariates.Contains(h) && table.IsNumeric(h))];
         var y = table.Numbers(target);
         var covariates = options.Covariates.Select(table.Numbers).ToArray();
         var time = TimeAxisReport.Unchecked;
@@ -101,10 +146,10 @@ public static class Forecasting
         var periods = options.Periods.Length > 0 ? options.Periods
             : times is not null ? InferPeriods(times, csvPath)
             : throw new DataFormatException(csvPath, "no timestamp column found (first column is not dates, and no year/month/day columns); pass --time-column or --periods");
-        if (periods.Any(p => p < 2)) throw new ArgumentOutOfRangeException(nameof(options), $"forecast: --periods [{string.Join(",", periods)}] must all be ≥ 2");
+        if (periods.Any(p => p < 1)) throw new ArgumentOutOfRangeException(nameof(options), $"forecast: --periods [{string.Join(",", periods)}] must all be ≥ 1 (1 = the lag-1 naive)");
         if (periods.Any(p => p >= y.Length)) throw new ArgumentOutOfRangeException(nameof(options), $"forecast: --periods [{string.Join(",", periods)}] must all be shorter than the {y.Length} rows of the series");
         control = Resumable.For(control, "forecast", options, ("data", RunIdentity.HashFile(csvPath)));
-        var report = Run(csvPath, target, y, periods, covariates, options, progress, control) with { Time = time };
+        var report = Run(csvPath, target, y, periods, covariates, options, progress, control) with { Time = time, TargetInferred = options.Column.Length == 0, OtherColumns = others };
         Resumable.Finish(control);
         return report;
     }
@@ -177,27 +222,54 @@ public static class Forecasting
     /// <summary>The seasonal-naive forecast of y[t+h] issued at origin t: the value one period earlier (repeated for horizons beyond a period).</summary>
     public static double SeasonalNaive(double[] y, int origin, int h, int period) => y[origin + h % period - period];
 
+    /// <summary>The name of the naive of period <paramref name="period"/> in scores and baselines.</summary>
+    public static string NaiveName(int period) => period == 1 ? "lag-1 naive" : $"seasonal naive ({period})";
+
+    private static string ModelName(CellKind cell) => cell switch
+    {
+        CellKind.Rnn => "RNN", CellKind.Lstm => "LSTM", CellKind.GruResetAfter => "GRU", CellKind.PeepholeLstm => "peephole LSTM",
+        CellKind.CoupledLstm => "coupled LSTM", _ => "GRU (essay form)",
+    };
+
+    /// <summary>Validation rows before a test of <paramref name="testLength"/>: half a test's worth, whole horizons, at least one.</summary>
+    private static int ValidationLength(int testLength, int horizon) => Math.Max(horizon, testLength / 2 / horizon * horizon);
+
     private static ForecastReport Run(string source, string target, double[] y, int[] periods, double[][] covariates, ForecastOptions o, IProgress<TrainingProgress>? progress,
         TrainingControl control)
     {
         int n = y.Length, longest = periods.Max();
-        int horizon = o.Horizon > 0 ? o.Horizon : periods.Min();
+        int[] seasonal = [.. periods.Where(p => p > 1).Distinct()];
+        int horizon = o.Horizon > 0 ? o.Horizon : seasonal.Length > 0 ? seasonal.Min() : 1;
+        string horizonFlag = o.Horizon > 0 ? $"--horizon {horizon}" : $"--horizon {horizon} (the default: the shortest period)";
         // Before any arithmetic on them: a horizon or window near int.MaxValue would overflow the split below.
         if (horizon > longest) throw new ArgumentOutOfRangeException(nameof(o), $"forecast: --horizon {horizon} must not exceed the longest period {longest}");
         if (o.Window >= n) throw new ArgumentOutOfRangeException(nameof(o), $"forecast: --window {o.Window} must be shorter than the {n} rows of the series");
+        if (o.TestLength >= n) throw new ArgumentOutOfRangeException(nameof(o), $"forecast: --test-length {o.TestLength} must be shorter than the {n} rows of the series");
+        if (o.TestLength > 0 && o.TestLength % horizon != 0)
+        {
+            int below = o.TestLength / horizon * horizon, above = below + horizon;
+            throw new ArgumentException($"forecast: --test-length {o.TestLength} is not a whole number of {horizonFlag} forecasts; pass --test-length " +
+                (below > 0 ? $"{below} ({below / horizon} × {horizon}) or {above} ({above / horizon} × {horizon})" : $"{above} (1 × {horizon})") + ", or a --horizon that divides it");
+        }
         int window = o.Window > 0 ? o.Window : 2 * horizon;
-        int testLength = o.TestFraction > 0 ? (int)(n * o.TestFraction) : 2 * longest;
-        testLength = Math.Max(horizon, testLength / horizon * horizon);            // whole forecasts, ending at the last row
-        int testStart = n - testLength, trainEnd = testStart - Math.Max(horizon, testLength / 2 / horizon * horizon);   // validation: half a test's worth
-        if (trainEnd - longest - window < 4 * horizon)
-            throw new ArgumentException($"forecast: {n} rows are too few for a test period of {testLength}, a window of {window} and the period {longest}; shorten them or give more data");
+        int testLength = o.TestLength > 0 ? o.TestLength
+            : Math.Max(horizon, (o.TestFraction > 0 ? (int)(n * o.TestFraction) : 2 * longest) / horizon * horizon);   // whole forecasts, ending at the last row
+        int validLength = ValidationLength(testLength, horizon);
+        int testStart = n - testLength, trainEnd = testStart - validLength;
+        int trainingNeeds = longest + window + 4 * horizon;
+        if (trainEnd < trainingNeeds) throw new ArgumentException(TooFew(n, o, periods, horizon, window, testLength, validLength, trainingNeeds));
 
-        // The baseline to correct: the period whose seasonal naive does best on the validation part.
-        int[] validationOrigins = Enumerable.Range(0, (testStart - trainEnd) / horizon).Select(k => trainEnd + k * horizon).ToArray();
-        int reference = periods.OrderBy(p => Score("", validationOrigins, p, y, horizon).Mape).First();
+        // Every naive is scored on validation; the best one is the baseline the model corrects, and the bar it must clear.
+        int[] naives = [1, .. seasonal];
+        int[] validationOrigins = Enumerable.Range(0, validLength / horizon).Select(k => trainEnd + k * horizon).ToArray();
+        var validationActual = Actual(y, validationOrigins, horizon);
+        bool byMape = validationActual.All(a => a != 0);            // MAPE is undefined at a zero: MAE then
+        double Metric(ForecastScore s) => (byMape ? s.Mape : s.Mae) is var m && double.IsFinite(m) ? m : double.PositiveInfinity;
+        var naiveValidation = naives.Select(p => Score(NaiveName(p), validationOrigins, p, y, horizon)).ToArray();
+        int reference = naives[Array.IndexOf(naiveValidation, naiveValidation.MinBy(Metric))];   // ties: the simpler, earlier naive
 
-        // Features per step: value, change over the reference period, covariates, phase within each period.
-        int fCount = 2 + covariates.Length + 2 * periods.Length;
+        // Features per step: value, change over the reference period, covariates, phase within each seasonal period.
+        int fCount = 2 + covariates.Length + 2 * seasonal.Length;
         var features = new float[n * fCount];
         double Mean(Func<int, double> f, int from) { double s = 0; for (int t = from; t < trainEnd; t++) s += f(t); return s / (trainEnd - from); }
         double Std(Func<int, double> f, int from) { double m = Mean(f, from), s = 0; for (int t = from; t < trainEnd; t++) s += (f(t) - m) * (f(t) - m); return Math.Max(Math.Sqrt(s / (trainEnd - from)), 1e-9); }
@@ -210,13 +282,13 @@ public static class Forecasting
             features[f++] = (float)((y[t] - yMean) / yStd);
             features[f++] = (float)(change(t) / cStd);
             for (int c = 0; c < covariates.Length; c++) features[f++] = (float)((covariates[c][t] - covStats[c].Item1) / covStats[c].Item2);
-            foreach (var p in periods)
+            foreach (var p in seasonal)
             {
                 features[f++] = (float)Math.Sin(2 * Math.PI * (t % p) / p);
                 features[f++] = (float)Math.Cos(2 * Math.PI * (t % p) / p);
             }
         }
-        // Targets: the correction to the seasonal naive, in units of the change's spread.
+        // Targets: the correction to the reference naive, in units of the change's spread.
         WindowBatch<float> Windows(IEnumerable<int> origins)
         {
             var list = origins.ToArray();
@@ -242,16 +314,60 @@ public static class Forecasting
         var testWindows = Windows(testOrigins);
 
         var watch = Stopwatch.StartNew();
-        var (corrections, losses, epochs) = CellKinds.Visit(o.Cell, new CellInit(), new Fit(o, fCount, horizon, trainBatches, validWindows, testWindows, progress, control));
+        var fit = CellKinds.Visit(o.Cell, new CellInit(), new Fit(o, fCount, horizon, trainBatches, validWindows, testWindows, progress, control));
         double seconds = watch.Elapsed.TotalSeconds;
 
-        var actual = testOrigins.SelectMany(t => Enumerable.Range(0, horizon).Select(h => y[t + h])).ToArray();
-        var forecast = testOrigins.SelectMany((t, i) => Enumerable.Range(0, horizon).Select(h => SeasonalNaive(y, t, h, reference) + corrections[i * horizon + h] * cStd)).ToArray();
-        var baselines = periods.Distinct().ToDictionary(p => $"seasonal naive ({p})", p => testOrigins.SelectMany(t => Enumerable.Range(0, horizon).Select(h => SeasonalNaive(y, t, h, p))).ToArray());
-        var scores = new List<ForecastScore> { Score($"{CellKinds.Name(o.Cell)} (corrects naive {reference})", actual, forecast) };
+        double[] Corrected(int[] origins, float[] corrections) =>
+            origins.SelectMany((t, i) => Enumerable.Range(0, horizon).Select(h => SeasonalNaive(y, t, h, reference) + corrections[i * horizon + h] * cStd)).ToArray();
+        string model = $"{CellKinds.Name(o.Cell)} (corrects {(reference == 1 ? "lag-1 naive" : $"naive {reference}")})";
+        var actual = Actual(y, testOrigins, horizon);
+        var forecast = Corrected(testOrigins, fit.Test);
+        var baselines = naives.ToDictionary(NaiveName, p => testOrigins.SelectMany(t => Enumerable.Range(0, horizon).Select(h => SeasonalNaive(y, t, h, p))).ToArray());
+        var scores = new List<ForecastScore> { Score(model, actual, forecast) };
         scores.AddRange(baselines.Select(b => Score(b.Key, actual, b.Value)));
-        return new ForecastReport(source, target, periods, reference, horizon, window, trainEnd, testStart, testOrigins, actual, forecast, baselines, scores, losses, epochs, seconds);
+        List<ForecastScore> validationScores = [Score(model, validationActual, Corrected(validationOrigins, fit.Validation)), .. naiveValidation];
+
+        var best = naiveValidation[Array.IndexOf(naives, reference)];
+        bool beats = Metric(validationScores[0]) < Metric(best);
+        string metric = byMape ? "MAPE" : "MAE", unit = byMape ? " %" : "";
+        string Value(ForecastScore s) => (byMape ? s.Mape : s.Mae).ToString("0.##", CultureInfo.InvariantCulture) + unit;
+        string verdict = beats
+            ? $"the {ModelName(o.Cell)} beats the best naive, the {best.Method}, on validation ({metric} {Value(validationScores[0])} against {Value(best)})"
+            : $"the {ModelName(o.Cell)} does not beat the {best.Method} on validation ({metric} {Value(validationScores[0])} against {Value(best)}); use the naive or more data";
+        int kept = fit.BestEpoch >= 0 ? fit.BestEpoch + 1 : fit.Epochs.Count;
+        List<string> warnings = [];
+        if (kept == 1)
+            warnings.Add(fit.Epochs.Count == 1
+                ? "early stopping kept epoch 1, the only one run: the model has seen the data once; raise --epochs"
+                : $"early stopping kept epoch 1 of {fit.Epochs.Count}: the validation loss never improved after the first pass, so the model is barely trained; trust it only where it beats the naives on validation");
+        return new ForecastReport(source, target, periods, reference, horizon, window, trainEnd, testStart, testOrigins, actual, forecast, baselines, scores, fit.Losses, fit.Epochs, seconds)
+        {
+            Naives = naives, ValidationScores = validationScores, SelectionMetric = metric, BestOnValidation = validationScores.MinBy(Metric)!.Method,
+            BestNaive = best.Method, ModelBeatsBestNaive = beats, Verdict = verdict, TrainingWindows = trainOrigins.Length, ValidationWindows = validationOrigins.Length,
+            KeptEpoch = kept, Warnings = warnings,
+        };
     }
+
+    /// <summary>
+    /// Why the series is too short for these settings, with the numbers each part needs and the flags that change them:
+    /// the largest --test-length that fits, the periods without the longest, or the rows to add.
+    /// </summary>
+    private static string TooFew(int n, ForecastOptions o, int[] periods, int horizon, int window, int testLength, int validLength, int trainingNeeds)
+    {
+        int longest = periods.Max();
+        string testFrom = o.TestLength > 0 ? "--test-length" : o.TestFraction > 0 ? $"--test-fraction {o.TestFraction.ToString(CultureInfo.InvariantCulture)}" : "the default: two cycles of the longest period, in whole horizons";
+        long needed = (long)testLength + validLength + trainingNeeds;
+        var fixes = new List<string>();
+        for (int l = (testLength - 1) / horizon * horizon; l >= horizon; l -= horizon)
+            if ((long)n - l - ValidationLength(l, horizon) >= trainingNeeds) { fixes.Add($"pass --test-length {l} or less (whole horizons; --test-fraction {Math.Round((double)l / n, 3, MidpointRounding.ToZero).ToString(CultureInfo.InvariantCulture)})"); break; }
+        if (periods.Distinct().Count() > 1) fixes.Add($"drop {longest} from --periods (--periods {string.Join(",", periods.Where(p => p != longest))})");
+        fixes.Add($"lower --window {window}");
+        fixes.Add(string.Create(CultureInfo.InvariantCulture, $"give at least {needed:N0} rows"));
+        return string.Create(CultureInfo.InvariantCulture,
+            $"forecast: {n:N0} rows are too few: a test period of {testLength:N0} rows ({testFrom}), a validation period of {validLength:N0} and training of at least {trainingNeeds:N0} (the longest period {longest} of --periods + --window {window} + 4 × --horizon {horizon}) need {needed:N0}; {string.Join(", or ", fixes)}");
+    }
+
+    private static double[] Actual(double[] y, int[] origins, int horizon) => origins.SelectMany(t => Enumerable.Range(0, horizon).Select(h => y[t + h])).ToArray();
 
     private static ForecastScore Score(string method, int[] origins, int period, double[] y, int horizon)
     {
@@ -275,18 +391,20 @@ public static class Forecasting
         MemoryBudget.Require("forecast", what, 4.0 * windows * window * features + activations, "--window or --hidden");
     }
 
+    private sealed record Fitted(float[] Validation, float[] Test, IReadOnlyList<double> Losses, IReadOnlyList<EpochSummary> Epochs, int BestEpoch);
+
     private sealed class Fit(ForecastOptions o, int features, int horizon, IReadOnlyList<WindowBatch<float>> train, WindowBatch<float> valid, WindowBatch<float> test, IProgress<TrainingProgress>? progress,
         TrainingControl control)
-        : ICellVisitor<(float[] Corrections, IReadOnlyList<double> Losses, IReadOnlyList<EpochSummary> Epochs)>
+        : ICellVisitor<Fitted>
     {
-        public (float[], IReadOnlyList<double>, IReadOnlyList<EpochSummary>) Visit<TState>(Func<int, int, long, IRecurrentCell<TState, float>> create)
+        public Fitted Visit<TState>(Func<int, int, long, IRecurrentCell<TState, float>> create)
         {
             var model = new Model<TState>(create(features, o.Hidden, o.Seed), Linear<float>.Create(o.Hidden, horizon, o.Seed + 1));
             Tensor<float> Predict(Model<TState> m, Tensor<float> x) => m.Head.Apply(m.Cell.Output(Sequence.Unroll(m.Cell, x).Final));
             var result = Trainer<float>.Fit(model, new Adam<float>(o.LearningRate), (m, b) => MeanSquaredError(Predict(m, b.Inputs), b.Targets),
                 train, Windows.Batches(valid, o.Batch),
                 new TrainerOptions { Epochs = o.Epochs, Patience = 6, ClipNorm = 1, Seed = o.Seed }, progress, control);
-            return (Predict(result.Parameters, test.Inputs).ToArray(), result.StepLosses, result.Epochs);
+            return new Fitted(Predict(result.Parameters, valid.Inputs).ToArray(), Predict(result.Parameters, test.Inputs).ToArray(), result.StepLosses, result.Epochs, result.BestEpoch);
         }
     }
 }

@@ -117,12 +117,13 @@ internal static class Commands
     private static Command Forecast(IAnsiConsole console, CancellationToken cancellation)
     {
         var csv = Required("--csv", "a CSV file with a header row");
-        var horizon = Int("--horizon", "steps per forecast (0 = the shortest period)", 0, min: 0);
+        var horizon = Int("--horizon", "steps per forecast (0 = the shortest period of at least 2)", 0, min: 0);
         var cell = CellOption("lstm");
         var column = Opt("--column", "column to forecast (default: the last numeric column)", "");
         var timeColumn = Opt("--time-column", "timestamp column (default: the first column if it parses as dates)", "");
-        var periods = Opt("--periods", "seasonal periods in steps, e.g. 48,336 (default: inferred from the timestamps)", "");
-        var testFraction = NumberOptions.Real("--test-fraction", "fraction held out for testing (default: two cycles of the longest period)", 0.0, 0, 0.5, inclusiveLow: true);
+        var periods = Opt("--periods", "seasonal periods in steps, e.g. 48,336; 1 = the lag-1 naive, which the model may then correct (default: inferred from the timestamps)", "");
+        var testFraction = NumberOptions.Real("--test-fraction", "fraction held out for testing, rounded down to whole horizons (default: two cycles of the longest period)", 0.0, 0, 0.5, inclusiveLow: true);
+        var testLength = Int("--test-length", "rows held out for testing, exactly; must be a whole number of --horizon steps (0 = use --test-fraction)", 0, min: 0);
         var covariates = Opt("--covariates", "extra numeric input columns, e.g. a,b", "");
         var hidden = Int("--hidden", "hidden units", 64);
         var window = Int("--window", "input window in steps (0 = twice the horizon)", 0, min: 0);
@@ -131,7 +132,7 @@ internal static class Commands
         var output = Opt("--out", "folder for results.json and chart.html", Path.Combine("runs", "forecast"));
         var (seed, threads, resume) = (Seed(), Threads(), ResumeOptions.Create());
         var command = new Command("forecast", "Forecast a time series with a recurrent network and compare with seasonal-naive baselines.")
-            { csv, horizon, cell, column, timeColumn, periods, testFraction, covariates, hidden, window, epochs, allowGaps, output, seed, threads, resume.Resume, resume.Every };
+            { csv, horizon, cell, column, timeColumn, periods, testFraction, testLength, covariates, hidden, window, epochs, allowGaps, output, seed, threads, resume.Resume, resume.Every };
         command.SetAction(r =>
         {
             new CliPaths().Input("--csv", r.GetValue(csv)!, "CSV file").OutputFolder("--out", r.GetValue(output)!, RunOutput.Files);
@@ -139,16 +140,29 @@ internal static class Commands
             var options = new ForecastOptions
             {
                 Horizon = r.GetValue(horizon), Cell = CellKinds.Parse(r.GetValue(cell)!), Column = r.GetValue(column)!, TimeColumn = r.GetValue(timeColumn)!,
-                Periods = CliApp.Ints(r.GetValue(periods)!, "--periods"), TestFraction = r.GetValue(testFraction), Covariates = CliApp.List(r.GetValue(covariates)!),
+                Periods = CliApp.Ints(r.GetValue(periods)!, "--periods"), TestFraction = r.GetValue(testFraction), TestLength = r.GetValue(testLength), Covariates = CliApp.List(r.GetValue(covariates)!),
                 Hidden = r.GetValue(hidden), Window = r.GetValue(window), Epochs = r.GetValue(epochs), Seed = r.GetValue(seed), AllowGaps = r.GetValue(allowGaps),
             };
             var control = resume.Control(r, r.GetValue(output)!, cancellation);
             var report = ProgressView.Run(console, "forecast", "windows", p => Forecasting.Run(r.GetValue(csv)!, options, p, control));
             console.Profile.Out.Writer.WriteLine(report.Time.Summary);   // one line, never wrapped at the console width
+            var lines = console.Profile.Out.Writer;   // plain lines, never wrapped at the console width
+            lines.WriteLine(report.TargetInferred
+                ? $"column '{report.Target}': the last numeric column (no --column given); " + (report.OtherColumns.Count > 0 ? $"other numeric columns: {string.Join(", ", report.OtherColumns)} (pick one with --column)" : "no other numeric column")
+                : $"column '{report.Target}' (--column)");
             console.MarkupLine($"{Markup.Escape(report.Target)}: periods {Markup.Escape($"[{string.Join(",", report.Periods)}]")}, {report.Origins.Length} forecasts of {report.Horizon} steps over the test period (rows {report.TestStart}–{report.TestStart + report.Origins.Length * report.Horizon - 1})");
-            var table = new Table().AddColumns("method", "MAPE %", "RMSE", "MAE");
-            foreach (var s in report.Scores) table.AddRow(Markup.Escape(s.Method), $"{s.Mape:F2}", $"{s.Rmse:F1}", $"{s.Mae:F1}");
+            lines.WriteLine($"training: {report.TrainingWindows:N0} windows of {report.Window} steps (rows 0–{report.TrainEnd - 1}); validation: {report.ValidationWindows} forecasts (rows {report.TrainEnd}–{report.TestStart - 1}); early stopping kept epoch {report.KeptEpoch} of {report.Epochs.Count}");
+            var table = new Table().AddColumns("method", $"valid {report.SelectionMetric}", "test MAPE", "RMSE", "MAE");   // narrow: fits 80 columns
+            for (int i = 0; i < report.Scores.Count; i++)
+            {
+                var (s, v) = (report.Scores[i], report.ValidationScores[i]);
+                var mark = s.Method == report.BestOnValidation ? " [bold]*[/]" : "";
+                table.AddRow(Markup.Escape(s.Method) + mark, report.SelectionMetric == "MAPE" ? $"{v.Mape:F2}" : $"{v.Mae:F1}", $"{s.Mape:F2}", $"{s.Rmse:F1}", $"{s.Mae:F1}");
+            }
             console.Write(table);
+            lines.WriteLine($"* best on validation ({report.SelectionMetric}): {report.BestOnValidation}");
+            lines.WriteLine(report.Verdict);
+            foreach (var w in report.Warnings) lines.WriteLine($"warning: {w}");
             RunOutput.Write(console, r.GetValue(output)!, report, report.Chart(), "forecast");
             return 0;
         });
