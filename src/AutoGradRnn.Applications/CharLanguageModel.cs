@@ -28,6 +28,13 @@ public sealed record CharModelOptions
     /// <summary>Seed of the weights.</summary>
     public long Seed { get; init; }
 
+    /// <summary>
+    /// Dropout probability between stacked layers, as PyTorch's <c>nn.LSTM(dropout=…)</c>: the outputs of every layer but the
+    /// last are dropped in training (<see cref="Stacked{TState, T}.UnrollWithDropout"/>), never in validation or sampling;
+    /// no effect with one layer. The masks of step k come from (<see cref="Seed"/>, k), so a resumed run draws the same ones.
+    /// </summary>
+    public double Dropout { get; init; }
+
     /// <summary>Initialisation of the cells (default: PyTorch's uniform weights with forget-gate bias 1; <see cref="CellInit.PyTorch"/> to match PyTorch exactly).</summary>
     public CellInit Init { get; init; } = new();
 
@@ -39,6 +46,7 @@ public sealed record CharModelOptions
         if (Batch <= 0) throw new ArgumentOutOfRangeException(nameof(Batch), $"batch {Batch} must be positive");
         if (Steps <= 0) throw new ArgumentOutOfRangeException(nameof(Steps), $"steps {Steps} must be positive");
         if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentOutOfRangeException(nameof(LearningRate), $"learning rate {LearningRate} must be a finite number > 0");
+        if (!(Dropout >= 0 && Dropout < 1)) throw new ArgumentOutOfRangeException(nameof(Dropout), $"dropout {Dropout} must be in [0, 1)");
         if (!(ValidationFraction > 0 && ValidationFraction < 0.5)) throw new ArgumentOutOfRangeException(nameof(ValidationFraction), $"validation fraction {ValidationFraction} must be in (0, 0.5)");
     }
 }
@@ -105,7 +113,7 @@ public static class CharLanguageModel
             int validStreams = Math.Max(1, Math.Min(o.Batch, validIds.Length / (o.SequenceLength + 1)));
             var (_, validBatches) = StreamBatching.Tokens(validIds, validStreams, o.SequenceLength);
             var watch = Stopwatch.StartNew();
-            var result = Trainer<float>.FitCarried(model, new Adam<float>(o.LearningRate), Loss,
+            var result = Trainer<float>.FitCarriedStepped(model, new Adam<float>(o.LearningRate), TrainingLoss, Loss,
                 m => m.Rnn.InitialState(o.Batch), batches, [],
                 new TrainerOptions { Epochs = (int)(((long)o.Steps + batches.Count - 1) / batches.Count), MaxSteps = o.Steps, ClipNorm = o.Clip }, progress, control);
             double seconds = watch.Elapsed.TotalSeconds;
@@ -119,6 +127,16 @@ public static class CharLanguageModel
             return new CharTrainingReport(CellKinds.Name(o.Cell), o.Hidden, o.Layers, v, result.StepLosses.Count, result.StepLosses, result.GradientNorms,
                 Metrics.BitsPerCharacter(validLoss), validBatches.Count * validStreams * o.SequenceLength, data.DroppedValidation,
                 (double)result.StepLosses.Count * o.Batch * o.SequenceLength / seconds, seconds);
+        }
+
+        /// <summary>The loss of training step k: with dropout between the layers, its masks drawn from (seed, k).</summary>
+        private (Tensor<float>, TState[]) TrainingLoss<TState>(Model<TState> m, TState[] state, TokenBatch b, long step)
+        {
+            if (o.Dropout == 0 || m.Rnn.Layers.Length == 1) return Loss(m, state, b);
+            var x = Tensor.OneHot<float>(b.Inputs, vocabulary.Size).Reshape(b.Streams, b.Steps, vocabulary.Size);
+            var masks = DropoutMasks.BetweenLayers(m.Rnn, b.Streams, b.Steps, o.Dropout, DropoutMasks.Stream(o.Seed, step, 0));
+            var r = m.Rnn.UnrollWithDropout(x, state, masks);
+            return (CrossEntropy(m.Head.Apply(r.Outputs), b.Targets), r.Final);
         }
 
         private (Tensor<float>, TState[]) Loss<TState>(Model<TState> m, TState[] state, TokenBatch b)
