@@ -341,7 +341,7 @@ public static partial class GradCheckSuite
         cases.Add(Cell("stacked lstm ×2", "Stacked", d => Unrolled<Stacked<LstmState<double>, double>, LstmState<double>[]>(d,
             Stacked<LstmState<double>, double>.Of(Lstm<double>.Create(d.Input, d.Hidden, d.Seed), Lstm<double>.Create(d.Hidden, 3, d.Seed + 1)))));
 
-        cases.Add(Cell("stacked lstm ×2 (dropout between layers)", "Stacked", d =>
+        cases.Add(Cell("stacked lstm ×2 (dropout)", "Stacked", d =>
         {
             var stack = Stacked<LstmState<double>, double>.Of(Lstm<double>.Create(d.Input, d.Hidden, d.Seed), Lstm<double>.Create(d.Hidden, 2, d.Seed + 1));
             var masks = DropoutMasks.BetweenLayers(stack, d.Batch, d.Time, 0.4, new Rng(d.Seed + 31));
