@@ -36,6 +36,13 @@ public sealed record CharModelOptions
     /// <summary>The steps between two evaluations: <see cref="EvalEvery"/>, or ⌈steps / 10⌉ for 0.</summary>
     internal int EvalInterval => EvalEvery > 0 ? EvalEvery : (int)Math.Max(1, (Steps + 9L) / 10);
 
+    /// <summary>
+    /// Dropout probability between stacked layers, as PyTorch's <c>nn.LSTM(dropout=…)</c>: the outputs of every layer but the
+    /// last are dropped in training (<see cref="Stacked{TState, T}.UnrollWithDropout"/>), never in validation or sampling;
+    /// no effect with one layer. The masks of step k come from (<see cref="Seed"/>, k), so a resumed run draws the same ones.
+    /// </summary>
+    public double Dropout { get; init; }
+
     /// <summary>Initialisation of the cells (default: PyTorch's uniform weights with forget-gate bias 1; <see cref="CellInit.PyTorch"/> to match PyTorch exactly).</summary>
     public CellInit Init { get; init; } = new();
 
@@ -48,6 +55,7 @@ public sealed record CharModelOptions
         if (Steps <= 0) throw new ArgumentOutOfRangeException(nameof(Steps), $"steps {Steps} must be positive");
         if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentOutOfRangeException(nameof(LearningRate), $"learning rate {LearningRate} must be a finite number > 0");
         if (EvalEvery < 0) throw new ArgumentOutOfRangeException(nameof(EvalEvery), $"eval every {EvalEvery} must be ≥ 0 (0: ten evaluations a run)");
+        if (!(Dropout >= 0 && Dropout < 1)) throw new ArgumentOutOfRangeException(nameof(Dropout), $"dropout {Dropout} must be in [0, 1)");
         if (!(ValidationFraction > 0 && ValidationFraction < 0.5)) throw new ArgumentOutOfRangeException(nameof(ValidationFraction), $"validation fraction {ValidationFraction} must be in (0, 0.5)");
     }
 }
@@ -167,7 +175,7 @@ public static class CharLanguageModel
                 evaluations?.Report(point);
             }
             var watch = Stopwatch.StartNew();
-            var result = Trainer<float>.FitCarried(model, new Adam<float>(o.LearningRate), Loss,
+            var result = Trainer<float>.FitCarriedStepped(model, new Adam<float>(o.LearningRate), TrainingLoss, Loss,
                 m => m.Rnn.InitialState(o.Batch), batches, [],
                 new TrainerOptions { Epochs = (int)(((long)o.Steps + batches.Count - 1) / batches.Count), MaxSteps = o.Steps, ClipNorm = o.Clip }, progress,
                 control with { Extra = extra }, AfterStep);
@@ -199,6 +207,16 @@ public static class CharLanguageModel
             data.Validation.CopyTo(text, tail);
             var spans = Enumerable.Range(0, layout.Streams).Select(b => (tail + b * layout.StreamLength + 1, layout.Batches * layout.Steps)).ToList();
             return counts.Choose(text, spans);
+        }
+
+        /// <summary>The loss of training step k: with dropout between the layers, its masks drawn from (seed, k).</summary>
+        private (Tensor<float>, TState[]) TrainingLoss<TState>(Model<TState> m, TState[] state, TokenBatch b, long step)
+        {
+            if (o.Dropout == 0 || m.Rnn.Layers.Length == 1) return Loss(m, state, b);
+            var x = Tensor.OneHot<float>(b.Inputs, vocabulary.Size).Reshape(b.Streams, b.Steps, vocabulary.Size);
+            var masks = DropoutMasks.BetweenLayers(m.Rnn, b.Streams, b.Steps, o.Dropout, DropoutMasks.Stream(o.Seed, step, 0));
+            var r = m.Rnn.UnrollWithDropout(x, state, masks);
+            return (CrossEntropy(m.Head.Apply(r.Outputs), b.Targets), r.Final);
         }
 
         private (Tensor<float>, TState[]) Loss<TState>(Model<TState> m, TState[] state, TokenBatch b)

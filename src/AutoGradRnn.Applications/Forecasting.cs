@@ -47,6 +47,11 @@ public sealed record ForecastOptions
     /// <summary>Seed of the weights and the shuffling.</summary>
     public long Seed { get; init; }
     /// <summary>
+    /// Dropout probability in training on the final h before the head (<see cref="Ops.Dropout{T}(Tensor{T}, Tensor{T})"/>;
+    /// none in validation and forecasting). The masks of step k come from (<see cref="Seed"/>, k), so a resumed run draws the same ones.
+    /// </summary>
+    public double Dropout { get; init; }
+    /// <summary>
     /// Fill missing steps of the time axis by linear interpolation (reported in <see cref="ForecastReport.Time"/>) instead of
     /// refusing the file. Out-of-order rows, duplicates and irregular spacing are refused either way.
     /// </summary>
@@ -57,6 +62,7 @@ public sealed record ForecastOptions
         if (Horizon < 0) throw new ArgumentOutOfRangeException(nameof(Horizon), $"forecast: horizon {Horizon} must be ≥ 0 (0 = the shortest period)");
         if (Window < 0) throw new ArgumentOutOfRangeException(nameof(Window), $"forecast: window {Window} must be ≥ 0 (0 = twice the horizon)");
         if (Stride < 0) throw new ArgumentOutOfRangeException(nameof(Stride), $"forecast: stride {Stride} must be ≥ 0");
+        if (!(Dropout >= 0 && Dropout < 1)) throw new ArgumentOutOfRangeException(nameof(Dropout), $"forecast: dropout {Dropout} must be in [0, 1)");
         if (Hidden < 1) throw new ArgumentOutOfRangeException(nameof(Hidden), $"forecast: hidden size {Hidden} must be ≥ 1");
         if (Epochs < 1) throw new ArgumentOutOfRangeException(nameof(Epochs), $"forecast: epochs {Epochs} must be ≥ 1");
         if (Batch < 1) throw new ArgumentOutOfRangeException(nameof(Batch), $"forecast: batch {Batch} must be ≥ 1");
@@ -400,8 +406,15 @@ public static class Forecasting
         public Fitted Visit<TState>(Func<int, int, long, IRecurrentCell<TState, float>> create)
         {
             var model = new Model<TState>(create(features, o.Hidden, o.Seed), Linear<float>.Create(o.Hidden, horizon, o.Seed + 1));
-            Tensor<float> Predict(Model<TState> m, Tensor<float> x) => m.Head.Apply(m.Cell.Output(Sequence.Unroll(m.Cell, x).Final));
-            var result = Trainer<float>.Fit(model, new Adam<float>(o.LearningRate), (m, b) => MeanSquaredError(Predict(m, b.Inputs), b.Targets),
+            // rng: the mask of a training step (null: evaluation, no dropout).
+            Tensor<float> Predict(Model<TState> m, Tensor<float> x, Rng? rng = null)
+            {
+                var h = m.Cell.Output(Sequence.Unroll(m.Cell, x).Final);
+                return m.Head.Apply(rng is null ? h : Dropout(h, DropoutMasks.Draw<float>(h.Shape, o.Dropout, rng)));
+            }
+            var result = Trainer<float>.FitStepped(model, new Adam<float>(o.LearningRate),
+                (m, b, step) => MeanSquaredError(Predict(m, b.Inputs, o.Dropout > 0 ? DropoutMasks.Stream(o.Seed, step, 0) : null), b.Targets),
+                (m, b) => MeanSquaredError(Predict(m, b.Inputs), b.Targets),
                 train, Windows.Batches(valid, o.Batch),
                 new TrainerOptions { Epochs = o.Epochs, Patience = 6, ClipNorm = 1, Seed = o.Seed }, progress, control);
             return new Fitted(Predict(result.Parameters, valid.Inputs).ToArray(), Predict(result.Parameters, test.Inputs).ToArray(), result.StepLosses, result.Epochs, result.BestEpoch);

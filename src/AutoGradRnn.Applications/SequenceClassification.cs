@@ -31,6 +31,12 @@ public sealed record ClassifierOptions
     /// make its whole batch that long (a 5-million-character cell: 2.5 GB); a longer text is an error naming its row.
     /// </summary>
     public int MaxLength { get; init; } = 10_000;
+    /// <summary>
+    /// Dropout probability in training on the embedded characters and on the final h before the head (one
+    /// <see cref="Ops.Dropout{T}(Tensor{T}, Tensor{T})"/> each; none in validation and testing). The masks of step k come from
+    /// (<see cref="Seed"/>, k), so a resumed run draws the same ones.
+    /// </summary>
+    public double Dropout { get; init; }
 
     internal void Validate()
     {
@@ -38,6 +44,7 @@ public sealed record ClassifierOptions
         if (Embedding < 1) throw new ArgumentOutOfRangeException(nameof(Embedding), $"classify: embedding size {Embedding} must be ≥ 1");
         if (Epochs < 1) throw new ArgumentOutOfRangeException(nameof(Epochs), $"classify: epochs {Epochs} must be ≥ 1");
         if (Batch < 1) throw new ArgumentOutOfRangeException(nameof(Batch), $"classify: batch {Batch} must be ≥ 1");
+        if (!(Dropout >= 0 && Dropout < 1)) throw new ArgumentOutOfRangeException(nameof(Dropout), $"classify: dropout {Dropout} must be in [0, 1)");
         if (MaxLength < 1) throw new ArgumentOutOfRangeException(nameof(MaxLength), $"classify: max length {MaxLength} must be ≥ 1");
         if (!(TestFraction > 0 && TestFraction < 0.5)) throw new ArgumentOutOfRangeException(nameof(TestFraction), $"classify: test fraction {TestFraction} must be in (0, 0.5)");
     }
@@ -161,13 +168,19 @@ public static class SequenceClassification
         public (int[], IReadOnlyList<double>, IReadOnlyList<EpochSummary>) Visit<TState>(Func<int, int, long, IRecurrentCell<TState, float>> create)
         {
             var model = new Model<TState>(Embedding<float>.Create(vocabulary, o.Embedding, o.Seed + 1), create(o.Embedding, o.Hidden, o.Seed + 2), Linear<float>.Create(o.Hidden, classes, o.Seed + 3));
-            Tensor<float> Logits(Model<TState> m, Batch b)
+            // rng: the masks of a training step (null: evaluation, no dropout).
+            Tensor<float> Logits(Model<TState> m, Batch b, Rng? rng = null)
             {
                 var x = m.Embed.Apply(b.Ids, b.Size, b.Length);
+                if (rng is not null) x = Dropout(x, DropoutMasks.Draw<float>(x.Shape, o.Dropout, rng));
                 var final = Sequence.Unroll(m.Cell, x, m.Cell.InitialState(b.Size), b.Mask).Final;   // the state after each name's last real character
-                return m.Head.Apply(m.Cell.Output(final));
+                var h = m.Cell.Output(final);
+                if (rng is not null) h = Dropout(h, DropoutMasks.Draw<float>(h.Shape, o.Dropout, rng));
+                return m.Head.Apply(h);
             }
-            var result = Trainer<float>.Fit(model, new Adam<float>(o.LearningRate), (m, b) => CrossEntropy(Logits(m, b), b.Labels), train, valid,
+            var result = Trainer<float>.FitStepped(model, new Adam<float>(o.LearningRate),
+                (m, b, step) => CrossEntropy(Logits(m, b, o.Dropout > 0 ? DropoutMasks.Stream(o.Seed, step, 0) : null), b.Labels),
+                (m, b) => CrossEntropy(Logits(m, b), b.Labels), train, valid,
                 new TrainerOptions { Epochs = o.Epochs, ClipNorm = 5, Patience = 3, Seed = o.Seed }, progress, control);
             return (test.SelectMany(b => Metrics.ArgMax(Logits(result.Parameters, b))).ToArray(), result.StepLosses, result.Epochs);
         }

@@ -56,10 +56,11 @@ internal static class Commands
         var checkpoint = Opt("--checkpoint", "where to save the model", "");
         var init = Opt("--init", "default (forget-gate bias 1), pytorch (PyTorch's exact default) or keras", "default").AcceptOnlyFromAmong("default", "pytorch", "keras");
         var evalEvery = Int("--eval-every", "evaluate validation bits per character every N steps for the learning curve (0: ten times a run, every ⌈steps/10⌉)", 0, min: 0);
+        var dropout = NumberOptions.Real("--dropout", "dropout probability between stacked layers in training (PyTorch's nn.LSTM dropout; none in validation and sampling)", 0, 0, 1, inclusiveLow: true);
         var output = Opt("--out", "folder for results.json and chart.html", Path.Combine("runs", "train-char"));
         var (seed, threads, resume) = (Seed(), Threads(), ResumeOptions.Create());
         var command = new Command("train-char", "Train a character-level language model; prints training and validation bits per character and the best n-gram count model's.")
-            { text, cell, hidden, layers, seq, batch, steps, lr, checkpoint, init, evalEvery, output, seed, threads, resume.Resume, resume.Every };
+            { text, cell, hidden, layers, seq, batch, steps, lr, checkpoint, init, evalEvery, dropout, output, seed, threads, resume.Resume, resume.Every };
         command.SetAction(r =>
         {
             var folder = r.GetValue(output)!;
@@ -72,7 +73,9 @@ internal static class Commands
                 Cell = CellKinds.Parse(r.GetValue(cell)!), Hidden = r.GetValue(hidden), Layers = r.GetValue(layers), SequenceLength = r.GetValue(seq),
                 Batch = r.GetValue(batch), Steps = r.GetValue(steps), LearningRate = r.GetValue(lr), Seed = r.GetValue(seed), EvalEvery = r.GetValue(evalEvery),
                 Init = r.GetValue(init) switch { "pytorch" => CellInit.PyTorch, "keras" => CellInit.Keras, _ => new CellInit() },
+                Dropout = r.GetValue(dropout),
             };
+            if (options.Dropout > 0 && options.Layers == 1) console.MarkupLine("[yellow]note:[/] --dropout acts between stacked layers; with --layers 1 it has no effect");
             Directory.CreateDirectory(folder);   // checked by CliPaths; made now that the run is going ahead
             var control = resume.Control(r, folder, cancellation);
             var evaluations = new ProgressCallback<CharCurvePoint>(e =>
@@ -128,11 +131,12 @@ internal static class Commands
         var hidden = Int("--hidden", "hidden units", 64);
         var window = Int("--window", "input window in steps (0 = twice the horizon)", 0, min: 0);
         var epochs = Int("--epochs", "training epochs", 30);
+        var dropout = NumberOptions.Real("--dropout", "dropout probability on the final h in training (none in validation and forecasting)", 0, 0, 1, inclusiveLow: true);
         var allowGaps = Opt("--allow-gaps", "fill missing time steps by linear interpolation (reported) instead of refusing the file", false);
         var output = Opt("--out", "folder for results.json and chart.html", Path.Combine("runs", "forecast"));
         var (seed, threads, resume) = (Seed(), Threads(), ResumeOptions.Create());
         var command = new Command("forecast", "Forecast a time series with a recurrent network and compare with seasonal-naive baselines.")
-            { csv, horizon, cell, column, timeColumn, periods, testFraction, testLength, covariates, hidden, window, epochs, allowGaps, output, seed, threads, resume.Resume, resume.Every };
+            { csv, horizon, cell, column, timeColumn, periods, testFraction, testLength, covariates, hidden, window, epochs, dropout, allowGaps, output, seed, threads, resume.Resume, resume.Every };
         command.SetAction(r =>
         {
             new CliPaths().Input("--csv", r.GetValue(csv)!, "CSV file").OutputFolder("--out", r.GetValue(output)!, RunOutput.Files);
@@ -142,6 +146,7 @@ internal static class Commands
                 Horizon = r.GetValue(horizon), Cell = CellKinds.Parse(r.GetValue(cell)!), Column = r.GetValue(column)!, TimeColumn = r.GetValue(timeColumn)!,
                 Periods = CliApp.Ints(r.GetValue(periods)!, "--periods"), TestFraction = r.GetValue(testFraction), TestLength = r.GetValue(testLength), Covariates = CliApp.List(r.GetValue(covariates)!),
                 Hidden = r.GetValue(hidden), Window = r.GetValue(window), Epochs = r.GetValue(epochs), Seed = r.GetValue(seed), AllowGaps = r.GetValue(allowGaps),
+                Dropout = r.GetValue(dropout),
             };
             var control = resume.Control(r, r.GetValue(output)!, cancellation);
             var report = ProgressView.Run(console, "forecast", "windows", p => Forecasting.Run(r.GetValue(csv)!, options, p, control));
@@ -243,10 +248,11 @@ internal static class Commands
         var cell = CellOption("lstm");
         var hidden = Int("--hidden", "hidden units", 64);
         var epochs = Int("--epochs", "training epochs", 10);
+        var dropout = NumberOptions.Real("--dropout", "dropout probability on the embedded characters and the final h in training (none in validation and testing)", 0, 0, 1, inclusiveLow: true);
         var output = Opt("--out", "folder for results.json and chart.html", Path.Combine("runs", "classify"));
         var (seed, threads, resume) = (Seed(), Threads(), ResumeOptions.Create());
         var command = new Command("classify", "Classify character sequences (e.g. surname → language); prints accuracy and a confusion matrix.")
-            { csv, textColumn, labelColumn, cell, hidden, epochs, output, seed, threads, resume.Resume, resume.Every };
+            { csv, textColumn, labelColumn, cell, hidden, epochs, dropout, output, seed, threads, resume.Resume, resume.Every };
         command.SetAction(r =>
         {
             new CliPaths().Input("--csv", r.GetValue(csv)!, "CSV file").OutputFolder("--out", r.GetValue(output)!, RunOutput.Files);
@@ -254,7 +260,7 @@ internal static class Commands
             var options = new ClassifierOptions
             {
                 TextColumn = r.GetValue(textColumn)!, LabelColumn = r.GetValue(labelColumn)!, Cell = CellKinds.Parse(r.GetValue(cell)!),
-                Hidden = r.GetValue(hidden), Epochs = r.GetValue(epochs), Seed = r.GetValue(seed),
+                Hidden = r.GetValue(hidden), Epochs = r.GetValue(epochs), Seed = r.GetValue(seed), Dropout = r.GetValue(dropout),
             };
             var control = resume.Control(r, r.GetValue(output)!, cancellation);
             var report = ProgressView.Run(console, "classify", "sequences", p => SequenceClassification.Run(r.GetValue(csv)!, options, p, control));

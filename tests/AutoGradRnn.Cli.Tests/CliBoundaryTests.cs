@@ -52,6 +52,7 @@ public class CliBoundaryTests
         { "long-memory", "--seeds", "0" }, { "long-memory", "--hidden", "0" }, { "long-memory", "--steps", "-3" }, { "long-memory", "--batch", "3000000000" },
         { "long-memory", "--lr", "0" }, { "long-memory", "--clip", "-1" }, { "long-memory", "--seed", "-2" },
         { "classify --csv x", "--hidden", "0" }, { "classify --csv x", "--epochs", "-1" }, { "gradcheck", "--seed", "x" },
+        { "train-char --text x", "--dropout", "1" }, { "train-char --text x", "--dropout", "-0.1" }, { "classify --csv x", "--dropout", "1.5" }, { "forecast --csv x", "--dropout", "NaN" },
     };
 
     [Theory, MemberData(nameof(NumericFlags))]

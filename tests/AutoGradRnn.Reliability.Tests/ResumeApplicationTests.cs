@@ -56,16 +56,38 @@ public class ResumeApplicationTests : IDisposable
     }
 
     [Theory]
+    [InlineData(5)]
+    [InlineData(50)]   // in the second pass over the text (41 batches each): the masks follow the step, not the batch
+    public void Train_char_with_dropout_stopped_and_resumed_draws_the_same_masks(int stopAt)
+    {
+        var text = string.Concat(Enumerable.Repeat("a stitch in time saves nine; more haste, less speed. ", 20));
+        var options = new CharModelOptions { Hidden = 8, Layers = 2, SequenceLength = 8, Batch = 3, Steps = 60, Seed = 5, Dropout = 0.4 };
+        var expected = CharLanguageModel.Train(text, options, dir.File("expected-dropout.safetensors"), Quiet);
+        var without = CharLanguageModel.Train(text, options with { Dropout = 0 }, dir.File("without-dropout.safetensors"), Quiet);
+        Assert.NotEqual(without.StepLosses, expected.StepLosses);
+        var actual = StopAndResume((p, c) => CharLanguageModel.Train(text, options, dir.File("resumed-dropout.safetensors"), p, c), stopAt, expected.Steps);
+        Assert.Equal(expected.StepLosses, actual.StepLosses);
+        Assert.Equal(expected.ValidationBitsPerCharacter, actual.ValidationBitsPerCharacter);
+        Assert.Equal(File.ReadAllBytes(dir.File("expected-dropout.safetensors")), File.ReadAllBytes(dir.File("resumed-dropout.safetensors")));
+    }
+
+    [Theory]
     [InlineData(2)]
     [InlineData(60)]   // in the second epoch (47 steps each), whose order the shuffle drew
-    public void Forecast_stopped_and_resumed_forecasts_the_same(int stopAt)
+    public void Forecast_stopped_and_resumed_forecasts_the_same(int stopAt) => ForecastStoppedAndResumed(stopAt, 0);
+
+    [Theory]
+    [InlineData(60)]
+    public void Forecast_with_dropout_stopped_and_resumed_forecasts_the_same(int stopAt) => ForecastStoppedAndResumed(stopAt, 0.2);
+
+    private void ForecastStoppedAndResumed(int stopAt, double dropout)
     {
         var csv = new StringBuilder("time,load\n");
         var start = new DateTime(2021, 1, 1, 0, 0, 0, DateTimeKind.Utc);
         for (int i = 0; i < 24 * 20; i++)
             csv.Append(CultureInfo.InvariantCulture, $"{start.AddHours(i):yyyy-MM-dd HH:mm},{100 + 10 * Math.Sin(2 * Math.PI * i / 24) + i % 7}\n");
         File.WriteAllText(dir.File("s.csv"), csv.ToString());
-        var options = new ForecastOptions { Periods = [24], Horizon = 12, Hidden = 4, Epochs = 4, Batch = 8, Seed = 3 };
+        var options = new ForecastOptions { Periods = [24], Horizon = 12, Hidden = 4, Epochs = 4, Batch = 8, Seed = 3, Dropout = dropout };
         var expected = Forecasting.Run(dir.File("s.csv"), options, Quiet);
         var actual = StopAndResume((p, c) => Forecasting.Run(dir.File("s.csv"), options, p, c), stopAt, expected.StepLosses.Count);
         Assert.Equal(expected.Forecast, actual.Forecast);
@@ -77,13 +99,19 @@ public class ResumeApplicationTests : IDisposable
     [Theory]
     [InlineData(1)]
     [InlineData(6)]
-    public void Classify_stopped_and_resumed_classifies_the_same(int stopAt)
+    public void Classify_stopped_and_resumed_classifies_the_same(int stopAt) => ClassifyStoppedAndResumed(stopAt, 0);
+
+    [Theory]
+    [InlineData(6)]    // in the second epoch: its masks follow the step
+    public void Classify_with_dropout_stopped_and_resumed_classifies_the_same(int stopAt) => ClassifyStoppedAndResumed(stopAt, 0.3);
+
+    private void ClassifyStoppedAndResumed(int stopAt, double dropout)
     {
         var rows = new StringBuilder("name,lang\n");
         string[] a = ["anna", "maria", "lucia", "giulia", "sofia"], b = ["smith", "brown", "taylor", "wilson", "johnson"];
         for (int i = 0; i < 40; i++) rows.Append(CultureInfo.InvariantCulture, $"{a[i % 5]}{i % 3},it\n{b[i % 5]}{i % 4},en\n");
         File.WriteAllText(dir.File("n.csv"), rows.ToString());
-        var options = new ClassifierOptions { Hidden = 4, Embedding = 4, Epochs = 3, Batch = 16, Seed = 2 };
+        var options = new ClassifierOptions { Hidden = 4, Embedding = 4, Epochs = 3, Batch = 16, Seed = 2, Dropout = dropout };
         var expected = SequenceClassification.Run(dir.File("n.csv"), options, Quiet);
         var actual = StopAndResume((p, c) => SequenceClassification.Run(dir.File("n.csv"), options, p, c), stopAt, expected.StepLosses.Count);
         Assert.Equal(expected.Accuracy, actual.Accuracy);

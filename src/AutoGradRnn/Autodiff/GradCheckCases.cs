@@ -143,6 +143,20 @@ public static partial class GradCheckSuite
             (cell, state, SequenceInputs(d)));
     }
 
+    /// <summary>
+    /// Like <see cref="Unrolled{TCell, TState}"/> for a cell whose inputs carry masks: the draw's inputs <c>[B, T, D]</c> go
+    /// through <paramref name="withMasks"/> (the same masks at every evaluation, drawn from the case's seed) and the check
+    /// is with respect to the parameters, the initial state and x, the masks held fixed.
+    /// </summary>
+    private static GradCheckResult UnrolledWithMasks<TCell, TState>(GradCheckDraw d, TCell cell, Func<TCell, Tensor<double>, Tensor<double>> withMasks)
+        where TCell : IRecurrentCell<TState, double>
+    {
+        long s = d.Seed + 5;
+        var state = ParameterTree<double>.Map(cell.InitialState(d.Batch), z => Tensor.RandomNormal<double>(z.Shape, s++, std: 0.5));
+        return Check(((TCell Cell, TState State, Tensor<double> X) p) => SequenceLoss(Sequence.Unroll(p.Cell, withMasks(p.Cell, p.X), p.State), d.Seed),
+            (cell, state, SequenceInputs(d)));
+    }
+
     private static List<GradCheckCase> BuildCases()
     {
         var cases = new List<GradCheckCase>();
@@ -188,6 +202,9 @@ public static partial class GradCheckSuite
             Check((Tensor<double> x) => Softmax(x, ax) * Normal(d, 3), Normal(d)))))));
         cases.Add(Op("log-softmax (every axis)", ["LogSoftmax(x, axis)"], d => All(AllAxes(d).Select(ax => (Func<GradCheckResult>)(() =>
             Check((Tensor<double> x) => LogSoftmax(x, ax) * Normal(d, 3), Normal(d)))))));
+        cases.Add(Op("dropout (fixed mask)", ["Dropout(x, mask)"], d => All(
+            () => Check((Tensor<double> x) => Dropout(x, DropoutMasks.Draw<double>(d.Shape, 0.4, new Rng(d.Seed + 29))), Normal(d)),
+            () => Check((Tensor<double> x) => Dropout(x, DropoutMasks.Draw<double>(new Shape(d.Shape.Last), 0.4, new Rng(d.Seed + 29))), Normal(d)))));
         cases.Add(Op("masked softmax", ["MaskedSoftmax(x, mask)"], d =>
             Check((Tensor<double> x) => MaskedSoftmax(x, RowMask(d.Shape, d.Seed)) * Normal(d, 3), Normal(d))));
         cases.Add(Op("layer norm (last axis)", ["LayerNorm(x, gain, bias, epsilon)"], d =>
@@ -323,6 +340,24 @@ public static partial class GradCheckSuite
             ClockworkRnn<double>.Create(d.Input, d.Hidden, ClockworkRnn.ExponentialPeriods(1 + Pick(d.Seed, 3)), d.Seed))));
         cases.Add(Cell("stacked lstm ×2", "Stacked", d => Unrolled<Stacked<LstmState<double>, double>, LstmState<double>[]>(d,
             Stacked<LstmState<double>, double>.Of(Lstm<double>.Create(d.Input, d.Hidden, d.Seed), Lstm<double>.Create(d.Hidden, 3, d.Seed + 1)))));
+
+        cases.Add(Cell("stacked lstm ×2 (dropout)", "Stacked", d =>
+        {
+            var stack = Stacked<LstmState<double>, double>.Of(Lstm<double>.Create(d.Input, d.Hidden, d.Seed), Lstm<double>.Create(d.Hidden, 2, d.Seed + 1));
+            var masks = DropoutMasks.BetweenLayers(stack, d.Batch, d.Time, 0.4, new Rng(d.Seed + 31));
+            long s = d.Seed + 5;
+            var state = ParameterTree<double>.Map(stack.InitialState(d.Batch), z => Tensor.RandomNormal<double>(z.Shape, s++, std: 0.5));
+            return Check(((Stacked<LstmState<double>, double> Net, LstmState<double>[] State, Tensor<double> X) p) =>
+                SequenceLoss(p.Net.UnrollWithDropout(p.X, p.State, masks), d.Seed), (stack, state, SequenceInputs(d)));
+        }));
+        cases.Add(Cell("variational dropout (lstm)", "VariationalDropout", d => UnrolledWithMasks<VariationalDropout<LstmState<double>, double>, LstmState<double>>(d,
+            new VariationalDropout<LstmState<double>, double>(Lstm<double>.Create(d.Input, d.Hidden, d.Seed)), (c, x) => c.TrainingInputs(x, 0.4, 0.4, new Rng(d.Seed + 37)))));
+        cases.Add(Cell("variational dropout (gru)", "VariationalDropout", d => UnrolledWithMasks<VariationalDropout<RnnState<double>, double>, RnnState<double>>(d,
+            new VariationalDropout<RnnState<double>, double>(GruResetAfter<double>.Create(d.Input, d.Hidden, d.Seed)), (c, x) => c.TrainingInputs(x, 0.3, 0.5, new Rng(d.Seed + 37)))));
+        cases.Add(Cell("zoneout (lstm)", "Zoneout", d => UnrolledWithMasks<Zoneout<LstmState<double>, double>, LstmState<double>>(d,
+            new Zoneout<LstmState<double>, double>(Lstm<double>.Create(d.Input, d.Hidden, d.Seed)), (c, x) => c.TrainingInputs(x, 0.4, new Rng(d.Seed + 41)))));
+        cases.Add(Cell("zoneout (gru, evaluation)", "Zoneout", d => UnrolledWithMasks<Zoneout<RnnState<double>, double>, RnnState<double>>(d,
+            new Zoneout<RnnState<double>, double>(GruResetAfter<double>.Create(d.Input, d.Hidden, d.Seed)), (c, x) => c.EvaluationInputs(x, 0.3))));
 
         // Layers around the cells.
         cases.Add(new("bidirectional (masked)", "layer", ["Bidirectional"], d =>

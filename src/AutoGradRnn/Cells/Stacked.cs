@@ -87,6 +87,41 @@ public sealed record Stacked<TState, T>(IRecurrentCell<TState, T>[] Layers) : IR
         (mask is null || mask.Shape == new Shape(inputs.Shape[0], inputs.Shape[1])) &&
         Enumerable.Range(1, Layers.Length - 1).All(l => Layers[l].InputSize == Layers[l - 1].OutputSize);
 
+    /// <summary>
+    /// Unrolls the stack layer by layer with dropout between layers, as PyTorch's <c>nn.LSTM(dropout=p)</c>: layer l + 1
+    /// reads <c>Dropout(h^l_t, m^l_t)</c> (<see cref="Ops.Dropout{T}(Tensor{T}, Tensor{T})"/>) for every layer l but the last,
+    /// whose outputs are returned as they are. <paramref name="dropoutMasks"/> holds one mask per gap between layers
+    /// (<c>Layers.Length − 1</c> of them, each <c>[B, T, H_l]</c> or broadcasting to it; a null entry means no dropout there),
+    /// drawn by <see cref="DropoutMasks.BetweenLayers{TState, T}(Stacked{TState, T}, int, int, double, Rng)"/> for training;
+    /// evaluation is the plain <see cref="Sequence.Unroll{TState, T}(IRecurrentCell{TState, T}, Tensor{T}, TState)"/>. Each
+    /// layer still runs its fused kernel where it has one: the dropout acts on a layer's whole output sequence between two
+    /// layer unrolls. With all masks 1 this is exactly the plain unroll.
+    /// </summary>
+    /// <param name="inputs"><c>[B, T, D]</c>.</param>
+    /// <param name="initialState">One state per layer.</param>
+    /// <param name="dropoutMasks">The masks between layers, in order.</param>
+    /// <param name="mask">Optional <c>[B, T]</c> padding mask, as in <see cref="Sequence.Unroll{TState, T}(IRecurrentCell{TState, T}, Tensor{T}, TState, Tensor{T})"/>.</param>
+    public SequenceResult<TState[], T> UnrollWithDropout(Tensor<T> inputs, TState[] initialState, Tensor<T>?[] dropoutMasks, Tensor<T>? mask = null)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(initialState);
+        ArgumentNullException.ThrowIfNull(dropoutMasks);
+        _ = Layer(0);   // names an empty stack
+        CellChecks.Layers("stacked unroll", initialState.Length, Layers.Length, inputs.Shape);
+        if (dropoutMasks.Length != Layers.Length - 1)
+            throw new ArgumentException($"stacked unroll: {dropoutMasks.Length} dropout masks given for {Layers.Length} layers (one per gap between layers: {Layers.Length - 1})", nameof(dropoutMasks));
+        var finals = new TState[Layers.Length];
+        var x = inputs;
+        for (int l = 0; l < Layers.Length; l++)
+        {
+            var layer = Layer(l);
+            var r = Sequence.UnrollLabelled(layer, x, initialState[l], mask, $"Stacked[{l}]: {Sequence.CellName(layer)}");
+            finals[l] = r.Final;
+            x = l < Layers.Length - 1 && dropoutMasks[l] is { } m ? Ops.Dropout(r.Outputs, m) : r.Outputs;
+        }
+        return new SequenceResult<TState[], T>(x, finals);
+    }
+
     SequenceResult<TState[], T>? ILayeredCell<TState[], T>.UnrollLayers(Tensor<T> inputs, TState[] initialState, Tensor<T>? mask)
     {
         if (!Fits(inputs, initialState, mask)) return null;

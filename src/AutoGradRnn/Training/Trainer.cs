@@ -94,7 +94,7 @@ public static class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         where TBatch : ITrainingBatch
     {
         ArgumentNullException.ThrowIfNull(loss);
-        return Run(parameters, optimizer, (p, _, b) => (loss(p, b), 0), _ => 0, train, validation, options, progress, control, carried: false);
+        return Run(parameters, optimizer, (p, _, b, _) => (loss(p, b), 0), (p, _, b) => (loss(p, b), 0), _ => 0, train, validation, options, progress, control, carried: false);
     }
 
     /// <summary>
@@ -110,8 +110,47 @@ public static class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         Func<TParams, TCarry> initialState, IReadOnlyList<TBatch> train, IReadOnlyList<TBatch> validation,
         TrainerOptions options, IProgress<TrainingProgress>? progress = null, TrainingControl? control = null,
         Action<TParams, IReadOnlyList<double>>? afterStep = null)
-        where TBatch : ITrainingBatch =>
-        Run(parameters, optimizer, loss, initialState, train, validation, options, progress, control, carried: true, afterStep);
+        where TBatch : ITrainingBatch
+    {
+        ArgumentNullException.ThrowIfNull(loss);
+        return Run(parameters, optimizer, (p, c, b, _) => loss(p, c, b), loss, initialState, train, validation, options, progress, control, carried: true, afterStep);
+    }
+
+    /// <summary>
+    /// <see cref="FitCarried{TParams, TBatch, TCarry}"/> with the training mode explicit: <paramref name="trainingLoss"/> also receives the run's step index k (0 for the first optimizer
+    /// step, counted across epochs and resumes), so training-time randomness such as dropout masks can be drawn from
+    /// (seed, k) (<see cref="DropoutMasks.Stream"/>): pure, and bit-identical when the run is resumed.
+    /// <paramref name="evaluationLoss"/> (no dropout) measures the validation batches; <paramref name="afterStep"/> is as in
+    /// <see cref="FitCarried{TParams, TBatch, TCarry}"/>.
+    /// </summary>
+    public static TrainingResult<TParams, T> FitCarriedStepped<TParams, TBatch, TCarry>(
+        TParams parameters, IOptimizer<T> optimizer, Func<TParams, TCarry, TBatch, long, (Tensor<T> Loss, TCarry Final)> trainingLoss,
+        Func<TParams, TCarry, TBatch, (Tensor<T> Loss, TCarry Final)> evaluationLoss,
+        Func<TParams, TCarry> initialState, IReadOnlyList<TBatch> train, IReadOnlyList<TBatch> validation,
+        TrainerOptions options, IProgress<TrainingProgress>? progress = null, TrainingControl? control = null,
+        Action<TParams, IReadOnlyList<double>>? afterStep = null)
+        where TBatch : ITrainingBatch
+    {
+        ArgumentNullException.ThrowIfNull(trainingLoss);
+        ArgumentNullException.ThrowIfNull(evaluationLoss);
+        return Run(parameters, optimizer, trainingLoss, evaluationLoss, initialState, train, validation, options, progress, control, carried: true, afterStep);
+    }
+
+    /// <summary>
+    /// <see cref="Fit{TParams, TBatch}"/> with the training mode explicit: <paramref name="trainingLoss"/> also receives the
+    /// run's step index (see <see cref="FitCarriedStepped{TParams, TBatch, TCarry}"/>);
+    /// <paramref name="evaluationLoss"/> measures the validation batches.
+    /// </summary>
+    public static TrainingResult<TParams, T> FitStepped<TParams, TBatch>(
+        TParams parameters, IOptimizer<T> optimizer, Func<TParams, TBatch, long, Tensor<T>> trainingLoss, Func<TParams, TBatch, Tensor<T>> evaluationLoss,
+        IReadOnlyList<TBatch> train, IReadOnlyList<TBatch> validation, TrainerOptions options, IProgress<TrainingProgress>? progress = null,
+        TrainingControl? control = null)
+        where TBatch : ITrainingBatch
+    {
+        ArgumentNullException.ThrowIfNull(trainingLoss);
+        ArgumentNullException.ThrowIfNull(evaluationLoss);
+        return Run(parameters, optimizer, (p, _, b, k) => (trainingLoss(p, b, k), 0), (p, _, b) => (evaluationLoss(p, b), 0), _ => 0, train, validation, options, progress, control, carried: false);
+    }
 
     /// <summary>The items-weighted mean loss over <paramref name="batches"/>, carrying state from batch to batch. Records nothing on any tape.</summary>
     public static double Evaluate<TParams, TBatch, TCarry>(TParams parameters, Func<TParams, TCarry, TBatch, (Tensor<T> Loss, TCarry Final)> loss,
@@ -134,7 +173,8 @@ public static class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     private static TrainingResult<TParams, T> Run<TParams, TBatch, TCarry>(
-        TParams parameters, IOptimizer<T> optimizer, Func<TParams, TCarry, TBatch, (Tensor<T> Loss, TCarry Final)> loss,
+        TParams parameters, IOptimizer<T> optimizer, Func<TParams, TCarry, TBatch, long, (Tensor<T> Loss, TCarry Final)> loss,
+        Func<TParams, TCarry, TBatch, (Tensor<T> Loss, TCarry Final)> evaluationLoss,
         Func<TParams, TCarry> initialState, IReadOnlyList<TBatch> train, IReadOnlyList<TBatch> validation,
         TrainerOptions options, IProgress<TrainingProgress>? progress, TrainingControl? control, bool carried,
         Action<TParams, IReadOnlyList<double>>? afterStep = null)
@@ -199,7 +239,7 @@ public static class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
                     throw new TrainingInterruptedException(s.StepLosses.Count, totalSteps, control.ResumeFile);
                 }
                 var batch = train[order[s.Position]];
-                var (value, grads, final) = step(s.Parameters, s.Carry, batch);
+                var (value, grads, final) = step(s.Parameters, s.Carry, batch, s.StepLosses.Count);
                 // Truncated BPTT: the next batch starts from this state, cut from this batch's graph.
                 s.Carry = Detach(final);
                 double l = double.CreateTruncating(value.ToScalar());
@@ -222,7 +262,7 @@ public static class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
             }
             if (validation.Count > 0)
             {
-                s.LastValidation = Evaluate(s.Parameters, loss, initialState, validation);
+                s.LastValidation = Evaluate(s.Parameters, evaluationLoss, initialState, validation);
                 if (s.LastValidation < s.BestLoss - options.MinDelta) (s.Best, s.BestLoss, s.BestEpoch, s.Waited) = (s.Parameters, s.LastValidation, s.Epoch, 0);
                 else s.Waited++;
             }
@@ -234,9 +274,9 @@ public static class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
         return new TrainingResult<TParams, T>(result, s.Optimizer, s.StepLosses, s.Norms, s.Epochs, stoppedEarly, s.BestEpoch);
     }
 
-    private static Func<TParams, TCarry, TBatch, (Tensor<T> Value, TParams Gradient, TCarry Final)> ValueAndGradCarried<TParams, TBatch, TCarry>(
-        Func<TParams, TCarry, TBatch, (Tensor<T> Loss, TCarry Final)> loss) =>
-        (p, carry, batch) => Autodiff.ValueAndGradWithAux((TParams q) => loss(q, carry, batch))(p);
+    private static Func<TParams, TCarry, TBatch, long, (Tensor<T> Value, TParams Gradient, TCarry Final)> ValueAndGradCarried<TParams, TBatch, TCarry>(
+        Func<TParams, TCarry, TBatch, long, (Tensor<T> Loss, TCarry Final)> loss) =>
+        (p, carry, batch, k) => Autodiff.ValueAndGradWithAux((TParams q) => loss(q, carry, batch, k))(p);
 
     private static TCarry Detach<TCarry>(TCarry carry) => carry is null ? carry : ParameterTree<T>.Map(carry, t => t.Detach());
 }
