@@ -98,7 +98,7 @@ public static class SequenceClassification
         // A label nearly every row has to itself (an id, a sentence) cannot be learned: most test labels never occur in training.
         if (2L * labels.Length > texts.Length)
             throw new DataFormatException(csvPath, $"the label column '{labelColumn}' has {labels.Length:N0} distinct values in {texts.Length:N0} rows, fewer than two rows a class; " +
-                $"name the column of classes with --label-column (columns: {Describe(table)})");
+                $"name the column of classes with --label-column (columns: {Describe(ColumnStats(table))})");
         var y = labelsText.Select(l => Array.IndexOf(labels, l)).ToArray();
 
         var rng = new Rng(o.Seed);
@@ -144,7 +144,7 @@ public static class SequenceClassification
                 ? $"has one column ('{table.Header[0]}'); classify needs a text column and a label column (--text-column, --label-column)"
                 : $"the text column and the label column are both '{o.TextColumn}'; name two different columns with --text-column and --label-column (columns: {string.Join(", ", table.Header)})");
         if (o.TextColumn.Length > 0 && o.LabelColumn.Length > 0) return new(o.TextColumn, o.LabelColumn, "named by --text-column and --label-column");
-        var stats = table.Header.Select((name, i) => (Name: name, Index: i, Distinct: table.Text(name).Distinct().Count(), Length: table.Text(name).Average(t => (double)t.Length))).ToList();
+        var stats = ColumnStats(table);
         string label = o.LabelColumn.Length > 0 ? o.LabelColumn
             : stats.Where(c => c.Name != o.TextColumn && c.Distinct >= 2).OrderBy(c => c.Distinct).ThenByDescending(c => c.Index).Select(c => c.Name).FirstOrDefault()
               ?? stats.Where(c => c.Name != o.TextColumn).OrderByDescending(c => c.Index).First().Name;
@@ -154,12 +154,16 @@ public static class SequenceClassification
             throw new DataFormatException(csvPath, $"the text column and the label column are both '{text}'; name two different columns with --text-column and --label-column (columns: {string.Join(", ", table.Header)})");
         string why = (o.TextColumn.Length > 0 ? "text named by --text-column" : $"text: the longest texts ({stats.First(c => c.Name == text).Length:F1} characters on average)")
             + "; " + (o.LabelColumn.Length > 0 ? "label named by --label-column" : $"label: the fewest distinct values ({stats.First(c => c.Name == label).Distinct:N0})")
-            + $"; columns: {Describe(table)}";
+            + $"; columns: {Describe(stats)}";
         return new(text, label, why);
     }
 
-    private static string Describe(CsvTable table) =>
-        string.Join(", ", table.Header.Select(h => $"{h} ({table.Text(h).Distinct().Count():N0} values)"));
+    /// <summary>Each column's distinct values and average text length, read once.</summary>
+    private static List<(string Name, int Index, int Distinct, double Length)> ColumnStats(CsvTable table) =>
+        [.. table.Header.Select((name, i) => { var cells = table.Text(name); return (name, i, cells.Distinct().Count(), cells.Average(t => (double)t.Length)); })];
+
+    private static string Describe(List<(string Name, int Index, int Distinct, double Length)> stats) =>
+        string.Join(", ", stats.Select(c => $"{c.Name} ({c.Distinct:N0} values)"));
 
     private sealed class Fit(ClassifierOptions o, int vocabulary, int classes, List<Batch> train, List<Batch> valid, List<Batch> test, IProgress<TrainingProgress>? progress,
         TrainingControl control)
