@@ -12,13 +12,7 @@ public class ExceptionRuleTests
 {
     /// <summary>Every public static <c>Create</c> of a public type of the library taking sizes: the cells' and the layers' factories.</summary>
     public static IEnumerable<object[]> Factories() =>
-        typeof(Lstm<>).Assembly.GetExportedTypes()
-            .Select(t => t.IsGenericTypeDefinition && t.GetGenericArguments().Length == 1 ? t.MakeGenericType(typeof(double)) : t)
-            .Where(t => !t.ContainsGenericParameters)
-            .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Static).Where(m => m.Name == "Create"))
-            // Factories generic in more than the element type (RecurrentLayers.Create<TState, T>) take a cell factory these tests cannot fill.
-            .Where(m => !m.IsGenericMethodDefinition || m.GetGenericArguments().Length == 1)
-            .Select(m => m.IsGenericMethodDefinition ? m.MakeGenericMethod(typeof(double)) : m)
+        CreateMethods()
             .Where(m => m.GetParameters().Any(IsSize) && m.GetParameters().All(p => Valid(p) is not Unknown))
             .Select(m => new object[] { Name(m) });
 
@@ -117,13 +111,15 @@ public class ExceptionRuleTests
     private static string Name(MethodInfo m) =>
         $"{m.DeclaringType!.Name.Split('`')[0]}({string.Join(", ", m.GetParameters().Select(p => p.ParameterType.Name + " " + p.Name))})";
 
-    private static MethodInfo Method(string name) =>
+    private static MethodInfo Method(string name) => CreateMethods().Single(m => Name(m) == name);
+
+    /// <summary>Every public static <c>Create</c> of the library's exported types, instantiated for double.</summary>
+    private static IEnumerable<MethodInfo> CreateMethods() =>
         typeof(Lstm<>).Assembly.GetExportedTypes()
             .Select(t => t.IsGenericTypeDefinition && t.GetGenericArguments().Length == 1 ? t.MakeGenericType(typeof(double)) : t)
             .Where(t => !t.ContainsGenericParameters)
             .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Static).Where(m => m.Name == "Create"))
             // Factories generic in more than the element type (RecurrentLayers.Create<TState, T>) take a cell factory these tests cannot fill.
             .Where(m => !m.IsGenericMethodDefinition || m.GetGenericArguments().Length == 1)
-            .Select(m => m.IsGenericMethodDefinition ? m.MakeGenericMethod(typeof(double)) : m)
-            .Single(m => Name(m) == name);
+            .Select(m => m.IsGenericMethodDefinition ? m.MakeGenericMethod(typeof(double)) : m);
 }
