@@ -43,6 +43,21 @@ public sealed record CharModelOptions
     /// </summary>
     public double Dropout { get; init; }
 
+    /// <summary>
+    /// Variational dropout probability (Gal &amp; Ghahramani 2016) on every layer's input and recurrent h in training, one mask
+    /// per sequence (<see cref="VariationalDropout{TState, T}"/>); none in validation and sampling. The layers then run per step.
+    /// </summary>
+    public double VariationalDropout { get; init; }
+
+    /// <summary>
+    /// Zoneout probability (Krueger et al. 2017) on every layer's state in training (<see cref="Zoneout{TState, T}"/>); validation
+    /// and sampling use its expectation, <c>s_t = p·s_{t−1} + (1 − p)·cell(s_{t−1}, x_t)</c>, so the checkpoint stores p.
+    /// </summary>
+    public double Zoneout { get; init; }
+
+    /// <summary>The three regularisers as one setting.</summary>
+    internal RecurrentRegularisation Regularisation => new() { Dropout = Dropout, Variational = VariationalDropout, Zoneout = Zoneout };
+
     /// <summary>Initialisation of the cells (default: PyTorch's uniform weights with forget-gate bias 1; <see cref="CellInit.PyTorch"/> to match PyTorch exactly).</summary>
     public CellInit Init { get; init; } = new();
 
@@ -56,6 +71,8 @@ public sealed record CharModelOptions
         if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentOutOfRangeException(nameof(LearningRate), $"learning rate {LearningRate} must be a finite number > 0");
         if (EvalEvery < 0) throw new ArgumentOutOfRangeException(nameof(EvalEvery), $"eval every {EvalEvery} must be ≥ 0 (0: ten evaluations a run)");
         if (!(Dropout >= 0 && Dropout < 1)) throw new ArgumentOutOfRangeException(nameof(Dropout), $"dropout {Dropout} must be in [0, 1)");
+        if (!(VariationalDropout >= 0 && VariationalDropout < 1)) throw new ArgumentOutOfRangeException(nameof(VariationalDropout), $"variational dropout {VariationalDropout} must be in [0, 1)");
+        if (!(Zoneout >= 0 && Zoneout < 1)) throw new ArgumentOutOfRangeException(nameof(Zoneout), $"zoneout {Zoneout} must be in [0, 1)");
         if (!(ValidationFraction > 0 && ValidationFraction < 0.5)) throw new ArgumentOutOfRangeException(nameof(ValidationFraction), $"validation fraction {ValidationFraction} must be in (0, 0.5)");
     }
 }
@@ -188,6 +205,7 @@ public static class CharLanguageModel
                 ["model"] = "char-lm", ["cell"] = CellKinds.Name(o.Cell), ["hidden"] = o.Hidden.ToString(CultureInfo.InvariantCulture),
                 ["layers"] = o.Layers.ToString(CultureInfo.InvariantCulture), ["vocabulary"] = vocabulary.Characters,
                 ["validation_bpc"] = validBpc.ToString("R", CultureInfo.InvariantCulture),
+                ["zoneout"] = o.Zoneout.ToString("R", CultureInfo.InvariantCulture),
             });
             return new CharTrainingReport(CellKinds.Name(o.Cell), o.Hidden, o.Layers, v, result.StepLosses.Count, result.StepLosses, result.GradientNorms,
                 validBpc, validBatches.Count * validStreams * o.SequenceLength, data.DroppedValidation,
@@ -209,20 +227,17 @@ public static class CharLanguageModel
             return counts.Choose(text, spans);
         }
 
-        /// <summary>The loss of training step k: with dropout between the layers, its masks drawn from (seed, k).</summary>
-        private (Tensor<float>, TState[]) TrainingLoss<TState>(Model<TState> m, TState[] state, TokenBatch b, long step)
-        {
-            if (o.Dropout == 0 || m.Rnn.Layers.Length == 1) return Loss(m, state, b);
-            var x = Tensor.OneHot<float>(b.Inputs, vocabulary.Size).Reshape(b.Streams, b.Steps, vocabulary.Size);
-            var masks = DropoutMasks.BetweenLayers(m.Rnn, b.Streams, b.Steps, o.Dropout, DropoutMasks.Stream(o.Seed, step, 0));
-            var r = m.Rnn.UnrollWithDropout(x, state, masks);
-            return (CrossEntropy(m.Head.Apply(r.Outputs), b.Targets), r.Final);
-        }
+        /// <summary>The loss of training step k: with regularisation, its masks drawn from (seed, k).</summary>
+        private (Tensor<float>, TState[]) TrainingLoss<TState>(Model<TState> m, TState[] state, TokenBatch b, long step) =>
+            Loss(m, state, b, o.Regularisation.IsNone ? null : DropoutMasks.Stream(o.Seed, step, 0));
 
-        private (Tensor<float>, TState[]) Loss<TState>(Model<TState> m, TState[] state, TokenBatch b)
+        private (Tensor<float>, TState[]) Loss<TState>(Model<TState> m, TState[] state, TokenBatch b) => Loss(m, state, b, null);
+
+        /// <summary>The loss of a batch: with <paramref name="training"/> the masks come from it, without it the evaluation form (zoneout's expectation).</summary>
+        private (Tensor<float>, TState[]) Loss<TState>(Model<TState> m, TState[] state, TokenBatch b, Rng? training)
         {
             var x = Tensor.OneHot<float>(b.Inputs, vocabulary.Size).Reshape(b.Streams, b.Steps, vocabulary.Size);
-            var r = Sequence.Unroll(m.Rnn, x, state);
+            var r = o.Regularisation.UnrollStack(m.Rnn, x, state, training);
             return (CrossEntropy(m.Head.Apply(r.Outputs), b.Targets), r.Final);
         }
     }
@@ -240,16 +255,26 @@ public static class CharLanguageModel
         if (!(temperature > 0) || !double.IsFinite(temperature)) throw new ArgumentOutOfRangeException(nameof(temperature), $"sample: temperature {temperature} must be a finite number > 0");
         var spec = CharModelCheckpoint.Read(checkpoint);   // sizes checked against the file's tensors before the template is built
         var ids = spec.Vocabulary.Encode(prime);
-        return CellKinds.Visit(spec.Cell, new CellInit(), new Sampler(checkpoint, spec.Vocabulary, spec.Hidden, spec.Layers, ids, length, temperature, seed));
+        return CellKinds.Visit(spec.Cell, new CellInit(), new Sampler(checkpoint, spec, ids, length, temperature, seed));
     }
 
-    private sealed class Sampler(string checkpoint, CharVocabulary vocabulary, int hidden, int layers, int[] prime, int length, double temperature, long seed)
+    /// <summary>A trained model as evaluation runs it: under zoneout each layer steps with its expectation.</summary>
+    private static Model<TState> LoadForEvaluation<TState>(string checkpoint, CharModelCheckpoint spec, Func<int, int, long, IRecurrentCell<TState, float>> create)
+    {
+        var template = new Model<TState>(CellKinds.Stack(create, spec.Vocabulary.Size, spec.Hidden, spec.Layers, 0), Linear<float>.Create(spec.Hidden, spec.Vocabulary.Size, 0));
+        var m = Checkpoint<float>.Load(checkpoint, template);
+        var regularisation = new RecurrentRegularisation { Zoneout = spec.Zoneout };
+        return m with { Rnn = new Stacked<TState, float>([.. m.Rnn.Layers.Select(regularisation.EvaluationCell)]) };
+    }
+
+    private sealed class Sampler(string checkpoint, CharModelCheckpoint spec, int[] prime, int length, double temperature, long seed)
         : ICellVisitor<string>
     {
+        private readonly CharVocabulary vocabulary = spec.Vocabulary;
+
         public string Visit<TState>(Func<int, int, long, IRecurrentCell<TState, float>> create)
         {
-            var template = new Model<TState>(CellKinds.Stack(create, vocabulary.Size, hidden, layers, 0), Linear<float>.Create(hidden, vocabulary.Size, 0));
-            var m = Checkpoint<float>.Load(checkpoint, template);
+            var m = LoadForEvaluation(checkpoint, spec, create);
             var rng = new Rng(seed);
             var state = m.Rnn.InitialState(1);
             var input = prime.Length > 0 ? prime : [rng.NextInt(vocabulary.Size)];
@@ -282,15 +307,15 @@ public static class CharLanguageModel
         ArgumentNullException.ThrowIfNull(text);
         var spec = CharModelCheckpoint.Read(checkpoint);
         var ids = spec.Vocabulary.Encode(text);
-        return CellKinds.Visit(spec.Cell, new CellInit(), new Recorder(checkpoint, spec.Vocabulary, spec.Hidden, spec.Layers, ids));
+        return CellKinds.Visit(spec.Cell, new CellInit(), new Recorder(checkpoint, spec, ids));
     }
 
-    private sealed class Recorder(string checkpoint, CharVocabulary vocabulary, int hidden, int layers, int[] ids) : ICellVisitor<IReadOnlyList<NamedTensor<float>>>
+    private sealed class Recorder(string checkpoint, CharModelCheckpoint spec, int[] ids) : ICellVisitor<IReadOnlyList<NamedTensor<float>>>
     {
         public IReadOnlyList<NamedTensor<float>> Visit<TState>(Func<int, int, long, IRecurrentCell<TState, float>> create)
         {
-            var template = new Model<TState>(CellKinds.Stack(create, vocabulary.Size, hidden, layers, 0), Linear<float>.Create(hidden, vocabulary.Size, 0));
-            var m = Checkpoint<float>.Load(checkpoint, template);
+            var vocabulary = spec.Vocabulary;
+            var m = LoadForEvaluation(checkpoint, spec, create);
             var state = m.Rnn.InitialState(1);
             var steps = new List<IReadOnlyList<NamedTensor<float>>>();
             foreach (var id in ids)

@@ -9,6 +9,9 @@ namespace AutoGradRnn.Applications;
 /// </summary>
 internal sealed record CharModelCheckpoint(CellKind Cell, int Hidden, int Layers, CharVocabulary Vocabulary)
 {
+    /// <summary>The zoneout probability the model was trained with (its evaluation steps with the expectation); 0 when the metadata has none.</summary>
+    public double Zoneout { get; init; }
+
     private const string HeadWeight = "Head.W";
     private const string LayerPrefix = "Rnn.Layers[";
 
@@ -38,7 +41,11 @@ internal sealed record CharModelCheckpoint(CellKind Cell, int Hidden, int Layers
             .Select(t => t.Name[LayerPrefix.Length..].Split(']')[0]).Distinct().Count();
         if (fileLayers != layers)
             throw new CheckpointException(path, $"the metadata claims layers={layers} but the file holds tensors of {fileLayers} layer{(fileLayers == 1 ? "" : "s")}");
-        return new CharModelCheckpoint(cell, hidden, layers, vocabulary);
+        double zoneout = 0;
+        if (meta.TryGetValue("zoneout", out var z) &&
+            !(double.TryParse(z, NumberStyles.Float, CultureInfo.InvariantCulture, out zoneout) && zoneout >= 0 && zoneout < 1))
+            throw Bad(path, "zoneout", z, "is not a probability in [0, 1)");
+        return new CharModelCheckpoint(cell, hidden, layers, vocabulary) { Zoneout = zoneout };
     }
 
     private static int PositiveInt(string path, string key, string value) =>

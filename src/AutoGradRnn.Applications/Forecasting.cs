@@ -51,6 +51,24 @@ public sealed record ForecastOptions
     /// none in validation and forecasting). The masks of step k come from (<see cref="Seed"/>, k), so a resumed run draws the same ones.
     /// </summary>
     public double Dropout { get; init; }
+    /// <summary>Initialisation of the cell (default: PyTorch's uniform weights with forget-gate bias 1; <see cref="CellInit.PyTorch"/> to match PyTorch exactly).</summary>
+    public CellInit Init { get; init; } = new();
+    /// <summary>
+    /// Variational dropout probability (Gal &amp; Ghahramani 2016) on the cell's input and recurrent h in training, one mask per
+    /// sequence (<see cref="VariationalDropout{TState, T}"/>); none in validation and forecasting. The cell then runs per step.
+    /// </summary>
+    public double VariationalDropout { get; init; }
+    /// <summary>
+    /// Zoneout probability (Krueger et al. 2017) on the cell's state in training (<see cref="Zoneout{TState, T}"/>); validation and
+    /// forecasting use its expectation, <c>s_t = p·s_{t−1} + (1 − p)·cell(s_{t−1}, x_t)</c>.
+    /// </summary>
+    public double Zoneout { get; init; }
+
+    /// <summary>Variational dropout and zoneout on the cell (<see cref="Dropout"/> acts elsewhere).</summary>
+    internal RecurrentRegularisation Regularisation => new() { Variational = VariationalDropout, Zoneout = Zoneout };
+
+    /// <summary>Whether training draws any masks.</summary>
+    internal bool Regularised => Dropout > 0 || VariationalDropout > 0 || Zoneout > 0;
     /// <summary>
     /// Fill missing steps of the time axis by linear interpolation (reported in <see cref="ForecastReport.Time"/>) instead of
     /// refusing the file. Out-of-order rows, duplicates and irregular spacing are refused either way.
@@ -63,6 +81,8 @@ public sealed record ForecastOptions
         if (Window < 0) throw new ArgumentOutOfRangeException(nameof(Window), $"forecast: window {Window} must be ≥ 0 (0 = twice the horizon)");
         if (Stride < 0) throw new ArgumentOutOfRangeException(nameof(Stride), $"forecast: stride {Stride} must be ≥ 0");
         if (!(Dropout >= 0 && Dropout < 1)) throw new ArgumentOutOfRangeException(nameof(Dropout), $"forecast: dropout {Dropout} must be in [0, 1)");
+        if (!(VariationalDropout >= 0 && VariationalDropout < 1)) throw new ArgumentOutOfRangeException(nameof(VariationalDropout), $"forecast: variational dropout {VariationalDropout} must be in [0, 1)");
+        if (!(Zoneout >= 0 && Zoneout < 1)) throw new ArgumentOutOfRangeException(nameof(Zoneout), $"forecast: zoneout {Zoneout} must be in [0, 1)");
         if (Hidden < 1) throw new ArgumentOutOfRangeException(nameof(Hidden), $"forecast: hidden size {Hidden} must be ≥ 1");
         if (Epochs < 1) throw new ArgumentOutOfRangeException(nameof(Epochs), $"forecast: epochs {Epochs} must be ≥ 1");
         if (Batch < 1) throw new ArgumentOutOfRangeException(nameof(Batch), $"forecast: batch {Batch} must be ≥ 1");
@@ -320,7 +340,7 @@ public static class Forecasting
         var testWindows = Windows(testOrigins);
 
         var watch = Stopwatch.StartNew();
-        var fit = CellKinds.Visit(o.Cell, new CellInit(), new Fit(o, fCount, horizon, trainBatches, validWindows, testWindows, progress, control));
+        var fit = CellKinds.Visit(o.Cell, o.Init, new Fit(o, fCount, horizon, trainBatches, validWindows, testWindows, progress, control));
         double seconds = watch.Elapsed.TotalSeconds;
 
         double[] Corrected(int[] origins, float[] corrections) =>
@@ -406,14 +426,14 @@ public static class Forecasting
         public Fitted Visit<TState>(Func<int, int, long, IRecurrentCell<TState, float>> create)
         {
             var model = new Model<TState>(create(features, o.Hidden, o.Seed), Linear<float>.Create(o.Hidden, horizon, o.Seed + 1));
-            // rng: the mask of a training step (null: evaluation, no dropout).
+            // rng: the masks of a training step, the cell's first (null: evaluation, no dropout; zoneout's expectation).
             Tensor<float> Predict(Model<TState> m, Tensor<float> x, Rng? rng = null)
             {
-                var h = m.Cell.Output(Sequence.Unroll(m.Cell, x).Final);
+                var h = m.Cell.Output(o.Regularisation.UnrollCell(m.Cell, x, m.Cell.InitialState(x.Shape[0]), rng).Final);
                 return m.Head.Apply(rng is null ? h : Dropout(h, DropoutMasks.Draw<float>(h.Shape, o.Dropout, rng)));
             }
             var result = Trainer<float>.FitStepped(model, new Adam<float>(o.LearningRate),
-                (m, b, step) => MeanSquaredError(Predict(m, b.Inputs, o.Dropout > 0 ? DropoutMasks.Stream(o.Seed, step, 0) : null), b.Targets),
+                (m, b, step) => MeanSquaredError(Predict(m, b.Inputs, o.Regularised ? DropoutMasks.Stream(o.Seed, step, 0) : null), b.Targets),
                 (m, b) => MeanSquaredError(Predict(m, b.Inputs), b.Targets),
                 train, Windows.Batches(valid, o.Batch),
                 new TrainerOptions { Epochs = o.Epochs, Patience = 6, ClipNorm = 1, Seed = o.Seed }, progress, control);

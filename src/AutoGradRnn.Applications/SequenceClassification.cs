@@ -37,6 +37,24 @@ public sealed record ClassifierOptions
     /// (<see cref="Seed"/>, k), so a resumed run draws the same ones.
     /// </summary>
     public double Dropout { get; init; }
+    /// <summary>Initialisation of the cell (default: PyTorch's uniform weights with forget-gate bias 1; <see cref="CellInit.PyTorch"/> to match PyTorch exactly).</summary>
+    public CellInit Init { get; init; } = new();
+    /// <summary>
+    /// Variational dropout probability (Gal &amp; Ghahramani 2016) on the cell's input and recurrent h in training, one mask per
+    /// sequence (<see cref="VariationalDropout{TState, T}"/>); none in validation and testing. The cell then runs per step.
+    /// </summary>
+    public double VariationalDropout { get; init; }
+    /// <summary>
+    /// Zoneout probability (Krueger et al. 2017) on the cell's state in training (<see cref="Zoneout{TState, T}"/>); validation and
+    /// testing use its expectation, <c>s_t = p·s_{t−1} + (1 − p)·cell(s_{t−1}, x_t)</c>.
+    /// </summary>
+    public double Zoneout { get; init; }
+
+    /// <summary>Variational dropout and zoneout on the cell (<see cref="Dropout"/> acts elsewhere).</summary>
+    internal RecurrentRegularisation Regularisation => new() { Variational = VariationalDropout, Zoneout = Zoneout };
+
+    /// <summary>Whether training draws any masks.</summary>
+    internal bool Regularised => Dropout > 0 || VariationalDropout > 0 || Zoneout > 0;
 
     internal void Validate()
     {
@@ -45,6 +63,8 @@ public sealed record ClassifierOptions
         if (Epochs < 1) throw new ArgumentOutOfRangeException(nameof(Epochs), $"classify: epochs {Epochs} must be ≥ 1");
         if (Batch < 1) throw new ArgumentOutOfRangeException(nameof(Batch), $"classify: batch {Batch} must be ≥ 1");
         if (!(Dropout >= 0 && Dropout < 1)) throw new ArgumentOutOfRangeException(nameof(Dropout), $"classify: dropout {Dropout} must be in [0, 1)");
+        if (!(VariationalDropout >= 0 && VariationalDropout < 1)) throw new ArgumentOutOfRangeException(nameof(VariationalDropout), $"classify: variational dropout {VariationalDropout} must be in [0, 1)");
+        if (!(Zoneout >= 0 && Zoneout < 1)) throw new ArgumentOutOfRangeException(nameof(Zoneout), $"classify: zoneout {Zoneout} must be in [0, 1)");
         if (MaxLength < 1) throw new ArgumentOutOfRangeException(nameof(MaxLength), $"classify: max length {MaxLength} must be ≥ 1");
         if (!(TestFraction > 0 && TestFraction < 0.5)) throw new ArgumentOutOfRangeException(nameof(TestFraction), $"classify: test fraction {TestFraction} must be in (0, 0.5)");
     }
@@ -121,7 +141,7 @@ public static class SequenceClassification
         MemoryBudget.RecurrentModel("classify", o.Embedding, o.Hidden, 1, labels.Length, (double)o.Batch * texts.Max(t => t.Length), "--hidden");
         control = Resumable.For(control, "classify", o, ("data", RunIdentity.HashFile(csvPath)));
         var watch = Stopwatch.StartNew();
-        var predicted = CellKinds.Visit(o.Cell, new CellInit(), new Fit(o, vocabulary.Size, labels.Length, Batches(trainRows), Batches(validRows), Batches(testRows), progress, control));
+        var predicted = CellKinds.Visit(o.Cell, o.Init, new Fit(o, vocabulary.Size, labels.Length, Batches(trainRows), Batches(validRows), Batches(testRows), progress, control));
         Resumable.Finish(control);
         var actual = testRows.Select(r => y[r]).ToArray();
         var confusion = labels.Select(_ => new int[labels.Length]).ToArray();
@@ -172,18 +192,18 @@ public static class SequenceClassification
         public (int[], IReadOnlyList<double>, IReadOnlyList<EpochSummary>) Visit<TState>(Func<int, int, long, IRecurrentCell<TState, float>> create)
         {
             var model = new Model<TState>(Embedding<float>.Create(vocabulary, o.Embedding, o.Seed + 1), create(o.Embedding, o.Hidden, o.Seed + 2), Linear<float>.Create(o.Hidden, classes, o.Seed + 3));
-            // rng: the masks of a training step (null: evaluation, no dropout).
+            // rng: the masks of a training step, in the order they are used (null: evaluation, no dropout; zoneout's expectation).
             Tensor<float> Logits(Model<TState> m, Batch b, Rng? rng = null)
             {
                 var x = m.Embed.Apply(b.Ids, b.Size, b.Length);
                 if (rng is not null) x = Dropout(x, DropoutMasks.Draw<float>(x.Shape, o.Dropout, rng));
-                var final = Sequence.Unroll(m.Cell, x, m.Cell.InitialState(b.Size), b.Mask).Final;   // the state after each name's last real character
+                var final = o.Regularisation.UnrollCell(m.Cell, x, m.Cell.InitialState(b.Size), rng, b.Mask).Final;   // the state after each name's last real character
                 var h = m.Cell.Output(final);
                 if (rng is not null) h = Dropout(h, DropoutMasks.Draw<float>(h.Shape, o.Dropout, rng));
                 return m.Head.Apply(h);
             }
             var result = Trainer<float>.FitStepped(model, new Adam<float>(o.LearningRate),
-                (m, b, step) => CrossEntropy(Logits(m, b, o.Dropout > 0 ? DropoutMasks.Stream(o.Seed, step, 0) : null), b.Labels),
+                (m, b, step) => CrossEntropy(Logits(m, b, o.Regularised ? DropoutMasks.Stream(o.Seed, step, 0) : null), b.Labels),
                 (m, b) => CrossEntropy(Logits(m, b), b.Labels), train, valid,
                 new TrainerOptions { Epochs = o.Epochs, ClipNorm = 5, Patience = 3, Seed = o.Seed }, progress, control);
             return (test.SelectMany(b => Metrics.ArgMax(Logits(result.Parameters, b))).ToArray(), result.StepLosses, result.Epochs);

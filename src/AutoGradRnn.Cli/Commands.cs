@@ -19,6 +19,11 @@ internal static class Commands
         Opt("--cell", "rnn, lstm, gru (PyTorch's form), peephole, coupled, gru-essay", defaultCell)
             .AcceptOnlyFromAmong("rnn", "lstm", "gru", "peephole", "coupled", "gru-essay");
 
+    private static Option<string> InitOption() =>
+        Opt("--init", "default (forget-gate bias 1), pytorch (PyTorch's exact default) or keras", "default").AcceptOnlyFromAmong("default", "pytorch", "keras");
+
+    private static CellInit Init(string? name) => name switch { "pytorch" => CellInit.PyTorch, "keras" => CellInit.Keras, _ => new CellInit() };
+
     private static Option<int> Int(string name, string description, int defaultValue, int min = 1) => NumberOptions.Whole(name, description, defaultValue, min);
 
     private static Option<long> Seed() => NumberOptions.Whole("--seed", "random seed", 0L, long.MinValue);
@@ -26,6 +31,18 @@ internal static class Commands
     private static Option<int> Threads() => Int("--threads", "threads for large matrix products (results are bit-identical for any count)", Environment.ProcessorCount);
 
     private static void ApplyThreads(int threads) => Parallelism.SetMaxThreads(threads);
+
+    /// <summary>--variational-dropout and --zoneout, shared by train-char, forecast and classify.</summary>
+    private sealed record RecurrentDropoutOptions(Option<double> Variational, Option<double> Zoneout)
+    {
+        public static RecurrentDropoutOptions Create(string evaluation) => new(
+            NumberOptions.Real("--variational-dropout", $"variational dropout probability on the recurrent input and h in training, one mask per sequence (Gal & Ghahramani 2016; none in {evaluation})", 0, 0, 1, inclusiveLow: true),
+            NumberOptions.Real("--zoneout", $"zoneout probability on the recurrent state in training (Krueger et al. 2017; {evaluation} use its expectation)", 0, 0, 1, inclusiveLow: true));
+    }
+
+    /// <summary>The value of <paramref name="option"/>: as given on the command line, else the preset's (when it has one), else the default.</summary>
+    private static T Value<T>(ParseResult r, Option<T> option, IReadOnlyDictionary<Option, object> preset) =>
+        r.GetResult(option) is { Implicit: false } || !preset.TryGetValue(option, out var value) ? r.GetValue(option)! : (T)value;
 
     /// <summary>--resume and --checkpoint-every, shared by the four training commands.</summary>
     private sealed record ResumeOptions(Option<bool> Resume, Option<int> Every)
@@ -54,15 +71,21 @@ internal static class Commands
         var steps = Int("--steps", "optimizer steps", 1000);
         var lr = NumberOptions.Real("--lr", "Adam learning rate", 2e-3);
         var checkpoint = Opt("--checkpoint", "where to save the model", "");
-        var init = Opt("--init", "default (forget-gate bias 1), pytorch (PyTorch's exact default) or keras", "default").AcceptOnlyFromAmong("default", "pytorch", "keras");
+        var init = InitOption();
         var evalEvery = Int("--eval-every", "evaluate validation bits per character every N steps for the learning curve (0: ten times a run, every ⌈steps/10⌉)", 0, min: 0);
         var dropout = NumberOptions.Real("--dropout", "dropout probability between stacked layers in training (PyTorch's nn.LSTM dropout; none in validation and sampling)", 0, 0, 1, inclusiveLow: true);
+        var recurrent = RecurrentDropoutOptions.Create("validation and sampling");
+        var preset = Opt("--preset", "quality: the documented quality run (docs/results.md), 2 layers of 512 with dropout 0.3, --seq 128, --init pytorch, 3,500 steps, --eval-every 500; flags given as well override it", "none")
+            .AcceptOnlyFromAmong("none", "quality");
         var output = Opt("--out", "folder for results.json and chart.html", Path.Combine("runs", "train-char"));
         var (seed, threads, resume) = (Seed(), Threads(), ResumeOptions.Create());
         var command = new Command("train-char", "Train a character-level language model; prints training and validation bits per character and the best n-gram count model's.")
-            { text, cell, hidden, layers, seq, batch, steps, lr, checkpoint, init, evalEvery, dropout, output, seed, threads, resume.Resume, resume.Every };
+            { text, cell, hidden, layers, seq, batch, steps, lr, checkpoint, init, evalEvery, dropout, recurrent.Variational, recurrent.Zoneout, preset, output, seed, threads, resume.Resume, resume.Every };
         command.SetAction(r =>
         {
+            IReadOnlyDictionary<Option, object> given = r.GetValue(preset) == "quality"
+                ? new Dictionary<Option, object> { [hidden] = 512, [layers] = 2, [seq] = 128, [dropout] = 0.3, [init] = "pytorch", [steps] = 3500, [evalEvery] = 500 }
+                : new Dictionary<Option, object>();
             var folder = r.GetValue(output)!;
             var path = r.GetValue(checkpoint) is { Length: > 0 } c ? c : Path.Combine(folder, "model.safetensors");
             new CliPaths().Input("--text", r.GetValue(text)!, "text file").OutputFolder("--out", folder, RunOutput.Files).OutputFile("--checkpoint", path);
@@ -70,11 +93,13 @@ internal static class Commands
             var corpus = TextCorpus.Load(r.GetValue(text)!);
             var options = new CharModelOptions
             {
-                Cell = CellKinds.Parse(r.GetValue(cell)!), Hidden = r.GetValue(hidden), Layers = r.GetValue(layers), SequenceLength = r.GetValue(seq),
-                Batch = r.GetValue(batch), Steps = r.GetValue(steps), LearningRate = r.GetValue(lr), Seed = r.GetValue(seed), EvalEvery = r.GetValue(evalEvery),
-                Init = r.GetValue(init) switch { "pytorch" => CellInit.PyTorch, "keras" => CellInit.Keras, _ => new CellInit() },
-                Dropout = r.GetValue(dropout),
+                Cell = CellKinds.Parse(r.GetValue(cell)!), Hidden = Value(r, hidden, given), Layers = Value(r, layers, given), SequenceLength = Value(r, seq, given),
+                Batch = r.GetValue(batch), Steps = Value(r, steps, given), LearningRate = r.GetValue(lr), Seed = r.GetValue(seed), EvalEvery = Value(r, evalEvery, given),
+                Init = Init(Value(r, init, given)),
+                Dropout = Value(r, dropout, given), VariationalDropout = r.GetValue(recurrent.Variational), Zoneout = r.GetValue(recurrent.Zoneout),
             };
+            if (given.Count > 0)
+                console.Profile.Out.Writer.WriteLine($"preset quality: --hidden {options.Hidden} --layers {options.Layers} --seq {options.SequenceLength} --dropout {options.Dropout.ToString(System.Globalization.CultureInfo.InvariantCulture)} --init {Value(r, init, given)} --steps {options.Steps} --eval-every {options.EvalEvery}");
             if (options.Dropout > 0 && options.Layers == 1) console.MarkupLine("[yellow]note:[/] --dropout acts between stacked layers; with --layers 1 it has no effect");
             Directory.CreateDirectory(folder);   // checked by CliPaths; made now that the run is going ahead
             var control = resume.Control(r, folder, cancellation);
@@ -132,11 +157,13 @@ internal static class Commands
         var window = Int("--window", "input window in steps (0 = twice the horizon)", 0, min: 0);
         var epochs = Int("--epochs", "training epochs", 30);
         var dropout = NumberOptions.Real("--dropout", "dropout probability on the final h in training (none in validation and forecasting)", 0, 0, 1, inclusiveLow: true);
+        var recurrent = RecurrentDropoutOptions.Create("validation and forecasting");
+        var init = InitOption();
         var allowGaps = Opt("--allow-gaps", "fill missing time steps by linear interpolation (reported) instead of refusing the file", false);
         var output = Opt("--out", "folder for results.json and chart.html", Path.Combine("runs", "forecast"));
         var (seed, threads, resume) = (Seed(), Threads(), ResumeOptions.Create());
         var command = new Command("forecast", "Forecast a time series with a recurrent network and compare with seasonal-naive baselines.")
-            { csv, horizon, cell, column, timeColumn, periods, testFraction, testLength, covariates, hidden, window, epochs, dropout, allowGaps, output, seed, threads, resume.Resume, resume.Every };
+            { csv, horizon, cell, column, timeColumn, periods, testFraction, testLength, covariates, hidden, window, epochs, init, dropout, recurrent.Variational, recurrent.Zoneout, allowGaps, output, seed, threads, resume.Resume, resume.Every };
         command.SetAction(r =>
         {
             new CliPaths().Input("--csv", r.GetValue(csv)!, "CSV file").OutputFolder("--out", r.GetValue(output)!, RunOutput.Files);
@@ -146,7 +173,7 @@ internal static class Commands
                 Horizon = r.GetValue(horizon), Cell = CellKinds.Parse(r.GetValue(cell)!), Column = r.GetValue(column)!, TimeColumn = r.GetValue(timeColumn)!,
                 Periods = CliApp.Ints(r.GetValue(periods)!, "--periods"), TestFraction = r.GetValue(testFraction), TestLength = r.GetValue(testLength), Covariates = CliApp.List(r.GetValue(covariates)!),
                 Hidden = r.GetValue(hidden), Window = r.GetValue(window), Epochs = r.GetValue(epochs), Seed = r.GetValue(seed), AllowGaps = r.GetValue(allowGaps),
-                Dropout = r.GetValue(dropout),
+                Dropout = r.GetValue(dropout), VariationalDropout = r.GetValue(recurrent.Variational), Zoneout = r.GetValue(recurrent.Zoneout), Init = Init(r.GetValue(init)),
             };
             var control = resume.Control(r, r.GetValue(output)!, cancellation);
             var report = ProgressView.Run(console, "forecast", "windows", p => Forecasting.Run(r.GetValue(csv)!, options, p, control));
@@ -249,10 +276,12 @@ internal static class Commands
         var hidden = Int("--hidden", "hidden units", 64);
         var epochs = Int("--epochs", "training epochs", 10);
         var dropout = NumberOptions.Real("--dropout", "dropout probability on the embedded characters and the final h in training (none in validation and testing)", 0, 0, 1, inclusiveLow: true);
+        var recurrent = RecurrentDropoutOptions.Create("validation and testing");
+        var init = InitOption();
         var output = Opt("--out", "folder for results.json and chart.html", Path.Combine("runs", "classify"));
         var (seed, threads, resume) = (Seed(), Threads(), ResumeOptions.Create());
         var command = new Command("classify", "Classify character sequences (e.g. surname → language); prints accuracy and a confusion matrix.")
-            { csv, textColumn, labelColumn, cell, hidden, epochs, dropout, output, seed, threads, resume.Resume, resume.Every };
+            { csv, textColumn, labelColumn, cell, hidden, epochs, init, dropout, recurrent.Variational, recurrent.Zoneout, output, seed, threads, resume.Resume, resume.Every };
         command.SetAction(r =>
         {
             new CliPaths().Input("--csv", r.GetValue(csv)!, "CSV file").OutputFolder("--out", r.GetValue(output)!, RunOutput.Files);
@@ -261,6 +290,7 @@ internal static class Commands
             {
                 TextColumn = r.GetValue(textColumn)!, LabelColumn = r.GetValue(labelColumn)!, Cell = CellKinds.Parse(r.GetValue(cell)!),
                 Hidden = r.GetValue(hidden), Epochs = r.GetValue(epochs), Seed = r.GetValue(seed), Dropout = r.GetValue(dropout),
+                VariationalDropout = r.GetValue(recurrent.Variational), Zoneout = r.GetValue(recurrent.Zoneout), Init = Init(r.GetValue(init)),
             };
             var control = resume.Control(r, r.GetValue(output)!, cancellation);
             var report = ProgressView.Run(console, "classify", "sequences", p => SequenceClassification.Run(r.GetValue(csv)!, options, p, control));

@@ -53,6 +53,7 @@ public class CliBoundaryTests
         { "long-memory", "--lr", "0" }, { "long-memory", "--clip", "-1" }, { "long-memory", "--seed", "-2" },
         { "classify --csv x", "--hidden", "0" }, { "classify --csv x", "--epochs", "-1" }, { "gradcheck", "--seed", "x" },
         { "train-char --text x", "--dropout", "1" }, { "train-char --text x", "--dropout", "-0.1" }, { "classify --csv x", "--dropout", "1.5" }, { "forecast --csv x", "--dropout", "NaN" },
+        { "train-char --text x", "--zoneout", "1" }, { "forecast --csv x", "--variational-dropout", "-0.5" }, { "classify --csv x", "--zoneout", "2" },
     };
 
     [Theory, MemberData(nameof(NumericFlags))]

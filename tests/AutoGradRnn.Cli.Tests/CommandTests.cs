@@ -45,6 +45,60 @@ public class CommandTests
     }
 
     [Fact]
+    public void Train_char_with_zoneout_variational_dropout_and_dropout_is_reproducible_and_samples_with_the_expectation()
+    {
+        using var dir = new TempDir();
+        var text = dir.File("text.txt");
+        File.WriteAllText(text, File.ReadAllText(Cli.Data("moby_dick.txt"))[..20_000]);
+        string[] args = ["train-char", "--text", text, "--layers", "2", "--hidden", "8", "--steps", "4", "--seq", "8", "--batch", "2",
+            "--dropout", "0.2", "--variational-dropout", "0.2", "--zoneout", "0.1", "--threads", "1"];
+        var first = Cli.Run([.. args, "--out", dir.File("a")]);
+        Assert.True(first.Exit == 0, first.Err);
+        var second = Cli.Run([.. args, "--out", dir.File("b")]);
+        var plain = Cli.Run([.. args[..^8], "--threads", "1", "--out", dir.File("c")]);
+        double Bpc(string run) => JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.File(run), "results.json"))).RootElement.GetProperty("ValidationBitsPerCharacter").GetDouble();
+        Assert.Equal(Bpc("a"), Bpc("b"));                  // the masks come from (seed, step): bit-reproducible
+        Assert.NotEqual(Bpc("a"), Bpc("c"));               // and they are used
+        // The checkpoint records zoneout, so sampling steps with its expectation; a checkpoint from before has none (0).
+        Assert.Equal("0.1", SafeTensors.ReadHeader(Path.Combine(dir.File("a"), "model.safetensors")).Metadata["zoneout"]);
+        var sample = Cli.Run("sample", "--checkpoint", Path.Combine(dir.File("a"), "model.safetensors"), "--length", "20", "--prime", "Call");
+        Assert.True(sample.Exit == 0, sample.Err);
+        Assert.Equal(4 + 20, sample.Out.TrimEnd('\n').Length);
+    }
+
+    [Fact]
+    public void Train_char_preset_quality_is_printed_and_flags_given_with_it_override_it()
+    {
+        using var dir = new TempDir();
+        var text = dir.File("text.txt");
+        File.WriteAllText(text, File.ReadAllText(Cli.Data("moby_dick.txt"))[..20_000]);
+        var run = Cli.Run("train-char", "--text", text, "--preset", "quality", "--hidden", "8", "--layers", "1", "--steps", "2", "--seq", "8", "--batch", "2", "--threads", "1", "--out", dir.Path);
+        Assert.True(run.Exit == 0, run.Err);
+        Assert.Contains("preset quality: --hidden 8 --layers 1 --seq 8 --dropout 0.3 --init pytorch --steps 2 --eval-every 500", run.Out);
+        var bad = Cli.Run("train-char", "--text", text, "--preset", "fast");
+        Assert.Equal(2, bad.Exit);
+        Assert.StartsWith("autogradrnn: --preset: Argument 'fast' not recognized. Must be one of: 'none' 'quality'", bad.Err);
+    }
+
+    [Fact]
+    public void Forecast_and_classify_take_zoneout_and_variational_dropout_reproducibly()
+    {
+        using var dir = new TempDir();
+        string[] forecast = ["forecast", "--csv", Cli.Data("us_births_daily_1969_1988.csv"), "--horizon", "7", "--hidden", "4", "--epochs", "1", "--threads", "1", "--zoneout", "0.1", "--variational-dropout", "0.1"];
+        var a = Cli.Run([.. forecast, "--out", dir.File("fa")]);
+        Assert.True(a.Exit == 0, a.Err);
+        var b = Cli.Run([.. forecast, "--out", dir.File("fb")]);
+        string Json(string run) => File.ReadAllText(Path.Combine(dir.File(run), "results.json"));
+        double Mape(string run) => JsonDocument.Parse(Json(run)).RootElement.GetProperty("Scores")[0].GetProperty("Mape").GetDouble();
+        Assert.Equal(Mape("fa"), Mape("fb"));
+        string[] classify = ["classify", "--csv", Cli.Data("surnames_by_language.csv"), "--hidden", "4", "--epochs", "1", "--threads", "1", "--zoneout", "0.2", "--variational-dropout", "0.2"];
+        var c = Cli.Run([.. classify, "--out", dir.File("ca")]);
+        Assert.True(c.Exit == 0, c.Err);
+        var d = Cli.Run([.. classify, "--out", dir.File("cb")]);
+        Assert.Equal(JsonDocument.Parse(Json("ca")).RootElement.GetProperty("Accuracy").GetDouble(), JsonDocument.Parse(Json("cb")).RootElement.GetProperty("Accuracy").GetDouble());
+    }
+
+    [Fact]
     public void Forecast_taylor_and_births_against_seasonal_naive()
     {
         using var dir = new TempDir();
