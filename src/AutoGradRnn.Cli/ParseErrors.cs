@@ -21,7 +21,15 @@ internal static class ParseErrors
         if (unknown is not null && unknown.StartsWith('-'))
             return $"{command.Name}: unknown option '{unknown}'{Suggest(unknown, command.Options.SelectMany(o => o.Aliases.Prepend(o.Name)))}";
         // System.CommandLine lists the allowed values on separate lines: one line is easier to read in a log.
-        return string.Join(" ", parse.Errors[0].Message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+        var message = string.Join(" ", parse.Errors[0].Message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+        // Its "Argument 'x' not recognized" does not say which flag: name it.
+        var option = parse.Errors[0].SymbolResult switch
+        {
+            System.CommandLine.Parsing.OptionResult o => o.Option,
+            System.CommandLine.Parsing.ArgumentResult { Parent: System.CommandLine.Parsing.OptionResult o } => o.Option,
+            _ => null,
+        };
+        return option is not null && !message.Contains(option.Name, StringComparison.Ordinal) ? $"{option.Name}: {message}" : message;
     }
 
     /// <summary>"; did you mean 'x'?" for the closest name within a few edits, else nothing.</summary>
