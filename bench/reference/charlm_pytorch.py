@@ -71,6 +71,8 @@ def parse_args():
     p.add_argument("--steps", type=int, default=2000, help="optimizer steps (the C# CLI's default is 1000)")
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--clip", type=float, default=5.0)
+    p.add_argument("--dropout", type=float, default=0.0,
+                   help="nn.LSTM's dropout between stacked layers in training (train-char --dropout)")
     p.add_argument("--valid-fraction", type=float, default=0.1)
     p.add_argument("--eval-every", type=int, default=0,
                    help="also evaluate validation bpc every this many steps (0: only at the end)")
@@ -143,12 +145,12 @@ def stream_batches(ids, streams, steps):
 
 # --- model ------------------------------------------------------------------------------------------------------
 class CharModel(nn.Module):
-    def __init__(self, cell, vocab, hidden, layers):
+    def __init__(self, cell, vocab, hidden, layers, dropout=0.0):
         super().__init__()
         self.cell, self.vocab = cell, vocab
         kind = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}[cell]
         extra = {"nonlinearity": "tanh"} if cell == "rnn" else {}
-        self.rnn = kind(vocab, hidden, num_layers=layers, batch_first=True, **extra)
+        self.rnn = kind(vocab, hidden, num_layers=layers, batch_first=True, dropout=dropout, **extra)
         self.head = nn.Linear(hidden, vocab)   # PyTorch's default U(+-1/sqrt(H)) weight and bias = Linear<float>.Create
 
     def forward(self, inputs, state):
@@ -188,6 +190,7 @@ def detach(state):
 @torch.no_grad()
 def evaluate(model, batches, streams):
     """Trainer.Evaluate: items-weighted mean cross-entropy, state carried from zero through all batches."""
+    model.eval()                                                 # no dropout in validation
     state = model.initial_state(streams)
     total, items = 0.0, 0
     for inputs, targets in batches:
@@ -195,6 +198,7 @@ def evaluate(model, batches, streams):
         loss = F.cross_entropy(logits.reshape(-1, model.vocab), targets.reshape(-1))
         total += float(loss) * targets.numel()
         items += targets.numel()
+    model.train()
     return total / items
 
 
@@ -203,7 +207,7 @@ class TrainingRun:
     CharLanguageModel.Train. main() drives it; bench/compare-pytorch.sh times step() against the CLI's own step."""
 
     def __init__(self, text, cell="lstm", hidden=256, layers=1, seq=64, batch=32, lr=2e-3, clip=5.0,
-                 valid_fraction=0.1, init="autogradrnn"):
+                 valid_fraction=0.1, init="autogradrnn", dropout=0.0):
         units = load_utf16_units(text)
         split = int(len(units) * (1 - valid_fraction))          # (int)(text.Length * (1 - ValidationFraction))
         train_u, valid_u = units[:split], units[split:]
@@ -219,7 +223,7 @@ class TrainingRun:
         self.train_batches = stream_batches(self.train_ids, batch, seq)
         self.valid_streams = max(1, min(batch, len(self.valid_ids) // (seq + 1)))
         self.valid_batches = stream_batches(self.valid_ids, self.valid_streams, seq)
-        self.model = CharModel(cell, V, hidden, layers)
+        self.model = CharModel(cell, V, hidden, layers, dropout)
         apply_init(self.model, *INITS[init])
         self.params = [p for p in self.model.parameters()]
         self.opt = torch.optim.Adam(self.params, lr=lr)          # betas (0.9, 0.999), eps 1e-8, no weight decay
@@ -249,7 +253,7 @@ def main():
     np.random.seed(args.seed)
 
     run = TrainingRun(args.text, args.cell, args.hidden, args.layers, args.seq, args.batch, args.lr, args.clip,
-                      args.valid_fraction, args.init)
+                      args.valid_fraction, args.init, args.dropout)
     V, B, T = run.V, args.batch, args.seq
     train_ids, valid_ids, dropped = run.train_ids, run.valid_ids, run.dropped
     train_batches, valid_batches, valid_streams = run.train_batches, run.valid_batches, run.valid_streams
@@ -289,7 +293,7 @@ def main():
         "script": "bench/reference/charlm_pytorch.py",
         "mirrors": "autogradrnn train-char",
         "cell": args.cell, "hidden": args.hidden, "layers": args.layers, "init": args.init,
-        "seq": T, "batch": B, "lr": args.lr, "clip": args.clip, "seed": args.seed, "threads": args.threads,
+        "seq": T, "batch": B, "lr": args.lr, "clip": args.clip, "dropout": args.dropout, "seed": args.seed, "threads": args.threads,
         "vocabulary": V, "train_characters": int(len(train_ids)), "train_batches": len(train_batches),
         "validation_characters_used": len(valid_batches) * valid_streams * T, "validation_streams": valid_streams,
         "validation_batches": len(valid_batches), "dropped_validation_characters": dropped,
