@@ -237,7 +237,7 @@ public static class CharLanguageModel
         private (Tensor<float>, TState[]) Loss<TState>(Model<TState> m, TState[] state, TokenBatch b, Rng? training)
         {
             var x = Tensor.OneHot<float>(b.Inputs, vocabulary.Size).Reshape(b.Streams, b.Steps, vocabulary.Size);
-            var r = o.Regularisation.UnrollStack(m.Rnn, x, state, training);
+            var r = training is null ? o.Regularisation.EvaluateStack(m.Rnn, x, state) : o.Regularisation.TrainStack(m.Rnn, x, state, training);
             return (CrossEntropy(m.Head.Apply(r.Outputs), b.Targets), r.Final);
         }
     }

@@ -429,7 +429,8 @@ public static class Forecasting
             // rng: the masks of a training step, the cell's first (null: evaluation, no dropout; zoneout's expectation).
             Tensor<float> Predict(Model<TState> m, Tensor<float> x, Rng? rng = null)
             {
-                var h = m.Cell.Output(o.Regularisation.UnrollCell(m.Cell, x, m.Cell.InitialState(x.Shape[0]), rng).Final);
+                var start = m.Cell.InitialState(x.Shape[0]);
+                var h = m.Cell.Output((rng is null ? o.Regularisation.EvaluateCell(m.Cell, x, start) : o.Regularisation.TrainCell(m.Cell, x, start, rng)).Final);
                 return m.Head.Apply(rng is null ? h : Dropout(h, DropoutMasks.Draw<float>(h.Shape, o.Dropout, rng)));
             }
             var result = Trainer<float>.FitStepped(model, new Adam<float>(o.LearningRate),

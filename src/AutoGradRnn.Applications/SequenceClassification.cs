@@ -197,7 +197,8 @@ public static class SequenceClassification
             {
                 var x = m.Embed.Apply(b.Ids, b.Size, b.Length);
                 if (rng is not null) x = Dropout(x, DropoutMasks.Draw<float>(x.Shape, o.Dropout, rng));
-                var final = o.Regularisation.UnrollCell(m.Cell, x, m.Cell.InitialState(b.Size), rng, b.Mask).Final;   // the state after each name's last real character
+                var start = m.Cell.InitialState(b.Size);
+                var final = (rng is null ? o.Regularisation.EvaluateCell(m.Cell, x, start, b.Mask) : o.Regularisation.TrainCell(m.Cell, x, start, rng, b.Mask)).Final;   // the state after each name's last real character
                 var h = m.Cell.Output(final);
                 if (rng is not null) h = Dropout(h, DropoutMasks.Draw<float>(h.Shape, o.Dropout, rng));
                 return m.Head.Apply(h);

@@ -43,15 +43,31 @@ public sealed record RecurrentRegularisation
     }
 
     /// <summary>
-    /// Unrolls one cell: with <paramref name="training"/> the variational and zoneout masks are drawn from it, without it
-    /// the evaluation form runs. <see cref="Dropout"/> does not apply to a single cell (it sits between layers).
+    /// Unrolls one cell in training: the variational masks (input, then state) and the zoneout masks are drawn from
+    /// <paramref name="rng"/>. <see cref="Dropout"/> does not apply to a single cell (it sits between layers).
     /// </summary>
     /// <param name="cell">The cell.</param>
     /// <param name="inputs"><c>[B, T, D]</c>.</param>
     /// <param name="initialState">The state before the first step.</param>
-    /// <param name="training">The generator of this training step's masks, or <c>None</c> to evaluate.</param>
+    /// <param name="rng">The generator of this training step's masks (e.g. <see cref="DropoutMasks.Stream(long, long, long)"/>).</param>
     /// <param name="mask">Optional <c>[B, T]</c> padding mask, as in <see cref="Sequence.Unroll{TState, T}(IRecurrentCell{TState, T}, Tensor{T}, TState, Tensor{T})"/>.</param>
-    public SequenceResult<TState, T> UnrollCell<TState, T>(IRecurrentCell<TState, T> cell, Tensor<T> inputs, TState initialState, Rng? training, Tensor<T>? mask = null)
+    public SequenceResult<TState, T> TrainCell<TState, T>(IRecurrentCell<TState, T> cell, Tensor<T> inputs, TState initialState, Rng rng, Tensor<T>? mask = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(rng);
+        return UnrollCell(cell, inputs, initialState, rng, mask);
+    }
+
+    /// <summary>Unrolls one cell in evaluation: the plain cell, or under zoneout its expectation <c>p·s_{t−1} + (1 − p)·cell(s_{t−1}, x_t)</c>.</summary>
+    /// <param name="cell">The cell.</param>
+    /// <param name="inputs"><c>[B, T, D]</c>.</param>
+    /// <param name="initialState">The state before the first step.</param>
+    /// <param name="mask">Optional <c>[B, T]</c> padding mask.</param>
+    public SequenceResult<TState, T> EvaluateCell<TState, T>(IRecurrentCell<TState, T> cell, Tensor<T> inputs, TState initialState, Tensor<T>? mask = null)
+        where T : unmanaged, IFloatingPointIeee754<T> => UnrollCell(cell, inputs, initialState, null, mask);
+
+    /// <summary>The training (<paramref name="training"/> given) or evaluation unroll of one cell.</summary>
+    internal SequenceResult<TState, T> UnrollCell<TState, T>(IRecurrentCell<TState, T> cell, Tensor<T> inputs, TState initialState, Rng? training, Tensor<T>? mask = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(cell);
@@ -62,15 +78,32 @@ public sealed record RecurrentRegularisation
     }
 
     /// <summary>
-    /// Unrolls a stack layer by layer: each layer as <see cref="UnrollCell"/>, and in training dropout between the layers.
-    /// With only <see cref="Dropout"/> set this is <see cref="Stacked{TState, T}.UnrollWithDropout"/> with the same masks.
+    /// Unrolls a stack in training, layer by layer: each layer as <see cref="TrainCell"/>, with dropout between the layers.
+    /// With only <see cref="Dropout"/> set this is <see cref="Stacked{TState, T}.UnrollWithDropout"/> with the same masks
+    /// (drawn first, by <see cref="DropoutMasks.BetweenLayers{TState, T}(Stacked{TState, T}, int, int, double, Rng)"/>).
     /// </summary>
     /// <param name="stack">The stack.</param>
     /// <param name="inputs"><c>[B, T, D]</c>.</param>
     /// <param name="initialState">One state per layer.</param>
-    /// <param name="training">The generator of this training step's masks, or <c>None</c> to evaluate.</param>
+    /// <param name="rng">The generator of this training step's masks.</param>
     /// <param name="mask">Optional <c>[B, T]</c> padding mask.</param>
-    public SequenceResult<TState[], T> UnrollStack<TState, T>(Stacked<TState, T> stack, Tensor<T> inputs, TState[] initialState, Rng? training, Tensor<T>? mask = null)
+    public SequenceResult<TState[], T> TrainStack<TState, T>(Stacked<TState, T> stack, Tensor<T> inputs, TState[] initialState, Rng rng, Tensor<T>? mask = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(rng);
+        return UnrollStack(stack, inputs, initialState, rng, mask);
+    }
+
+    /// <summary>Unrolls a stack in evaluation: every layer as <see cref="EvaluateCell"/>, no dropout between them.</summary>
+    /// <param name="stack">The stack.</param>
+    /// <param name="inputs"><c>[B, T, D]</c>.</param>
+    /// <param name="initialState">One state per layer.</param>
+    /// <param name="mask">Optional <c>[B, T]</c> padding mask.</param>
+    public SequenceResult<TState[], T> EvaluateStack<TState, T>(Stacked<TState, T> stack, Tensor<T> inputs, TState[] initialState, Tensor<T>? mask = null)
+        where T : unmanaged, IFloatingPointIeee754<T> => UnrollStack(stack, inputs, initialState, null, mask);
+
+    /// <summary>The training (<paramref name="training"/> given) or evaluation unroll of a stack.</summary>
+    internal SequenceResult<TState[], T> UnrollStack<TState, T>(Stacked<TState, T> stack, Tensor<T> inputs, TState[] initialState, Rng? training, Tensor<T>? mask = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(stack);

@@ -22,10 +22,11 @@ public class RecurrentRegularisationTests
     {
         var stack = Stack(c);
         var plain = Sequence.Unroll(stack, c.Inputs, stack.InitialState(c.B));
-        foreach (var rng in new[] { null, new Rng(c.Seed) })
+        foreach (var train in new[] { false, true })
         {
             using var trace = UnrollTrace.Start();
-            var r = RecurrentRegularisation.None.UnrollStack(stack, c.Inputs, stack.InitialState(c.B), rng);
+            var r = train ? RecurrentRegularisation.None.TrainStack(stack, c.Inputs, stack.InitialState(c.B), new Rng(c.Seed))
+                : RecurrentRegularisation.None.EvaluateStack(stack, c.Inputs, stack.InitialState(c.B));
             Assert.Equal(Values(plain), Values(r));
             Assert.All(trace.Paths, p => Assert.True(p.Fused, p.ToString()));
         }
@@ -37,8 +38,8 @@ public class RecurrentRegularisationTests
         var stack = Stack(c);
         var reg = new RecurrentRegularisation { Dropout = 0.4 };
         var expected = stack.UnrollWithDropout(c.Inputs, stack.InitialState(c.B), DropoutMasks.BetweenLayers(stack, c.B, c.T, 0.4, new Rng(c.Seed)));
-        Assert.Equal(Values(expected), Values(reg.UnrollStack(stack, c.Inputs, stack.InitialState(c.B), new Rng(c.Seed))));
-        Assert.Equal(Values(Sequence.Unroll(stack, c.Inputs, stack.InitialState(c.B))), Values(reg.UnrollStack(stack, c.Inputs, stack.InitialState(c.B), null)));
+        Assert.Equal(Values(expected), Values(reg.TrainStack(stack, c.Inputs, stack.InitialState(c.B), new Rng(c.Seed))));
+        Assert.Equal(Values(Sequence.Unroll(stack, c.Inputs, stack.InitialState(c.B))), Values(reg.EvaluateStack(stack, c.Inputs, stack.InitialState(c.B))));
     }
 
     [Property]
@@ -51,11 +52,11 @@ public class RecurrentRegularisationTests
         var z = new Zoneout<LstmState<double>, double>(v);
         var inputs = z.TrainingInputs(v.TrainingInputs(c.Inputs, 0.3, 0.3, rng), 0.2, rng);
         var expected = Sequence.Unroll(z, inputs, lstm.InitialState(c.B));
-        var actual = reg.UnrollCell(lstm, c.Inputs, lstm.InitialState(c.B), new Rng(c.Seed));
+        var actual = reg.TrainCell(lstm, c.Inputs, lstm.InitialState(c.B), new Rng(c.Seed));
         Assert.Equal(Values(expected), Values(actual));
         // The same generator gives the same masks, bit for bit; another gives others.
-        Assert.Equal(Values(actual), Values(reg.UnrollCell(lstm, c.Inputs, lstm.InitialState(c.B), new Rng(c.Seed))));
-        Assert.NotEqual(Values(actual), Values(reg.UnrollCell(lstm, c.Inputs, lstm.InitialState(c.B), new Rng(c.Seed + 1))));
+        Assert.Equal(Values(actual), Values(reg.TrainCell(lstm, c.Inputs, lstm.InitialState(c.B), new Rng(c.Seed))));
+        Assert.NotEqual(Values(actual), Values(reg.TrainCell(lstm, c.Inputs, lstm.InitialState(c.B), new Rng(c.Seed + 1))));
     }
 
     [Property]
@@ -63,11 +64,11 @@ public class RecurrentRegularisationTests
     {
         var gru = GruResetAfter<double>.Create(c.D, c.H, c.Seed);
         var variational = new RecurrentRegularisation { Variational = 0.5 };
-        Assert.Equal(Values(Sequence.Unroll(gru, c.Inputs, gru.InitialState(c.B))), Values(variational.UnrollCell(gru, c.Inputs, gru.InitialState(c.B), null)));
+        Assert.Equal(Values(Sequence.Unroll(gru, c.Inputs, gru.InitialState(c.B))), Values(variational.EvaluateCell(gru, c.Inputs, gru.InitialState(c.B))));
         var zoned = new RecurrentRegularisation { Zoneout = 0.25, Variational = 0.5 };
         var z = new Zoneout<RnnState<double>, double>(gru);
         var expected = Sequence.Unroll(z, z.EvaluationInputs(c.Inputs, 0.25), gru.InitialState(c.B));
-        Assert.Equal(Values(expected), Values(zoned.UnrollCell(gru, c.Inputs, gru.InitialState(c.B), null)));
+        Assert.Equal(Values(expected), Values(zoned.EvaluateCell(gru, c.Inputs, gru.InitialState(c.B))));
         // The evaluation cell a sampler steps with is the same function, one step at a time.
         Assert.Equal(Values(expected), Values(Sequence.Unroll(zoned.EvaluationCell(gru), c.Inputs, gru.InitialState(c.B))));
         Assert.Same(gru, variational.EvaluationCell(gru));
@@ -81,9 +82,9 @@ public class RecurrentRegularisationTests
         var rng = new Rng(c.Seed);
         var between = DropoutMasks.BetweenLayers(stack, c.B, c.T, 0.3, rng);
         var layerReg = reg with { Dropout = 0 };
-        var lower = layerReg.UnrollCell(stack.Layers[0], c.Inputs, stack.Layers[0].InitialState(c.B), rng);
-        var upper = layerReg.UnrollCell(stack.Layers[1], Dropout(lower.Outputs, between[0]), stack.Layers[1].InitialState(c.B), rng);
-        var actual = reg.UnrollStack(stack, c.Inputs, stack.InitialState(c.B), new Rng(c.Seed));
+        var lower = layerReg.TrainCell(stack.Layers[0], c.Inputs, stack.Layers[0].InitialState(c.B), rng);
+        var upper = layerReg.TrainCell(stack.Layers[1], Dropout(lower.Outputs, between[0]), stack.Layers[1].InitialState(c.B), rng);
+        var actual = reg.TrainStack(stack, c.Inputs, stack.InitialState(c.B), new Rng(c.Seed));
         Assert.Equal(upper.Outputs.ToArray(), actual.Outputs.ToArray());
         Assert.Equal(lower.Final.C.ToArray(), actual.Final[0].C.ToArray());
         Assert.Equal(upper.Final.H.ToArray(), actual.Final[1].H.ToArray());
@@ -99,6 +100,6 @@ public class RecurrentRegularisationTests
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => reg.Check("train-char"));
         Assert.StartsWith($"train-char: {flag} ", e.Message);
         var lstm = Lstm<double>.Create(2, 3, 1);
-        Assert.Throws<ArgumentOutOfRangeException>(() => reg.UnrollCell(lstm, Tensor.Zeros<double>(new Shape(1, 2, 2)), lstm.InitialState(1), null));
+        Assert.Throws<ArgumentOutOfRangeException>(() => reg.EvaluateCell(lstm, Tensor.Zeros<double>(new Shape(1, 2, 2)), lstm.InitialState(1)));
     }
 }
