@@ -7,7 +7,11 @@ namespace AutoGradRnn.Cli;
 /// <summary>Per-run outputs: a folder with results.json and chart.html, each written atomically.</summary>
 internal static class RunOutput
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },   // "Task": "Adding", not 1
+    };
 
     /// <summary>The files <see cref="Write"/> puts in the folder (checked before a run by <see cref="CliPaths"/>).</summary>
     public static readonly string[] Files = ["results.json", "chart.html", "resume.safetensors"];

@@ -127,6 +127,7 @@ public class CommandTests
         Assert.True(adding.Exit == 0, adding.Err);
         Assert.Contains("gru/default T 10 seed 0: MSE", adding.Out);
         Assert.Contains("\"sequenceLength\": 10", File.ReadAllText(Path.Combine(dir.Path, "results.json")), StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("\"Task\": \"Adding\"", File.ReadAllText(Path.Combine(dir.Path, "results.json")));   // enums by name
     }
 
     /// <summary>The two tasks' lengths have two names: recall's gap (key to question) and adding's sequence length T.</summary>
