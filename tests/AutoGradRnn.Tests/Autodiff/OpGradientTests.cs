@@ -22,8 +22,9 @@ public class OpGradientTests
         var x = Tensor.FromArray([-1.0, 0.0, -0.0, 2.0]);
         Assert.Equal([0.0, 0.0, 0.0, 1.0], Autodiff.Grad((Tensor<double> v) => Sum(Relu(v)))(x).ToArray());
         Assert.Equal([-1.0, 0.0, 0.0, 1.0], Autodiff.Grad((Tensor<double> v) => Sum(Abs(v)))(x).ToArray());
-        var xf = Tensor.FromArray([0.0f, 3.0f]);
-        Assert.Equal([0.0f, 1.0f], Autodiff.Grad((Tensor<float> v) => Sum(Relu(v)))(xf).ToArray());
+        var xf = Tensor.FromArray([0.0f, -0.0f, -2.0f, 3.0f]);
+        Assert.Equal([0.0f, 0.0f, 0.0f, 1.0f], Autodiff.Grad((Tensor<float> v) => Sum(Relu(v)))(xf).ToArray());
+        Assert.Equal([0.0f, 0.0f, -1.0f, 1.0f], Autodiff.Grad((Tensor<float> v) => Sum(Abs(v)))(xf).ToArray());
     }
 
     [Property(Arbitrary = new[] { typeof(Arbs.Matrices) })]

@@ -40,7 +40,8 @@ public class GemmTests
         if (Vector512.IsHardwareAccelerated) yield return GemmWidth.V512;
     }
 
-    private static void CheckCase<T>(GemmCase c, double eps) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>Checks every transpose form, thread count and (unless <paramref name="only"/> names one) SIMD width.</summary>
+    private static void CheckCase<T>(GemmCase c, double eps, GemmWidth? only = null) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var rng = new Rng(c.Seed);
         T[] Random(int count) => Enumerable.Range(0, count).Select(_ => T.CreateTruncating(rng.NextDouble() * 2 - 1)).ToArray();
@@ -64,7 +65,7 @@ public class GemmTests
                     for (int p = 0; p < c.K; p++) { s += A(i, p) * B(p, j); abs += Math.Abs(A(i, p) * B(p, j)); }
                     (expected[i * c.N + j], scale[i * c.N + j]) = (s, abs);
                 }
-            foreach (var width in Widths<T>())
+            foreach (var width in only is GemmWidth w ? [w] : Widths<T>())
                 foreach (int threads in new[] { 1, 2 })
                 {
                     var cc = (T[])c0.Clone();
@@ -116,6 +117,37 @@ public class GemmTests
             CheckCase<float>(c, 2 * 5.96e-8);
             CheckCase<double>(c, 2 * 1.11e-16);
         }
+    }
+
+    /// <summary>Each SIMD width this CPU runs (by name: the enum is internal), with k on both sides of the KC block boundary.</summary>
+    public static TheoryData<string, int> WidthsAndDepths()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (var width in Widths<float>())
+            foreach (int k in new[] { 255, 256, 257, 513 })
+                data.Add(width.ToString(), k);
+        return data;
+    }
+
+    /// <summary>
+    /// The tile sizes of each width as the kernel reports them (<see cref="Gemm.Tile{T}"/>): m one below, at and one
+    /// above MR, n likewise around NR, so full tiles, partial tiles and one-past tiles all meet k-block accumulation.
+    /// Kills an edge-tile copy that overwrites C instead of adding when p0 &gt; 0 (`if (acc)` → `if (accumulate)`).
+    /// </summary>
+    [Theory, MemberData(nameof(WidthsAndDepths))]
+    public void Each_width_around_its_own_tile_sizes_matches_the_reference_across_k_blocks(string width, int k)
+    {
+        Around<float>(Enum.Parse<GemmWidth>(width), k, 2 * 5.96e-8);
+        Around<double>(Enum.Parse<GemmWidth>(width), k, 2 * 1.11e-16);
+    }
+
+    private static void Around<T>(GemmWidth width, int k, double eps) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (mr, nr) = Gemm.Tile<T>(width);
+        foreach (int m in new[] { mr - 1, mr, mr + 1 }.Where(d => d >= 1))
+            foreach (int n in new[] { nr - 1, nr, nr + 1 }.Where(d => d >= 1))
+                foreach (bool accumulate in new[] { false, true })
+                    CheckCase<T>(new GemmCase(m, k, n, Pad: 1, accumulate, Seed: m * 100_000 + k * 100 + n), eps, width);
     }
 
     [Property(MaxTest = 10)]
