@@ -80,6 +80,18 @@ public class CommandTests
         Assert.StartsWith("autogradrnn: --preset: Argument 'fast' not recognized. Must be one of: 'none' 'quality'", bad.Err);
     }
 
+    /// <summary>The measured defaults of docs/results.md ("Defaults"): the help shows each command's.</summary>
+    [Theory]
+    [InlineData("train-char", "pytorch")]
+    [InlineData("forecast", "forget1")]
+    [InlineData("classify", "forget1")]
+    [InlineData("long-memory", "chrono")]
+    public void Each_command_s_init_default_is_the_measured_one(string command, string init)
+    {
+        var help = Cli.Run(command, "--help");
+        Assert.Matches($@"--init <[^>]+>\s+.*\[default: {init}\]", string.Join(" ", help.Out.Split('\n').Select(l => l.Trim())));
+    }
+
     [Fact]
     public void Forecast_and_classify_take_zoneout_and_variational_dropout_reproducibly()
     {
@@ -125,7 +137,7 @@ public class CommandTests
         Assert.Contains("lstm/chrono gap 3 seed 0: accuracy", recall.Out);
         var adding = Cli.Run("long-memory", "--task", "adding", "--lengths", "10", "--cells", "gru", "--seeds", "2", "--steps", "5", "--hidden", "8", "--out", dir.Path);
         Assert.True(adding.Exit == 0, adding.Err);
-        Assert.Contains("gru/default T 10 seed 0: MSE", adding.Out);
+        Assert.Contains("gru/chrono T 10 seed 0: MSE", adding.Out);
         Assert.Contains("\"sequenceLength\": 10", File.ReadAllText(Path.Combine(dir.Path, "results.json")), StringComparison.OrdinalIgnoreCase);
         Assert.Contains("\"Task\": \"Adding\"", File.ReadAllText(Path.Combine(dir.Path, "results.json")));   // enums by name
     }
@@ -143,7 +155,7 @@ public class CommandTests
         Assert.Contains("recall takes --gaps", other.Err);
         var recall = Cli.Run("long-memory", "--task", "recall", "--placement", "first", "--gaps", "4", "--cells", "rnn", "--seeds", "1", "--steps", "3", "--hidden", "4", "--out", dir.Path);
         Assert.True(recall.Exit == 0, recall.Err);
-        Assert.Contains("rnn/default gap 4 seed 0", recall.Out);
+        Assert.Contains("rnn/chrono gap 4 seed 0", recall.Out);
         Assert.Contains("\"sequenceLength\": 6", File.ReadAllText(Path.Combine(dir.Path, "results.json")), StringComparison.OrdinalIgnoreCase);   // key, 4 distractors, question
     }
 
@@ -162,8 +174,8 @@ public class CommandTests
         using var dir = new TempDir();
         var run = Cli.Run("long-memory", "--gaps", "3", "--cells", "lstm", "--seeds", "2", "--seed", "5", "--lr", "0.02", "--clip", "0", "--steps", "3", "--hidden", "4", "--out", dir.Path);
         Assert.True(run.Exit == 0, run.Err);
-        Assert.Contains("lstm/default gap 3 seed 5: accuracy", run.Out);
-        Assert.Contains("lstm/default gap 3 seed 6: accuracy", run.Out);
+        Assert.Contains("lstm/chrono gap 3 seed 5: accuracy", run.Out);
+        Assert.Contains("lstm/chrono gap 3 seed 6: accuracy", run.Out);
     }
 
     [Fact]
