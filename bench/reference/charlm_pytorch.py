@@ -98,26 +98,7 @@ import torch.nn as nn  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
 
-def blas_info():
-    """Which BLAS torch actually calls (torch is built with BLAS_INFO=generic: libblas.so.3 via Debian's alternatives)."""
-    libs = set()
-    with open("/proc/self/maps") as f:
-        for line in f:
-            path = line.split()[-1]
-            if any(s in path for s in ("blas", "lapack", "mkl", "gomp")):
-                libs.add(os.path.realpath(path))
-    info = {"loaded": sorted(libs), "torch_blas_info": "generic (libblas.so.3)"}
-    try:
-        import ctypes
-        ob = ctypes.CDLL("libopenblas.so.0")
-        ob.openblas_get_config.restype = ctypes.c_char_p
-        ob.openblas_get_corename.restype = ctypes.c_char_p
-        info["openblas_config"] = ob.openblas_get_config().decode()
-        info["openblas_core"] = ob.openblas_get_corename().decode()
-        info["openblas_threads"] = ob.openblas_get_num_threads()
-    except (OSError, AttributeError) as e:
-        info["openblas"] = f"not loaded: {e}"
-    return info
+from blas import blas_info  # noqa: E402,F401  the BLAS this process calls, for the JSON
 
 
 # --- data -------------------------------------------------------------------------------------------------------

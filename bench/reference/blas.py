@@ -1,0 +1,28 @@
+"""Which BLAS the process actually calls, for the reference scripts' JSON (charlm_pytorch.py, longmemory_pytorch.py).
+
+torch is built with BLAS_INFO=generic: it calls libblas.so.3, which Debian's alternatives resolve (here to OpenBLAS).
+Imports nothing heavy, so a script can import it before or after torch.
+"""
+import os
+
+
+def blas_info():
+    """The BLAS/LAPACK libraries mapped into this process, and OpenBLAS' config, core and threads if it is loaded."""
+    libs = set()
+    with open("/proc/self/maps") as f:
+        for line in f:
+            path = line.split()[-1]
+            if any(s in path for s in ("blas", "lapack", "mkl", "gomp")):
+                libs.add(os.path.realpath(path))
+    info = {"loaded": sorted(libs), "torch_blas_info": "generic (libblas.so.3)"}
+    try:
+        import ctypes
+        ob = ctypes.CDLL("libopenblas.so.0")
+        ob.openblas_get_config.restype = ctypes.c_char_p
+        ob.openblas_get_corename.restype = ctypes.c_char_p
+        info["openblas_config"] = ob.openblas_get_config().decode()
+        info["openblas_core"] = ob.openblas_get_corename().decode()
+        info["openblas_threads"] = ob.openblas_get_num_threads()
+    except (OSError, AttributeError) as e:
+        info["openblas"] = f"not loaded: {e}"
+    return info
