@@ -74,8 +74,7 @@ public sealed record CharModelOptions
         if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentOutOfRangeException(nameof(LearningRate), $"learning rate {LearningRate} must be a finite number > 0");
         if (EvalEvery < 0) throw new ArgumentOutOfRangeException(nameof(EvalEvery), $"eval every {EvalEvery} must be ≥ 0 (0: ten evaluations a run)");
         if (!(Dropout >= 0 && Dropout < 1)) throw new ArgumentOutOfRangeException(nameof(Dropout), $"dropout {Dropout} must be in [0, 1)");
-        if (!(VariationalDropout >= 0 && VariationalDropout < 1)) throw new ArgumentOutOfRangeException(nameof(VariationalDropout), $"variational dropout {VariationalDropout} must be in [0, 1)");
-        if (!(Zoneout >= 0 && Zoneout < 1)) throw new ArgumentOutOfRangeException(nameof(Zoneout), $"zoneout {Zoneout} must be in [0, 1)");
+        Regularisation.Check("train-char");
         if (!(ValidationFraction > 0 && ValidationFraction < 0.5)) throw new ArgumentOutOfRangeException(nameof(ValidationFraction), $"validation fraction {ValidationFraction} must be in (0, 0.5)");
     }
 }
@@ -240,7 +239,7 @@ public static class CharLanguageModel
         private (Tensor<float>, TState[]) Loss<TState>(Model<TState> m, TState[] state, TokenBatch b, Rng? training)
         {
             var x = Tensor.OneHot<float>(b.Inputs, vocabulary.Size).Reshape(b.Streams, b.Steps, vocabulary.Size);
-            var r = training is null ? o.Regularisation.EvaluateStack(m.Rnn, x, state) : o.Regularisation.TrainStack(m.Rnn, x, state, training);
+            var r = o.Regularisation.UnrollStack(m.Rnn, x, state, training);
             return (CrossEntropy(m.Head.Apply(r.Outputs), b.Targets), r.Final);
         }
     }

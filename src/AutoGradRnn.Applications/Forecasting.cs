@@ -81,8 +81,7 @@ public sealed record ForecastOptions
         if (Window < 0) throw new ArgumentOutOfRangeException(nameof(Window), $"forecast: window {Window} must be ≥ 0 (0 = twice the horizon)");
         if (Stride < 0) throw new ArgumentOutOfRangeException(nameof(Stride), $"forecast: stride {Stride} must be ≥ 0");
         if (!(Dropout >= 0 && Dropout < 1)) throw new ArgumentOutOfRangeException(nameof(Dropout), $"forecast: dropout {Dropout} must be in [0, 1)");
-        if (!(VariationalDropout >= 0 && VariationalDropout < 1)) throw new ArgumentOutOfRangeException(nameof(VariationalDropout), $"forecast: variational dropout {VariationalDropout} must be in [0, 1)");
-        if (!(Zoneout >= 0 && Zoneout < 1)) throw new ArgumentOutOfRangeException(nameof(Zoneout), $"forecast: zoneout {Zoneout} must be in [0, 1)");
+        Regularisation.Check("forecast");
         if (Hidden < 1) throw new ArgumentOutOfRangeException(nameof(Hidden), $"forecast: hidden size {Hidden} must be ≥ 1");
         if (Epochs < 1) throw new ArgumentOutOfRangeException(nameof(Epochs), $"forecast: epochs {Epochs} must be ≥ 1");
         if (Batch < 1) throw new ArgumentOutOfRangeException(nameof(Batch), $"forecast: batch {Batch} must be ≥ 1");
@@ -429,8 +428,7 @@ public static class Forecasting
             // rng: the masks of a training step, the cell's first (null: evaluation, no dropout; zoneout's expectation).
             Tensor<float> Predict(Model<TState> m, Tensor<float> x, Rng? rng = null)
             {
-                var start = m.Cell.InitialState(x.Shape[0]);
-                var h = m.Cell.Output((rng is null ? o.Regularisation.EvaluateCell(m.Cell, x, start) : o.Regularisation.TrainCell(m.Cell, x, start, rng)).Final);
+                var h = m.Cell.Output(o.Regularisation.UnrollCell(m.Cell, x, m.Cell.InitialState(x.Shape[0]), rng).Final);
                 return m.Head.Apply(rng is null ? h : Dropout(h, DropoutMasks.Draw<float>(h.Shape, o.Dropout, rng)));
             }
             var result = Trainer<float>.FitStepped(model, new Adam<float>(o.LearningRate),

@@ -63,8 +63,7 @@ public sealed record ClassifierOptions
         if (Epochs < 1) throw new ArgumentOutOfRangeException(nameof(Epochs), $"classify: epochs {Epochs} must be ≥ 1");
         if (Batch < 1) throw new ArgumentOutOfRangeException(nameof(Batch), $"classify: batch {Batch} must be ≥ 1");
         if (!(Dropout >= 0 && Dropout < 1)) throw new ArgumentOutOfRangeException(nameof(Dropout), $"classify: dropout {Dropout} must be in [0, 1)");
-        if (!(VariationalDropout >= 0 && VariationalDropout < 1)) throw new ArgumentOutOfRangeException(nameof(VariationalDropout), $"classify: variational dropout {VariationalDropout} must be in [0, 1)");
-        if (!(Zoneout >= 0 && Zoneout < 1)) throw new ArgumentOutOfRangeException(nameof(Zoneout), $"classify: zoneout {Zoneout} must be in [0, 1)");
+        Regularisation.Check("classify");
         if (MaxLength < 1) throw new ArgumentOutOfRangeException(nameof(MaxLength), $"classify: max length {MaxLength} must be ≥ 1");
         if (!(TestFraction > 0 && TestFraction < 0.5)) throw new ArgumentOutOfRangeException(nameof(TestFraction), $"classify: test fraction {TestFraction} must be in (0, 0.5)");
     }
@@ -197,8 +196,7 @@ public static class SequenceClassification
             {
                 var x = m.Embed.Apply(b.Ids, b.Size, b.Length);
                 if (rng is not null) x = Dropout(x, DropoutMasks.Draw<float>(x.Shape, o.Dropout, rng));
-                var start = m.Cell.InitialState(b.Size);
-                var final = (rng is null ? o.Regularisation.EvaluateCell(m.Cell, x, start, b.Mask) : o.Regularisation.TrainCell(m.Cell, x, start, rng, b.Mask)).Final;   // the state after each name's last real character
+                var final = o.Regularisation.UnrollCell(m.Cell, x, m.Cell.InitialState(b.Size), rng, b.Mask).Final;   // the state after each name's last real character
                 var h = m.Cell.Output(final);
                 if (rng is not null) h = Dropout(h, DropoutMasks.Draw<float>(h.Shape, o.Dropout, rng));
                 return m.Head.Apply(h);
