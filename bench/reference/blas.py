@@ -1,9 +1,21 @@
 """Which BLAS the process actually calls, for the reference scripts' JSON (charlm_pytorch.py, longmemory_pytorch.py).
 
 torch is built with BLAS_INFO=generic: it calls libblas.so.3, which Debian's alternatives resolve (here to OpenBLAS).
-Imports nothing heavy, so a script can import it before or after torch.
+Imports nothing heavy, so a script imports it before torch (pin_threads must run first).
 """
 import os
+
+ENV_KEYS = ("OPENBLAS_CORETYPE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")
+
+
+def pin_threads(threads):
+    """Before torch/numpy load OpenBLAS: its threads to `threads`, and OPENBLAS_CORETYPE removed so that it picks its
+    kernel by CPU detection. Returns the variables as found, for the JSON."""
+    found = {k: os.environ.get(k) for k in ENV_KEYS}
+    os.environ.pop("OPENBLAS_CORETYPE", None)
+    os.environ["OPENBLAS_NUM_THREADS"] = str(threads)
+    os.environ["OMP_NUM_THREADS"] = str(threads)
+    return found
 
 
 def blas_info():

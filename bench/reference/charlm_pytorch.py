@@ -85,12 +85,11 @@ def parse_args():
 
 # --- environment: must happen before torch (and so OpenBLAS) is loaded -------------------------------------------
 # Imported as a module (bench/compare-pytorch.sh times TrainingRun.step), the importer has set up its environment.
+from blas import blas_info, pin_threads  # noqa: E402,F401  (imports only os: safe before torch)
+
 if __name__ == "__main__":
     args = parse_args()
-    ENV_FOUND = {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
-    os.environ.pop("OPENBLAS_CORETYPE", None)
-    os.environ["OPENBLAS_NUM_THREADS"] = str(args.threads)
-    os.environ["OMP_NUM_THREADS"] = str(args.threads)
+    ENV_FOUND = pin_threads(args.threads)
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
@@ -98,7 +97,6 @@ import torch.nn as nn  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
 
-from blas import blas_info  # noqa: E402,F401  the BLAS this process calls, for the JSON
 
 
 # --- data -------------------------------------------------------------------------------------------------------
