@@ -116,7 +116,8 @@ public sealed record CharCurvePoint(long Step, double TrainBitsPerCharacter, dou
 /// </summary>
 public static class CharLanguageModel
 {
-    private sealed record Model<TState>(Stacked<TState, float> Rnn, Linear<float> Head);
+    /// <summary>The model: the stacked cells read one-hot characters, the head maps each output to the vocabulary's logits.</summary>
+    internal sealed record Model<TState>(Stacked<TState, float> Rnn, Linear<float> Head);
 
     /// <summary>
     /// Trains on <paramref name="text"/> and saves the model to <paramref name="checkpoint"/> (atomically). The last
@@ -253,18 +254,30 @@ public static class CharLanguageModel
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         ArgumentNullException.ThrowIfNull(prime);
-        if (length < 0) throw new ArgumentOutOfRangeException(nameof(length), $"sample: length {length} must be ≥ 0");
-        if (!(temperature > 0) || !double.IsFinite(temperature)) throw new ArgumentOutOfRangeException(nameof(temperature), $"sample: temperature {temperature} must be a finite number > 0");
+        CheckSampling(length, temperature);
         var spec = CharModelCheckpoint.Read(checkpoint);   // sizes checked against the file's tensors before the template is built
         var ids = spec.Vocabulary.Encode(prime);
         return CellKinds.Visit(spec.Cell, new CellInit(), new Sampler(checkpoint, spec, ids, length, temperature, seed));
     }
 
+    /// <summary>The length and temperature of a sample, checked (one-line errors naming the value).</summary>
+    internal static void CheckSampling(int length, double temperature)
+    {
+        if (length < 0) throw new ArgumentOutOfRangeException(nameof(length), $"sample: length {length} must be ≥ 0");
+        if (!(temperature > 0) || !double.IsFinite(temperature)) throw new ArgumentOutOfRangeException(nameof(temperature), $"sample: temperature {temperature} must be a finite number > 0");
+    }
+
+    /// <summary>A trained model's parameters as the checkpoint holds them (the cells themselves, without zoneout's expectation).</summary>
+    internal static Model<TState> LoadTrained<TState>(string checkpoint, CharModelCheckpoint spec, Func<int, int, long, IRecurrentCell<TState, float>> create)
+    {
+        var template = new Model<TState>(CellKinds.Stack(create, spec.Vocabulary.Size, spec.Hidden, spec.Layers, 0), Linear<float>.Create(spec.Hidden, spec.Vocabulary.Size, 0));
+        return Checkpoint<float>.Load(checkpoint, template);
+    }
+
     /// <summary>A trained model as evaluation runs it: under zoneout each layer steps with its expectation.</summary>
     private static Model<TState> LoadForEvaluation<TState>(string checkpoint, CharModelCheckpoint spec, Func<int, int, long, IRecurrentCell<TState, float>> create)
     {
-        var template = new Model<TState>(CellKinds.Stack(create, spec.Vocabulary.Size, spec.Hidden, spec.Layers, 0), Linear<float>.Create(spec.Hidden, spec.Vocabulary.Size, 0));
-        var m = Checkpoint<float>.Load(checkpoint, template);
+        var m = LoadTrained(checkpoint, spec, create);
         var regularisation = new RecurrentRegularisation { Zoneout = spec.Zoneout };
         return m with { Rnn = new Stacked<TState, float>([.. m.Rnn.Layers.Select(regularisation.EvaluationCell)]) };
     }
@@ -277,24 +290,35 @@ public static class CharLanguageModel
         public string Visit<TState>(Func<int, int, long, IRecurrentCell<TState, float>> create)
         {
             var m = LoadForEvaluation(checkpoint, spec, create);
-            var rng = new Rng(seed);
             var state = m.Rnn.InitialState(1);
-            var input = prime.Length > 0 ? prime : [rng.NextInt(vocabulary.Size)];
-            var output = new List<int>();
-            Tensor<float> Step(int id)
+            float[] Step(int id)
             {
                 state = m.Rnn.Step(state, Tensor.OneHot<float>([id], vocabulary.Size));
-                return m.Head.Apply(m.Rnn.Output(state));
+                return m.Head.Apply(m.Rnn.Output(state)).AsSpan().ToArray();
             }
-            var logits = input.Select(Step).Last();
-            for (int i = 0; i < length; i++)
-            {
-                int next = SampleIndex(TemperatureSoftmax(logits.AsSpan(), temperature), rng);
-                output.Add(next);
-                logits = Step(next);
-            }
-            return vocabulary.Decode(output);
+            return vocabulary.Decode(Generate(prime, vocabulary.Size, length, temperature, seed, Step));
         }
+    }
+
+    /// <summary>
+    /// The sampling loop, the one both samplers run (the library's and ONNX Runtime's, <c>sample --onnx</c>): a generator
+    /// seeded with <paramref name="seed"/>; <paramref name="step"/> feeds the prime's ids (or, for an empty prime, one id drawn
+    /// uniformly from the vocabulary) one at a time, then each of <paramref name="length"/> ids is drawn from
+    /// softmax(logits / temperature) of the last step's logits (<see cref="TemperatureSoftmax"/>, <see cref="SampleIndex"/>)
+    /// and fed back. <paramref name="step"/> takes one id and returns the logits after it, carrying the state itself.
+    /// </summary>
+    internal static int[] Generate(int[] prime, int vocabularySize, int length, double temperature, long seed, Func<int, float[]> step)
+    {
+        var rng = new Rng(seed);
+        var input = prime.Length > 0 ? prime : [rng.NextInt(vocabularySize)];
+        var logits = input.Select(step).Last();
+        var output = new int[length];
+        for (int i = 0; i < length; i++)
+        {
+            output[i] = SampleIndex(TemperatureSoftmax(logits, temperature), rng);
+            logits = step(output[i]);
+        }
+        return output;
     }
 
     /// <summary>

@@ -1,0 +1,90 @@
+using System.Globalization;
+
+namespace AutoGradRnn.Applications;
+
+/// <summary>
+/// A trained character language model (a <c>train-char</c> checkpoint) as an ONNX model that ONNX Runtime, or any ONNX
+/// runtime, runs without this library. The graph computes exactly what <see cref="CharLanguageModel"/> computes:
+/// <c>x_t = onehot(c_t)</c> (a <c>Gather</c> of the identity matrix's rows), the stacked cells as ONNX's native
+/// <c>RNN</c>/<c>GRU</c>/<c>LSTM</c> ops, then <c>z_t = h_t·W_y + b_y</c>.
+/// <list type="bullet">
+/// <item>input <see cref="Ids"/>: int64 <c>[batch, time]</c>, the characters' indices in the vocabulary;</item>
+/// <item>inputs <see cref="InitialH"/> (and <see cref="InitialC"/> for the LSTM kinds): float <c>[layers, batch, hidden]</c>,
+/// the state to start from (zeros at the start of a text);</item>
+/// <item>output <see cref="Logits"/>: float <c>[batch, time, vocabulary]</c>, the next character's logits after each step;</item>
+/// <item>outputs <see cref="FinalH"/> (and <see cref="FinalC"/>): the state after the last step, to feed back as the next
+/// call's initial state (what a sampler carries from character to character).</item>
+/// </list>
+/// The model's metadata (<c>metadata_props</c>) makes the file self-contained: <c>model</c> = <c>char-lm</c>, <c>cell</c>,
+/// <c>hidden</c>, <c>layers</c> and <c>vocabulary</c> (the characters in index order), as in the checkpoint.
+/// </summary>
+public static class CharModelOnnx
+{
+    /// <summary>The input of character indices, int64 <c>[batch, time]</c>.</summary>
+    public const string Ids = "ids";
+    /// <summary>The initial hidden state, float <c>[layers, batch, hidden]</c>.</summary>
+    public const string InitialH = "h0";
+    /// <summary>The initial cell state of the LSTM kinds, float <c>[layers, batch, hidden]</c>.</summary>
+    public const string InitialC = "c0";
+    /// <summary>The logits, float <c>[batch, time, vocabulary]</c>.</summary>
+    public const string Logits = "logits";
+    /// <summary>The final hidden state, float <c>[layers, batch, hidden]</c>.</summary>
+    public const string FinalH = "hn";
+    /// <summary>The final cell state of the LSTM kinds, float <c>[layers, batch, hidden]</c>.</summary>
+    public const string FinalC = "cn";
+
+    /// <summary>The metadata keys every exported model carries (the checkpoint's own keys).</summary>
+    public static IReadOnlyList<string> MetadataKeys { get; } = ["model", "cell", "hidden", "layers", "vocabulary"];
+
+    /// <summary>Whether the state of <paramref name="cell"/> has a cell state C besides h (the LSTM kinds: inputs c0, outputs cn).</summary>
+    public static bool HasCellState(CellKind cell) => cell is CellKind.Lstm or CellKind.PeepholeLstm or CellKind.CoupledLstm;
+
+    /// <summary>
+    /// The ONNX model (bytes of a <c>ModelProto</c>, opset 17) of the character model in <paramref name="checkpoint"/>.
+    /// A checkpoint trained with zoneout (p &gt; 0) samples with zoneout's expectation, which no ONNX recurrent op computes:
+    /// it is refused with an <see cref="OnnxExportException"/> naming the value, as is a cell without a native ONNX op
+    /// (<c>coupled</c>). A checkpoint that is not a character model is a <see cref="CheckpointException"/>.
+    /// </summary>
+    public static byte[] Export(string checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        var spec = CharModelCheckpoint.Read(checkpoint);
+        if (spec.Zoneout > 0)
+            throw new OnnxExportException(string.Create(CultureInfo.InvariantCulture,
+                $"export-onnx: checkpoint '{checkpoint}' was trained with zoneout {spec.Zoneout:R}, and samples with zoneout's expectation s_t = p·s_(t−1) + (1 − p)·cell(s_(t−1), x_t), which no ONNX recurrent op computes; export a model trained without --zoneout"));
+        return CellKinds.Visit(spec.Cell, new CellInit(), new Exporter(checkpoint, spec));
+    }
+
+    /// <summary>The metadata of the exported model of <paramref name="spec"/>.</summary>
+    private static Dictionary<string, string> Metadata(CharModelCheckpoint spec) => new()
+    {
+        ["model"] = "char-lm", ["cell"] = CellKinds.Name(spec.Cell), ["hidden"] = spec.Hidden.ToString(CultureInfo.InvariantCulture),
+        ["layers"] = spec.Layers.ToString(CultureInfo.InvariantCulture), ["vocabulary"] = spec.Vocabulary.Characters,
+    };
+
+    private sealed class Exporter(string checkpoint, CharModelCheckpoint spec) : ICellVisitor<byte[]>
+    {
+        public byte[] Visit<TState>(Func<int, int, long, IRecurrentCell<TState, float>> create)
+        {
+            var m = CharLanguageModel.LoadTrained(checkpoint, spec, create);
+            int v = spec.Vocabulary.Size;
+            bool lstm = HasCellState(spec.Cell);
+            var g = new OnnxGraph("char_lm");
+            var ids = g.Input(Ids, OnnxType.Int64, "batch", "time");
+            var h0 = g.Input(InitialH, OnnxType.Float, spec.Layers, "batch", spec.Hidden);
+            var c0 = lstm ? g.Input(InitialC, OnnxType.Float, spec.Layers, "batch", spec.Hidden) : null;
+            // x_t = onehot(c_t): row c_t of the identity matrix, [batch, time, V]; the cells read time-major.
+            var identity = new float[v * v];
+            for (int i = 0; i < v; i++) identity[i * v + i] = 1;
+            var oneHot = g.Named("onehot", "Gather", [g.Constant("identity", identity.AsSpan(), v, v), ids], OnnxAttribute.Int("axis", 0));
+            var timeMajor = g.Op("Transpose", [oneHot], OnnxAttribute.Ints("perm", 1, 0, 2));
+            var layers = OnnxRecurrent.AddLayers(g, RecurrentLayers<TState, float>.Of(m.Rnn.Layers), timeMajor, null, h0, c0);
+            var batchMajor = g.Op("Transpose", [layers.Outputs], OnnxAttribute.Ints("perm", 1, 0, 2));
+            var logits = OnnxRecurrent.AddLinear(g, m.Head, batchMajor);
+            g.Output(Logits, logits, OnnxType.Float, "batch", "time", v);
+            g.Output(FinalH, layers.FinalH, OnnxType.Float, spec.Layers, "batch", spec.Hidden);
+            if (lstm) g.Output(FinalC, layers.FinalC!, OnnxType.Float, spec.Layers, "batch", spec.Hidden);
+            return OnnxModel.Write(g, Metadata(spec));
+        }
+    }
+}
