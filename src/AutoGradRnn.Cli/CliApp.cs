@@ -66,10 +66,10 @@ public static class CliApp
 
     /// <summary>
     /// The exception classes a user's input or machine can cause: bad values, unreadable or malformed files, a full or
-    /// read-only disk, numbers out of range, too little memory, a diverging run. Anything else is a bug.
+    /// read-only disk, numbers out of range, too little memory, a diverging run, a model ONNX cannot express. Anything else is a bug.
     /// </summary>
     internal static bool IsUserError(Exception e) => e is ArgumentException or FormatException or IOException or UnauthorizedAccessException
-        or OverflowException or OutOfMemoryException or TrainingDivergedException
+        or OverflowException or OutOfMemoryException or TrainingDivergedException or OnnxExportException
         && !IsIndexBug(e);
 
     /// <summary>A collection indexed out of range (the BCL's own message, not one of ours): a bug even though it is an ArgumentException.</summary>

@@ -8,7 +8,7 @@ namespace AutoGradRnn.Cli;
 internal static class Commands
 {
     public static IEnumerable<Command> All(IAnsiConsole console, CancellationToken cancellation) =>
-        [TrainChar(console, cancellation), Sample(console), Forecast(console, cancellation), LongMemoryCommand(console, cancellation), Classify(console, cancellation), GradCheckCommand(console)];
+        [TrainChar(console, cancellation), Sample(console), ExportOnnx(console), Forecast(console, cancellation), LongMemoryCommand(console, cancellation), Classify(console, cancellation), GradCheckCommand(console)];
 
     private static Option<T> Opt<T>(string name, string description, T defaultValue) =>
         new(name) { Description = description, DefaultValueFactory = _ => defaultValue };
@@ -127,18 +127,59 @@ internal static class Commands
 
     private static Command Sample(IAnsiConsole console)
     {
-        var checkpoint = Required("--checkpoint", "a checkpoint written by train-char");
+        var checkpoint = new Option<string>("--checkpoint") { Description = "a checkpoint written by train-char (or give --onnx)" };
+        var onnx = new Option<string>("--onnx") { Description = "a model written by export-onnx, run in ONNX Runtime (instead of --checkpoint): the same sampling, the same text" };
         var length = Int("--length", "characters to generate", 500, min: 0);
         var temperature = NumberOptions.Real("--temperature", "softmax temperature (lower is more conservative)", 0.8);
         var prime = Opt("--prime", "text to start from", "");
         var seed = Seed();
-        var command = new Command("sample", "Generate text from a trained character model.") { checkpoint, length, temperature, prime, seed };
+        var command = new Command("sample", "Generate text from a trained character model (a checkpoint, or its ONNX export in ONNX Runtime).") { checkpoint, onnx, length, temperature, prime, seed };
         command.SetAction(r =>
         {
-            new CliPaths().Input("--checkpoint", r.GetValue(checkpoint)!, "checkpoint");
+            var (fromCheckpoint, fromOnnx) = (r.GetValue(checkpoint), r.GetValue(onnx));
+            if (fromCheckpoint is not null && fromOnnx is not null)
+                throw new ArgumentException("sample: give --checkpoint or --onnx, not both: drop --onnx to sample with the library, or --checkpoint to sample through ONNX Runtime");
+            if (fromCheckpoint is null && fromOnnx is null)
+                throw new ArgumentException("sample: give --checkpoint (a train-char checkpoint) or --onnx (a model written by export-onnx)");
             var p = r.GetValue(prime)!;
-            var text = CharLanguageModel.Sample(r.GetValue(checkpoint)!, r.GetValue(length), r.GetValue(temperature), p, r.GetValue(seed));
+            string text;
+            if (fromCheckpoint is not null)
+            {
+                new CliPaths().Input("--checkpoint", fromCheckpoint, "checkpoint");
+                text = CharLanguageModel.Sample(fromCheckpoint, r.GetValue(length), r.GetValue(temperature), p, r.GetValue(seed));
+            }
+            else
+            {
+                new CliPaths().Input("--onnx", fromOnnx!, "ONNX model");
+                CharLanguageModel.CheckSampling(r.GetValue(length), r.GetValue(temperature));
+                using var model = OnnxCharModel.Load(fromOnnx!);
+                var ids = model.Vocabulary.Encode(p);
+                text = model.Vocabulary.Decode(CharLanguageModel.Generate(ids, model.Vocabulary.Size, r.GetValue(length), r.GetValue(temperature), r.GetValue(seed), model.Stepper()));
+            }
             console.Profile.Out.Writer.WriteLine(p + text);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command ExportOnnx(IAnsiConsole console)
+    {
+        var checkpoint = Required("--checkpoint", "a checkpoint written by train-char");
+        var output = Opt("--out", "the .onnx file to write (default: the checkpoint's path with the extension .onnx)", "");
+        var command = new Command("export-onnx", "Export a trained character model to ONNX (ids, h0[, c0] → logits, hn[, cn]; the vocabulary in its metadata), for ONNX Runtime.") { checkpoint, output };
+        command.SetAction(r =>
+        {
+            var from = r.GetValue(checkpoint)!;
+            var to = r.GetValue(output) is { Length: > 0 } o ? o : Path.ChangeExtension(from, ".onnx");
+            new CliPaths().Input("--checkpoint", from, "checkpoint").OutputFile("--out", to);
+            OnnxExport.Save(CharModelOnnx.Export(from), to);
+            // Read back as the sampler reads it: what ONNX Runtime sees is what is printed.
+            using var model = OnnxCharModel.Load(to);
+            var lines = console.Profile.Out.Writer;
+            lines.WriteLine($"wrote {to} ({new FileInfo(to).Length:N0} bytes): {model.Cell} {model.Layers}×{model.Hidden}, a vocabulary of {model.Vocabulary.Size} characters in its metadata");
+            lines.WriteLine($"inputs:  {string.Join("; ", model.Inputs)}");
+            lines.WriteLine($"outputs: {string.Join("; ", model.Outputs)}");
+            lines.WriteLine($"sample from it with: autogradrnn sample --onnx {to}");
             return 0;
         });
         return command;
