@@ -52,6 +52,8 @@ public static class CharModelOnnx
         if (spec.Zoneout > 0)
             throw new OnnxExportException(string.Create(CultureInfo.InvariantCulture,
                 $"export-onnx: checkpoint '{checkpoint}' was trained with zoneout {spec.Zoneout:R}, and samples with zoneout's expectation s_t = p·s_(t−1) + (1 − p)·cell(s_(t−1), x_t), which no ONNX recurrent op computes; export a model trained without --zoneout"));
+        if (spec.Cell == CellKind.CoupledLstm)
+            throw new OnnxExportException($"export-onnx: checkpoint '{checkpoint}' holds a coupled LSTM (cell 'coupled'), which no ONNX recurrent op computes; export a model trained with --cell lstm, peephole, gru, gru-essay or rnn");
         return CellKinds.Visit(spec.Cell, new CellInit(), new Exporter(checkpoint, spec));
     }
 

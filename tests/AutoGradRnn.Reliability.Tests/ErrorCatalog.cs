@@ -44,7 +44,7 @@ public static partial class ErrorCatalog
     private sealed record Model(Lstm<float> Cell);
 
     /// <summary>Every case, in document order: the first round, then each area of the second (one file each).</summary>
-    public static IReadOnlyList<ErrorCase> Cases => [.. FirstRound, .. ResumeCases, .. CliCases, .. DataCases, .. LibraryCases, .. PyTorchCases, .. ForecastCases];
+    public static IReadOnlyList<ErrorCase> Cases => [.. FirstRound, .. ResumeCases, .. CliCases, .. DataCases, .. LibraryCases, .. PyTorchCases, .. ForecastCases, .. OnnxCases];
 
     private static IReadOnlyList<ErrorCase> FirstRound { get; } =
     [
