@@ -26,7 +26,8 @@ public sealed class DocsCodeBlockCollection;
 /// <item>F# is an F# script, evaluated by a fresh fsi session (FSharp.Compiler.Service) with the same references.</item>
 /// </list>
 /// A block marked <c>&lt;!-- compile-only: why --&gt;</c> on the line before its fence is compiled but not run. Each block
-/// runs in an empty temporary working directory (blocks write <c>loss.html</c>, checkpoints…). A failure names the
+/// runs in an empty temporary working directory (blocks write <c>loss.html</c>, checkpoints…); one marked
+/// <c>&lt;!-- after-previous: why --&gt;</c> runs after the file's previous block, in its directory. A failure names the
 /// file, the line of the block's fence, and the compiler's errors with their lines in the markdown file.
 /// </summary>
 [Collection(nameof(DocsCodeBlockTests))]
@@ -55,11 +56,12 @@ public class DocsCodeBlockTests
     [Fact]
     public void The_extraction_finds_indented_blocks_markers_and_lines()
     {
-        var md = "# t\n\n```csharp\nvar a = 1;\n```\n\n- item\n  <!-- compile-only: slow -->\n  ```fsharp\n  let x =\n      1\n  ```\n```bash\nls\n```\n";
+        var md = "# t\n\n```csharp\nvar a = 1;\n```\n\n- item\n  <!-- compile-only: slow -->\n  ```fsharp\n  let x =\n      1\n  ```\n```bash\nls\n```\n<!-- after-previous: reads x -->\n```cs\nb();\n```\n";
         var blocks = DocsCodeBlocks.Parse("x.md", md);
-        Assert.Equal(2, blocks.Count);
+        Assert.Equal(3, blocks.Count);
         Assert.Equal(new DocsCodeBlock("x.md", 3, false, "var a = 1;", false), blocks[0]);
         Assert.Equal(new DocsCodeBlock("x.md", 9, true, "let x =\n    1", true), blocks[1]);
+        Assert.Equal(new DocsCodeBlock("x.md", 17, false, "b();", false, AfterPrevious: true), blocks[2]);
     }
 
     [Theory]
@@ -72,14 +74,43 @@ public class DocsCodeBlockTests
         Environment.CurrentDirectory = dir.Path;
         try
         {
-            if (block.FSharp) RunFSharp(block);
-            else if (block.IsNotebookCell) RunCSharpScript(block);
-            else RunCSharpProgram(block);
+            foreach (var b in WithPredecessors(block)) RunBlock(b);
         }
         finally
         {
             Environment.CurrentDirectory = previous;
         }
+    }
+
+    private static void RunBlock(DocsCodeBlock block)
+    {
+        if (block.FSharp) RunFSharp(block);
+        else if (block.IsNotebookCell) RunCSharpScript(block);
+        else RunCSharpProgram(block);
+    }
+
+    /// <summary>The blocks to run in one directory: the chain of previous blocks an after-previous block needs, then the block.</summary>
+    private static List<DocsCodeBlock> WithPredecessors(DocsCodeBlock block)
+    {
+        var chain = new List<DocsCodeBlock> { block };
+        while (chain[0].AfterPrevious)
+        {
+            var inFile = Blocks.Where(b => b.File == chain[0].File).ToList();
+            int i = inFile.IndexOf(chain[0]);
+            Assert.True(i > 0, $"{chain[0]} is marked after-previous but is the first block of its file");
+            Assert.False(inFile[i - 1].CompileOnly, $"{chain[0]} is marked after-previous but the block before it is compile-only");
+            chain.Insert(0, inFile[i - 1]);
+        }
+        return chain;
+    }
+
+    [Fact]
+    public void The_onnx_runtime_block_of_training_md_runs_after_the_export_and_uses_only_onnx_runtime()
+    {
+        var ort = Blocks.Single(b => b.File == "docs/training.md" && b.Code.Contains("new InferenceSession("));
+        Assert.True(ort.AfterPrevious);
+        Assert.DoesNotContain("AutoGradRnn", ort.Code);                       // only Microsoft.ML.OnnxRuntime
+        Assert.Contains("CharModelOnnx.Export(", WithPredecessors(ort)[0].Code); // the block before writes the model it reads
     }
 
     /// <summary>The host's assemblies (the framework, the library, AutoGradRnn.Display and their dependencies), once per name.</summary>

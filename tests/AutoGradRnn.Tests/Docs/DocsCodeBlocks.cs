@@ -8,7 +8,9 @@ namespace AutoGradRnn.Tests.Docs;
 /// <param name="FSharp">An F# block (else C#).</param>
 /// <param name="Code">The code, with the fence's indentation removed (a block inside a list item).</param>
 /// <param name="CompileOnly">Marked <c>&lt;!-- compile-only … --&gt;</c> on the line before the fence: compiled, not run.</param>
-public sealed record DocsCodeBlock(string File, int Line, bool FSharp, string Code, bool CompileOnly)
+/// <param name="AfterPrevious">Marked <c>&lt;!-- after-previous … --&gt;</c>: runs in the working directory of the file's previous
+/// block, after it (it reads what that block writes).</param>
+public sealed record DocsCodeBlock(string File, int Line, bool FSharp, string Code, bool CompileOnly, bool AfterPrevious = false)
 {
     /// <summary>A notebook cell: C# whose first lines are <c>#r</c>/<c>#i</c> directives (not valid in a Program.cs).</summary>
     public bool IsNotebookCell => !FSharp && Code.Split('\n').Any(l => l.StartsWith("#r ") || l.StartsWith("#i "));
@@ -30,6 +32,9 @@ public static partial class DocsCodeBlocks
     [GeneratedRegex(@"^\s*<!--\s*compile-only\b")]
     private static partial Regex CompileOnlyMarker();
 
+    [GeneratedRegex(@"^\s*<!--\s*after-previous\b")]
+    private static partial Regex AfterPreviousMarker();
+
     /// <summary>The blocks of one markdown text, in order.</summary>
     public static IReadOnlyList<DocsCodeBlock> Parse(string file, string markdown)
     {
@@ -49,7 +54,8 @@ public static partial class DocsCodeBlocks
             int before = start - 1;
             while (before >= 0 && lines[before].Trim().Length == 0) before--;
             bool compileOnly = before >= 0 && CompileOnlyMarker().IsMatch(lines[before]);
-            blocks.Add(new DocsCodeBlock(file, start + 1, fsharp.Value, string.Join('\n', body), compileOnly));
+            bool afterPrevious = before >= 0 && AfterPreviousMarker().IsMatch(lines[before]);
+            blocks.Add(new DocsCodeBlock(file, start + 1, fsharp.Value, string.Join('\n', body), compileOnly, afterPrevious));
         }
         return blocks;
     }
