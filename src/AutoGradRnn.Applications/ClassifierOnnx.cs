@@ -1,0 +1,51 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace AutoGradRnn.Applications;
+
+/// <summary>
+/// A trained <see cref="Classifier"/> as one ONNX model: character ids and lengths in, logits and class probabilities out,
+/// computing what <see cref="Classifier.Logits(IReadOnlyList{string})"/> and <see cref="Classifier.Probabilities"/> compute.
+/// </summary>
+/// <remarks>
+/// Inputs: <c>ids</c> int64 <c>[batch, time]</c>, the texts' character ids in the vocabulary (metadata <c>vocabulary</c>: a
+/// JSON array of the characters in id order; characters it lacks are dropped, as <see cref="CharVocabulary.EncodeKnown(string)"/>
+/// drops them), padded with any valid id; <c>sequence_lens</c> int32 <c>[batch]</c>, each text's length in ids (0 … time).
+/// The recurrent ops stop at each length (the state after the last real character, like our mask); a length of 0 gives the
+/// zero state, as our masked unroll keeps it. Outputs: <c>logits</c> float <c>[batch, classes]</c>, <c>probabilities</c>
+/// (their softmax along the classes; metadata <c>labels</c>: a JSON array of the class names, in the columns' order).
+/// </remarks>
+public static class ClassifierOnnx
+{
+    /// <summary>
+    /// The ONNX model (opset 17) of <paramref name="classifier"/>. Throws <see cref="OnnxExportException"/> naming the setting
+    /// ONNX cannot compute: zoneout (its evaluation blends states), or a cell without an ONNX recurrent op (coupled, gru-essay).
+    /// </summary>
+    public static byte[] Export(Classifier classifier)
+    {
+        ArgumentNullException.ThrowIfNull(classifier);
+        var g = new OnnxGraph("classifier");
+        var ids = g.Input("ids", OnnxType.Int64, "batch", "time");
+        var lengths = g.Input("sequence_lens", OnnxType.Int32, "batch");
+        var embedded = g.Named("embedded", "Gather", [g.Constant("embedding", classifier.Embedding.Table), ids], OnnxAttribute.Int("axis", 0));
+        var timeMajor = g.Named("embedded_time_major", "Transpose", [embedded], OnnxAttribute.Ints("perm", 1, 0, 2));
+        // ONNX Runtime's recurrent ops take lengths ≥ 1: a length of 0 runs one step and its h is then replaced by the zero state.
+        var atLeastOne = g.Named("lengths_at_least_1", "Max", [lengths, g.Int32s("one", [1], [])]);
+        var final = classifier.Network.AddFinal(g, timeMajor, atLeastOne);
+        var real = g.Named("has_characters", "Cast", [g.Op("Greater", [lengths, g.Int32s("zero", [0], [])])], OnnxAttribute.Int("to", (int)OnnxType.Float));
+        var h = g.Named("final_h_or_zero", "Mul", [final, g.Op("Unsqueeze", [real, g.Int64s("axis_1", 1)])]);
+        var logits = OnnxRecurrent.AddLinear(g, classifier.Network.Head, h);
+        g.Output("logits", logits, OnnxType.Float, "batch", classifier.Labels.Count);
+        g.Output("probabilities", g.Op("Softmax", [logits], OnnxAttribute.Int("axis", -1)), OnnxType.Float, "batch", classifier.Labels.Count);
+        return OnnxModel.Write(g, new Dictionary<string, string>
+        {
+            ["model"] = "AutoGradRnn classifier",
+            ["cell"] = CellKinds.Name(classifier.Cell),
+            ["layers"] = classifier.Network.Layers.ToString(CultureInfo.InvariantCulture),
+            ["labels"] = JsonSerializer.Serialize(classifier.Labels),
+            ["vocabulary"] = JsonSerializer.Serialize(classifier.Vocabulary.Symbols.Select(r => r.ToString())),
+            ["inputs"] = "ids [batch, time] int64: character ids in the vocabulary (unknown characters dropped), padded with any valid id; sequence_lens [batch] int32: ids per text",
+            ["outputs"] = "logits [batch, classes]; probabilities [batch, classes] (softmax of logits); columns in the order of labels",
+        });
+    }
+}
