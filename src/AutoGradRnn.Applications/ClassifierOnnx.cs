@@ -19,7 +19,7 @@ public static class ClassifierOnnx
 {
     /// <summary>
     /// The ONNX model (opset 17) of <paramref name="classifier"/>. Throws <see cref="OnnxExportException"/> naming the setting
-    /// ONNX cannot compute: zoneout (its evaluation blends states), or a cell without an ONNX recurrent op (coupled, gru-essay).
+    /// ONNX cannot compute: zoneout (its evaluation blends states), or a cell without an ONNX recurrent op (coupled).
     /// </summary>
     public static byte[] Export(Classifier classifier)
     {
