@@ -134,8 +134,9 @@ public sealed record ForecastReport(
     public IReadOnlyList<string> Warnings { get; init; } = [];
     /// <summary>
     /// The trained forecaster (the kept epoch's weights and the normaliser), which computed <see cref="Forecast"/>; export it with
-    /// <see cref="ForecasterOnnx.Export"/>. Null only in a report built by hand.
+    /// <see cref="ForecasterOnnx.Export"/>. Null only in a report built by hand; not written to results.json.
     /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public Forecaster? Model { get; init; }
 }
 

@@ -75,7 +75,8 @@ public sealed record ClassificationReport(string[] Labels, int TrainSize, int Te
 {
     /// <summary>The columns used and how they were picked.</summary>
     public ClassifierColumns Columns { get; init; } = new("", "", "");
-    /// <summary>The trained classifier (the kept epoch's weights and the vocabulary); export it with <see cref="ClassifierOnnx.Export"/>. Null only in a report built by hand.</summary>
+    /// <summary>The trained classifier (the kept epoch's weights and the vocabulary); export it with <see cref="ClassifierOnnx.Export"/>. Null only in a report built by hand; not written to results.json.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public Classifier? Model { get; init; }
 }
 
