@@ -165,7 +165,11 @@ public class ApplicationExportTests
             Assert.Equal(report.Forecast.Length, ours.Length);
             for (int i = 0; i < ours.Length; i++) Assert.Equal(report.Forecast[i], ours[i], 1e-9 * 1000);
 
-            var ort = RunForecaster(ForecasterOnnx.Export(model), model, histories, covariates, origins);
+            var bytes = ForecasterOnnx.Export(model);
+            var metadata = Metadata(bytes);
+            Assert.Equal(("12", "6", "load", "temperature", Forecasting.NaiveName(report.ReferencePeriod), "24", CellKinds.Name(cell)),
+                (metadata["window"], metadata["horizon"], metadata["target"], metadata["covariates"], metadata["naive"], metadata["seasonal_periods"], metadata["cell"]));
+            var ort = RunForecaster(bytes, model, histories, covariates, origins);
             var onnx = ort["forecast"].AsSpan().ToArray();
             for (int i = 0; i < ours.Length; i++) Assert.True(Math.Abs(onnx[i] - report.Forecast[i]) <= Tolerance(model, report.Forecast[i]), $"{cell} forecast {i}: ONNX Runtime {onnx[i]}, the run {report.Forecast[i]}");
             var single = model.Forecast(histories[0], covariates[0], origins[0]);
@@ -189,11 +193,22 @@ public class ApplicationExportTests
         var encoded = texts.Select(model.Vocabulary.EncodeKnown).ToArray();
         int time = encoded.Max(e => e.Length);
         var ids = encoded.SelectMany(e => e.Concat(Enumerable.Repeat(0, time - e.Length)).Select(i => (long)i)).ToArray();
-        var ort = OrtRunner.Run(ClassifierOnnx.Export(model),
+        var bytes = ClassifierOnnx.Export(model);
+        var metadata = Metadata(bytes);
+        Assert.Equal(["first", "second"], System.Text.Json.JsonSerializer.Deserialize<string[]>(metadata["labels"])!);
+        Assert.Equal(model.Vocabulary.Characters, string.Concat(System.Text.Json.JsonSerializer.Deserialize<string[]>(metadata["vocabulary"])!));
+        var ort = OrtRunner.Run(bytes,
             OrtRunner.Feed.Int64("ids", ids, texts.Length, time), OrtRunner.Feed.Int32("sequence_lens", [.. encoded.Select(e => e.Length)], texts.Length));
         TensorAssert.Close(model.Logits(texts), ort["logits"], 1e-5, 1e-5);
         TensorAssert.Close(model.Probabilities(texts), ort["probabilities"], 1e-5, 1e-5);
         Assert.Equal(texts.Length, model.Predict(texts).Count);
+    }
+
+    /// <summary>The model's metadata_props, as ONNX Runtime reads them.</summary>
+    private static Dictionary<string, string> Metadata(byte[] model)
+    {
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(model);
+        return session.ModelMetadata.CustomMetadataMap;
     }
 
     [Fact]
