@@ -11,8 +11,8 @@ namespace AutoGradRnn.Applications;
 /// Inputs: <c>ids</c> int64 <c>[batch, time]</c>, the texts' character ids in the vocabulary (metadata <c>vocabulary</c>: a
 /// JSON array of the characters in id order; characters it lacks are dropped, as <see cref="CharVocabulary.EncodeKnown(string)"/>
 /// drops them), padded with any valid id; <c>sequence_lens</c> int32 <c>[batch]</c>, each text's length in ids (0 … time).
-/// The recurrent ops stop at each length (the state after the last real character, like our mask); a length of 0 gives the
-/// zero state, as our masked unroll keeps it. Outputs: <c>logits</c> float <c>[batch, classes]</c>, <c>probabilities</c>
+/// The recurrent ops stop at each length (the state after the last real character, like our mask); a length of 0 keeps the
+/// zero state, as our masked unroll does. Outputs: <c>logits</c> float <c>[batch, classes]</c>, <c>probabilities</c>
 /// (their softmax along the classes; metadata <c>labels</c>: a JSON array of the class names, in the columns' order).
 /// </remarks>
 public static class ClassifierOnnx
@@ -29,11 +29,8 @@ public static class ClassifierOnnx
         var lengths = g.Input("sequence_lens", OnnxType.Int32, "batch");
         var embedded = g.Named("embedded", "Gather", [g.Constant("embedding", classifier.Embedding.Table), ids], OnnxAttribute.Int("axis", 0));
         var timeMajor = g.Named("embedded_time_major", "Transpose", [embedded], OnnxAttribute.Ints("perm", 1, 0, 2));
-        // ONNX Runtime's recurrent ops take lengths ≥ 1: a length of 0 runs one step and its h is then replaced by the zero state.
-        var atLeastOne = g.Named("lengths_at_least_1", "Max", [lengths, g.Int32s("one", [1], [])]);
-        var final = classifier.Network.AddFinal(g, timeMajor, atLeastOne);
-        var real = g.Named("has_characters", "Cast", [g.Op("Greater", [lengths, g.Int32s("zero", [0], [])])], OnnxAttribute.Int("to", (int)OnnxType.Float));
-        var h = g.Named("final_h_or_zero", "Mul", [final, g.Op("Unsqueeze", [real, g.Int64s("axis_1", 1)])]);
+        // An empty text (every character unknown) keeps the zero state, in ONNX Runtime as in our masked unroll.
+        var h = classifier.Network.AddFinal(g, timeMajor, lengths);
         var logits = OnnxRecurrent.AddLinear(g, classifier.Network.Head, h);
         g.Output("logits", logits, OnnxType.Float, "batch", classifier.Labels.Count);
         g.Output("probabilities", g.Op("Softmax", [logits], OnnxAttribute.Int("axis", -1)), OnnxType.Float, "batch", classifier.Labels.Count);
