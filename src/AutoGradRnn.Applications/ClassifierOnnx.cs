@@ -18,6 +18,17 @@ namespace AutoGradRnn.Applications;
 public static class ClassifierOnnx
 {
     /// <summary>
+    /// Throws the <see cref="OnnxExportException"/> that <see cref="Export"/> would throw for the model a run with
+    /// <paramref name="options"/> trains (--zoneout above 0, a cell without an ONNX operator), so a run asked to export can
+    /// refuse before training rather than after.
+    /// </summary>
+    public static void Check(ClassifierOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        FinalStateNetwork.CheckExportable("classify", options.Cell, options.Regularisation);
+    }
+
+    /// <summary>
     /// The ONNX model (opset 17) of <paramref name="classifier"/>. Throws <see cref="OnnxExportException"/> naming the setting
     /// ONNX cannot compute: zoneout (its evaluation blends states), or a cell without an ONNX recurrent op (coupled).
     /// </summary>

@@ -23,6 +23,17 @@ public static class ForecasterOnnx
     private const int DoubleType = 11;
 
     /// <summary>
+    /// Throws the <see cref="OnnxExportException"/> that <see cref="Export"/> would throw for the model a run with
+    /// <paramref name="options"/> trains (--zoneout above 0, a cell without an ONNX operator), so a run asked to export can
+    /// refuse before training rather than after.
+    /// </summary>
+    public static void Check(ForecastOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        FinalStateNetwork.CheckExportable("forecast", options.Cell, options.Regularisation);
+    }
+
+    /// <summary>
     /// The ONNX model (opset 17) of <paramref name="forecaster"/>. Throws <see cref="OnnxExportException"/> naming the setting
     /// ONNX cannot compute: zoneout (its evaluation blends states), or a cell without an ONNX recurrent op (coupled).
     /// </summary>

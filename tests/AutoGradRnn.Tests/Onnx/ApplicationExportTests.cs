@@ -51,15 +51,16 @@ public class ApplicationExportTests
     }
 
     /// <summary>Builds the shared network of one kind: <c>layers</c> cells and a head, with the given regularisation.</summary>
-    private sealed class Network(int input, int hidden, int layers, int outputs, long seed, RecurrentRegularisation regularisation) : ICellVisitor<FinalStateNetwork>
+    private sealed class Network(int input, int hidden, int layers, int outputs, long seed, RecurrentRegularisation regularisation, string command) : ICellVisitor<FinalStateNetwork>
     {
         public FinalStateNetwork Visit<TState>(Func<int, int, long, IRecurrentCell<TState, float>> create) =>
             new FinalStateNetwork<TState>([.. Enumerable.Range(0, layers).Select(l => create(l == 0 ? input : hidden, hidden, seed + 1000 * l))],
-                Linear<float>.Create(hidden, outputs, seed + 7), regularisation, "test");
+                Linear<float>.Create(hidden, outputs, seed + 7), regularisation, command);
     }
 
-    private static FinalStateNetwork Build(CellKind cell, int input, int hidden, int layers, int outputs, long seed, double zoneout = 0) =>
-        CellKinds.Visit(cell, new CellInit(), new Network(input, hidden, layers, outputs, seed, new RecurrentRegularisation { Zoneout = zoneout }));
+    /// <summary>The network of a forecaster (<paramref name="command"/> "forecast") or a classifier ("classify"), as their runs build it.</summary>
+    private static FinalStateNetwork Build(CellKind cell, int input, int hidden, int layers, int outputs, long seed, double zoneout = 0, string command = "forecast") =>
+        CellKinds.Visit(cell, new CellInit(), new Network(input, hidden, layers, outputs, seed, new RecurrentRegularisation { Zoneout = zoneout }, command));
 
     private static Forecaster RandomForecaster(ForecastCase c, Rng rng, double zoneout = 0)
     {
@@ -130,7 +131,7 @@ public class ApplicationExportTests
         var rng = new Rng(c.Seed);
         var vocabulary = new CharVocabulary(string.Concat(Enumerable.Range(0, c.Vocabulary).Select(k => (char)('a' + k))));
         var classifier = new Classifier([.. Enumerable.Range(0, c.Classes).Select(k => $"class {k}")], vocabulary, c.Cell,
-            Embedding<float>.Create(c.Vocabulary, c.Embedding, c.Seed + 1), Build(c.Cell, c.Embedding, c.Hidden, c.Layers, c.Classes, c.Seed + 2));
+            Embedding<float>.Create(c.Vocabulary, c.Embedding, c.Seed + 1), Build(c.Cell, c.Embedding, c.Hidden, c.Layers, c.Classes, c.Seed + 2, command: "classify"));
         int time = Math.Max(1, c.Lengths.Max());
         var ids = Enumerable.Range(0, c.Lengths.Length * time).Select(_ => rng.NextInt(c.Vocabulary)).ToArray();
         // The padding holds random ids too: neither side may read it.
@@ -204,6 +205,26 @@ public class ApplicationExportTests
         Assert.Equal(texts.Length, model.Predict(texts).Count);
     }
 
+    [Fact]
+    public void The_check_before_training_refuses_exactly_what_the_export_of_the_trained_model_refuses()
+    {
+        foreach (var kind in Enum.GetValues<CellKind>())
+            foreach (var zoneout in new[] { 0, 0.2 })
+            {
+                var c = new ForecastCase(kind, 1, 3, 2, [4], 4, 1, 3, 1, 0, 1, 1);
+                var export = Record.Exception(() => ForecasterOnnx.Export(RandomForecaster(c, new Rng(1), zoneout)));
+                var check = Record.Exception(() => ForecasterOnnx.Check(new ForecastOptions { Cell = kind, Zoneout = zoneout }));
+                Assert.Equal(export?.Message, check?.Message);
+                var classifier = new Classifier(["a", "b"], new CharVocabulary("xy"), kind, Embedding<float>.Create(2, 2, 1), Build(kind, 2, 3, 1, 2, 1, zoneout, "classify"));
+                var classifierExport = Record.Exception(() => ClassifierOnnx.Export(classifier));
+                Assert.Equal(classifierExport?.Message, Record.Exception(() => ClassifierOnnx.Check(new ClassifierOptions { Cell = kind, Zoneout = zoneout }))?.Message);
+                bool refused = zoneout > 0 || kind == CellKind.CoupledLstm;
+                Assert.Equal(refused, export is OnnxExportException);
+                Assert.Equal(refused, classifierExport is OnnxExportException);
+                if (zoneout == 0 && refused) Assert.Contains("train with --cell rnn, lstm, gru, peephole, gru-essay to export", export!.Message);
+            }
+    }
+
     /// <summary>The model's metadata_props, as ONNX Runtime reads them.</summary>
     private static Dictionary<string, string> Metadata(byte[] model)
     {
@@ -216,13 +237,13 @@ public class ApplicationExportTests
     {
         var c = new ForecastCase(CellKind.Lstm, 1, 3, 2, [4], 4, 0, 3, 1, 0, 1, 1);
         var zoned = Assert.Throws<OnnxExportException>(() => ForecasterOnnx.Export(RandomForecaster(c, new Rng(1), zoneout: 0.1)));
-        Assert.Contains("zoneout 0.1", zoned.Message);
+        Assert.StartsWith("forecast: --zoneout 0.1 cannot be exported to ONNX", zoned.Message);
         // The coupled LSTM is the one cell the applications offer that ONNX has no operator for.
         var coupled = Assert.Throws<OnnxExportException>(() => ForecasterOnnx.Export(RandomForecaster(c with { Cell = CellKind.CoupledLstm }, new Rng(1))));
         Assert.Contains("Coupled", coupled.Message);
-        var classifier = new Classifier(["a", "b"], new CharVocabulary("xy"), CellKind.CoupledLstm, Embedding<float>.Create(2, 2, 1), Build(CellKind.CoupledLstm, 2, 3, 1, 2, 1));
+        var classifier = new Classifier(["a", "b"], new CharVocabulary("xy"), CellKind.CoupledLstm, Embedding<float>.Create(2, 2, 1), Build(CellKind.CoupledLstm, 2, 3, 1, 2, 1, command: "classify"));
         Assert.Contains("Coupled", Assert.Throws<OnnxExportException>(() => ClassifierOnnx.Export(classifier)).Message);
-        var zonedClassifier = new Classifier(["a", "b"], new CharVocabulary("xy"), CellKind.Rnn, Embedding<float>.Create(2, 2, 1), Build(CellKind.Rnn, 2, 3, 1, 2, 1, zoneout: 0.25));
-        Assert.Contains("zoneout 0.25", Assert.Throws<OnnxExportException>(() => ClassifierOnnx.Export(zonedClassifier)).Message);
+        var zonedClassifier = new Classifier(["a", "b"], new CharVocabulary("xy"), CellKind.Rnn, Embedding<float>.Create(2, 2, 1), Build(CellKind.Rnn, 2, 3, 1, 2, 1, zoneout: 0.25, command: "classify"));
+        Assert.StartsWith("classify: --zoneout 0.25", Assert.Throws<OnnxExportException>(() => ClassifierOnnx.Export(zonedClassifier)).Message);
     }
 }
