@@ -56,7 +56,8 @@ public static class ForecasterOnnx
         }
         string ToDouble(string v) => g.Op("Cast", [v], OnnxAttribute.Int("to", DoubleType));
         string ToFloat(string hint, string v) => g.Named(hint, "Cast", [v], OnnxAttribute.Int("to", (int)OnnxType.Float));
-        string Column(string x) => g.Op("Unsqueeze", [x, g.Int64s("axis_2", 2)]);
+        var axis2 = g.Int64s("axis_2", 2);
+        string Column(string x) => g.Op("Unsqueeze", [x, axis2]);
 
         // The window's rows t = origin − W + i, i = 0 … W − 1: [batch, W] int64.
         var rows = g.Named("rows", "Add", [g.Op("Unsqueeze", [origin, g.Int64s("axis_1", 1)]), g.Int64s("offsets", [.. Enumerable.Range(0, w).Select(i => (long)(i - w))], w)]);
