@@ -7,7 +7,7 @@ namespace AutoGradRnn.Tests.Onnx;
 /// <summary>
 /// The cells ONNX has operators for, exported as those operators: ONNX Runtime's outputs and final states equal ours to
 /// 1e-5 (float32) for every cell kind, stacked and bidirectional layers, padded sequences (sequence_lens), initial
-/// states and a head, over random sizes and lengths.
+/// states and a head, over random sizes and lengths (empty sequences included).
 /// </summary>
 [Properties(Arbitrary = new[] { typeof(NativeExportTests.Cases) }, MaxTest = 40)]
 public class NativeExportTests
@@ -50,7 +50,7 @@ public class NativeExportTests
         var net = RecurrentLayers.Create(c.D, c.H, c.Layers, c.Bidirectional, cell, c.Seed, c.Head);
         var rng = new Rng(c.Seed + 1);
         var x = rng.Uniform<float>(new Shape(c.B, c.T, c.D), -2, 2);
-        var lengths = Enumerable.Range(0, c.B).Select(_ => c.Masked ? 1 + (int)(rng.NextDouble() * c.T) : c.T).ToArray();
+        var lengths = Enumerable.Range(0, c.B).Select(_ => c.Masked ? (int)(rng.NextDouble() * (c.T + 1)) : c.T).ToArray();
         int states = c.Layers * (c.Bidirectional ? 2 : 1);
         var h0 = rng.Uniform<float>(new Shape(states, c.B, c.H), -1, 1);
         var c0 = rng.Uniform<float>(new Shape(states, c.B, c.H), -1, 1);

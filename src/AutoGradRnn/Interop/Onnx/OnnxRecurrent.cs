@@ -36,6 +36,12 @@ internal static class OnnxRecurrent
         bool hasCell = cells[0].HasCellState;
         var finalH = new List<string>();
         var finalC = new List<string>();
+        // ONNX Runtime returns a zero final state for an empty sequence; ours is the initial state, untouched. Only an
+        // initial state given as input can differ from zero, so only then is the empty case chosen explicitly.
+        string? empty = sequenceLens is not null && h0 is not null
+            ? g.Named("empty_sequence", "Unsqueeze", [g.Op("Equal", [sequenceLens, g.Int32s("zero", [0], 1)]), g.Int64s("axes", 0, 2)])
+            : null;
+        string Final(string state, string initialRow) => empty is null ? state : g.Named("final", "Where", [empty, initialRow, state]);
         var x = input;
         for (int l = 0; l < network.NumLayers; l++)
         {
@@ -43,11 +49,12 @@ internal static class OnnxRecurrent
             for (int d = 0; d < dirs; d++)
             {
                 int k = l * dirs + d;
-                var (y, yh, yc) = AddCell(g, cells[k], x, sequenceLens, StateRow(g, h0, k), hasCell ? StateRow(g, c0, k) : null,
+                string initialH = StateRow(g, h0, k), initialC = hasCell ? StateRow(g, c0, k) : "";
+                var (y, yh, yc) = AddCell(g, cells[k], x, sequenceLens, initialH, initialC,
                     d == 0 ? "forward" : "reverse", $"layer{l}{(d == 0 ? "" : "_reverse")}");
                 directions.Add(g.Named($"layer{l}_{(d == 0 ? "forward" : "reverse")}_y", "Squeeze", [y, g.Int64s("axis1", 1)]));   // [T, 1, B, H] → [T, B, H]
-                finalH.Add(yh);
-                if (yc is not null) finalC.Add(yc);
+                finalH.Add(Final(yh, initialH));
+                if (yc is not null) finalC.Add(initialC.Length == 0 ? yc : Final(yc, initialC));
             }
             x = directions.Count == 1 ? directions[0] : g.Named($"layer{l}_y", "Concat", directions, OnnxAttribute.Int("axis", 2));
         }
