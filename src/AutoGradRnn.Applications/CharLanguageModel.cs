@@ -312,13 +312,13 @@ public static class CharLanguageModel
         var rng = new Rng(seed);
         var input = prime.Length > 0 ? prime : [rng.NextInt(vocabularySize)];
         var logits = input.Select(step).Last();
-        var output = new int[length];
+        var output = new List<int>();
         for (int i = 0; i < length; i++)
         {
-            output[i] = SampleIndex(TemperatureSoftmax(logits, temperature), rng);
-            logits = step(output[i]);
+            output.Add(SampleIndex(TemperatureSoftmax(logits, temperature), rng));
+            logits = step(output[^1]);
         }
-        return output;
+        return [.. output];
     }
 
     /// <summary>
