@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 
 namespace AutoGradRnn.Applications;
 
@@ -16,7 +17,8 @@ namespace AutoGradRnn.Applications;
 /// call's initial state (what a sampler carries from character to character).</item>
 /// </list>
 /// The model's metadata (<c>metadata_props</c>) makes the file self-contained: <c>model</c> = <c>char-lm</c>, <c>cell</c>,
-/// <c>hidden</c>, <c>layers</c> and <c>vocabulary</c> (the characters in index order), as in the checkpoint.
+/// <c>hidden</c> and <c>layers</c> as in the checkpoint, and <c>vocabulary</c>: a JSON array of the characters in index order
+/// (each a Unicode scalar value, as <see cref="ClassifierOnnx"/> writes its vocabulary).
 /// </summary>
 public static class CharModelOnnx
 {
@@ -33,7 +35,7 @@ public static class CharModelOnnx
     /// <summary>The final cell state of the LSTM kinds, float <c>[layers, batch, hidden]</c>.</summary>
     public const string FinalC = "cn";
 
-    /// <summary>The metadata keys every exported model carries (the checkpoint's own keys).</summary>
+    /// <summary>The metadata keys every exported model carries.</summary>
     public static IReadOnlyList<string> MetadataKeys { get; } = ["model", "cell", "hidden", "layers", "vocabulary"];
 
     /// <summary>Whether the state of <paramref name="cell"/> has a cell state C besides h (the LSTM kinds: inputs c0, outputs cn).</summary>
@@ -61,7 +63,7 @@ public static class CharModelOnnx
     private static Dictionary<string, string> Metadata(CharModelCheckpoint spec) => new()
     {
         ["model"] = "char-lm", ["cell"] = CellKinds.Name(spec.Cell), ["hidden"] = spec.Hidden.ToString(CultureInfo.InvariantCulture),
-        ["layers"] = spec.Layers.ToString(CultureInfo.InvariantCulture), ["vocabulary"] = spec.Vocabulary.Characters,
+        ["layers"] = spec.Layers.ToString(CultureInfo.InvariantCulture), ["vocabulary"] = JsonSerializer.Serialize(spec.Vocabulary.Symbols.Select(r => r.ToString())),
     };
 
     private sealed class Exporter(string checkpoint, CharModelCheckpoint spec) : ICellVisitor<byte[]>

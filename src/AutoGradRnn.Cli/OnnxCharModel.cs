@@ -55,9 +55,7 @@ internal sealed class OnnxCharModel : IDisposable
             if (missing.Count > 0)
                 throw new OnnxModelException(path, $"not a character model from export-onnx: its metadata has no {string.Join(", ", missing.Select(k => $"'{k}'"))}");
             if (meta["model"] != "char-lm") throw new OnnxModelException(path, $"its metadata says model '{meta["model"]}', not a character language model ('char-lm')");
-            CharVocabulary vocabulary;
-            try { vocabulary = new CharVocabulary(meta["vocabulary"]); }
-            catch (ArgumentException e) { throw new OnnxModelException(path, $"its metadata 'vocabulary' is not a vocabulary ({CliApp.Message(e)})"); }
+            var vocabulary = ReadVocabulary(path, meta["vocabulary"]);
             int Positive(string key) => int.TryParse(meta[key], NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0 ? n
                 : throw new OnnxModelException(path, $"its metadata '{key}' = '{meta[key]}' is not a positive integer");
             int hidden = Positive("hidden"), layers = Positive("layers");
@@ -79,6 +77,18 @@ internal sealed class OnnxCharModel : IDisposable
             session.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The metadata's vocabulary, a JSON array of the characters in index order, each one Unicode scalar value.</summary>
+    private static CharVocabulary ReadVocabulary(string path, string json)
+    {
+        string[]? characters = null;
+        try { characters = System.Text.Json.JsonSerializer.Deserialize<string[]>(json); }
+        catch (System.Text.Json.JsonException) { }
+        if (characters is null || characters.Any(c => c is null || c.EnumerateRunes().Count() != 1))
+            throw new OnnxModelException(path, "its metadata 'vocabulary' is not a JSON array of characters (one Unicode scalar value each)");
+        try { return new CharVocabulary(string.Concat(characters)); }
+        catch (ArgumentException e) { throw new OnnxModelException(path, $"its metadata 'vocabulary' is not a vocabulary ({CliApp.Message(e)})"); }
     }
 
     /// <summary>ONNX Runtime's message on one line, without its "[ErrorCode:…]" prefix and the "Load model from … failed:" that repeats the path.</summary>

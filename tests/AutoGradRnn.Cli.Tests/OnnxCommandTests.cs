@@ -91,6 +91,19 @@ public class OnnxCommandTests
         OnnxExport.Save(OnnxExport.Network(RecurrentLayers<RnnState<float>, float>.Of([Rnn<float>.Create(3, 4, 1)])), plain);
         OneLine($"ONNX model '{plain}': not a character model from export-onnx: its metadata has no 'model', 'cell', 'hidden', 'layers', 'vocabulary'", Cli.Run("sample", "--onnx", plain));
 
+        // Our metadata on another graph: a vocabulary that is not a JSON array, then one that is (the graph's names are checked).
+        string Foreign(string name, string vocabulary)
+        {
+            var path = dir.File(name);
+            var metadata = new Dictionary<string, string> { ["model"] = "char-lm", ["cell"] = "rnn", ["hidden"] = "4", ["layers"] = "1", ["vocabulary"] = vocabulary };
+            OnnxExport.Save(OnnxExport.Network(RecurrentLayers<RnnState<float>, float>.Of([Rnn<float>.Create(3, 4, 1)]), new OnnxExportOptions { Metadata = metadata }), path);
+            return path;
+        }
+        var unlisted = Foreign("unlisted.onnx", "abc");
+        OneLine($"ONNX model '{unlisted}': its metadata 'vocabulary' is not a JSON array of characters (one Unicode scalar value each)", Cli.Run("sample", "--onnx", unlisted));
+        var renamed = Foreign("renamed.onnx", "[\"a\",\"b\",\"c\"]");
+        OneLine($"ONNX model '{renamed}': not a character model from export-onnx: its graph has no 'ids', 'h0', 'logits' (a rnn model needs inputs ids, h0 and outputs logits, hn)", Cli.Run("sample", "--onnx", renamed));
+
         OneLine("sample: give --checkpoint or --onnx, not both: drop --onnx to sample with the library, or --checkpoint to sample through ONNX Runtime",
             Cli.Run("sample", "--onnx", onnx, "--checkpoint", checkpoint));
         OneLine("sample: give --checkpoint (a train-char checkpoint) or --onnx (a model written by export-onnx)", Cli.Run("sample"));

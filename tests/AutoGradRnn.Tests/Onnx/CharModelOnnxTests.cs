@@ -124,7 +124,7 @@ public class CharModelOnnxTests(ITestOutputHelper output)
             Assert.Equal("lstm", meta["cell"]);
             Assert.Equal("3", meta["hidden"]);
             Assert.Equal("2", meta["layers"]);
-            Assert.Equal("\n ab😀é", meta["vocabulary"]);
+            Assert.Equal(["\n", " ", "a", "b", "😀", "é"], System.Text.Json.JsonSerializer.Deserialize<string[]>(meta["vocabulary"])!);   // a JSON array, as the classifier's
             Assert.Equal(CharModelOnnx.MetadataKeys.Order(), meta.Keys.Order());
             Assert.Equal([CharModelOnnx.Ids, CharModelOnnx.InitialH, CharModelOnnx.InitialC], session.InputMetadata.Keys);
             Assert.Equal([CharModelOnnx.Logits, CharModelOnnx.FinalH, CharModelOnnx.FinalC], session.OutputMetadata.Keys);
