@@ -141,10 +141,10 @@ public static class OnnxTracedExport
         /// <summary>The tree with every tensor leaf tracked, each an initializer named by its path.</summary>
         public TTree Parameters<TTree>(TTree tree, string prefix) where TTree : notnull => Track(tree, (leaf, path) => trace.Parameter(leaf, Join(prefix, path)));
 
-        /// <summary>A float graph input of the given dims and the tracked (zero) leaf that reads it.</summary>
+        /// <summary>A float graph input of the given dims and the tracked leaf that reads it (traced at 1s: a mask of real steps everywhere).</summary>
         public Tensor<T> Input(string name, params int[] dims)
         {
-            var leaf = tape.Track(Tensor.Zeros<T>(dims));
+            var leaf = tape.Track(Tensor.Ones<T>(dims));
             trace.Bind(leaf, Graph.Input(name, OnnxType.Float, [.. dims.Cast<object>()]));
             return leaf;
         }
