@@ -152,9 +152,16 @@ public class TracedExportTests
     // Two directions.
 
     [Property]
-    public void Bidirectional_cells(TracedCase c)
+    public void Bidirectional_cells(TracedCase c) => BidirectionalEqualsOurs(
+        new Bidirectional<LstmState<float>, float>(LayerNormLstm<float>.Create(c.D, c.H, c.Seed), Lstm<float>.Create(c.D, 1 + c.Choices.NextInt(4), c.Seed + 1)), c);
+
+    [Property(MaxTest = 10)]
+    public void Bidirectional_stacks(TracedCase c) => BidirectionalEqualsOurs(new Bidirectional<LstmState<float>[], float>(
+        Stacked<LstmState<float>, float>.Of(CoupledLstm<float>.Create(c.D, c.H, c.Seed), PeepholeLstm<float>.Create(c.H, c.H, c.Seed + 1)),
+        Stacked<LstmState<float>, float>.Of(Lstm<float>.Create(c.D, c.H, c.Seed + 2), ProjectionLstm<float>.Create(c.H, c.H, 1 + c.Choices.NextInt(c.H), c.Seed + 3))), c);
+
+    private static void BidirectionalEqualsOurs<TState>(Bidirectional<TState, float> encoder, TracedCase c)
     {
-        var encoder = new Bidirectional<LstmState<float>, float>(LayerNormLstm<float>.Create(c.D, c.H, c.Seed), Lstm<float>.Create(c.D, 1 + c.Choices.NextInt(4), c.Seed + 1));
         var x = Tensor.RandomNormal<float>(new Shape(c.B, c.T, c.D), c.Seed + 11);
         var model = OnnxTracedExport.Bidirectional(encoder, c.B, c.T, c.Options);
         var forward = c.WithState ? RandomState(encoder.Forward.InitialState(c.B), c.Seed + 5) : encoder.Forward.InitialState(c.B);
@@ -165,13 +172,19 @@ public class TracedExportTests
         if (mask is not null) feeds.Add(OrtRunner.Feed.Of("mask", mask));
         if (c.WithState)
         {
-            feeds.AddRange(ParameterTree<float>.Flatten(forward).Select(l => OrtRunner.Feed.Of("state.forward." + l.Name, l.Value)));
-            feeds.AddRange(ParameterTree<float>.Flatten(backward).Select(l => OrtRunner.Feed.Of("state.backward." + l.Name, l.Value)));
+            feeds.AddRange(ParameterTree<float>.Flatten(forward!).Select(l => OrtRunner.Feed.Of(Name("state.forward", l.Name), l.Value)));
+            feeds.AddRange(ParameterTree<float>.Flatten(backward!).Select(l => OrtRunner.Feed.Of(Name("state.backward", l.Name), l.Value)));
         }
         var ort = OrtRunner.Run(model, [.. feeds]);
         Close(ours.Outputs, ort["output"], "output");
-        foreach (var (prefix, final) in new[] { ("final.forward.", ours.ForwardFinal), ("final.backward.", ours.BackwardFinal) })
-            foreach (var f in ParameterTree<float>.Flatten(final)) Close(f.Value, ort[prefix + f.Name], prefix + f.Name);
+        int finals = 0;
+        foreach (var (prefix, final) in new[] { ("final.forward", ours.ForwardFinal), ("final.backward", ours.BackwardFinal) })
+            foreach (var f in ParameterTree<float>.Flatten(final!))
+            {
+                Close(f.Value, ort[Name(prefix, f.Name)], Name(prefix, f.Name));
+                finals++;
+            }
+        Assert.Equal(1 + finals, ort.Count);
     }
 
     // Attention sequence-to-sequence: the teacher-forced prediction.
