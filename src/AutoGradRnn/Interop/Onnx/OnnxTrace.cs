@@ -67,6 +67,7 @@ internal sealed class OnnxTrace<T> where T : unmanaged, IFloatingPointIeee754<T>
         {
             if (!keep[n]) continue;
             var op = ops[n];
+            current = n;
             if (op.Op == "leaf")
             {
                 var leaf = op.Outputs[0];
@@ -83,6 +84,15 @@ internal sealed class OnnxTrace<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
     }
 
+    private int current;
+
+    /// <summary>
+    /// An ONNX node converting the current tape entry: its output is named after the entry (<c>t57.Sigmoid</c> for entry 57
+    /// of the tape), so each name is fresh at once and a graph value can be traced back to the recorded op.
+    /// </summary>
+    public string Op(string onnxOp, IReadOnlyList<string> inputs, params OnnxAttribute[] attributes) =>
+        Graph.Named($"t{current}.{onnxOp}", onnxOp, inputs, attributes);
+
     /// <summary>The ONNX value holding <paramref name="value"/>: its converted node's output, or a constant initializer for an untracked tensor.</summary>
     public string ValueOf(Tensor<T> value)
     {
@@ -91,13 +101,27 @@ internal sealed class OnnxTrace<T> where T : unmanaged, IFloatingPointIeee754<T>
                 : throw new InvalidOperationException($"onnx trace: the value {value.Shape} (slot {value.Id}) was not converted before its use");
         if (value.Tape is not null) throw new OnnxExportException($"{Subject}: a value {value.Shape} is tracked on another tape; trace the function on one tape");
         if (boundData.TryGetValue(value.Data, out var bound) && bound.Shape == value.Shape) return bound.Name;
-        if (!constants.TryGetValue(value, out var c)) constants[value] = c = Graph.Constant("const", value);
+        if (!constants.TryGetValue(value, out var c)) constants[value] = c = Graph.Constant($"const{constants.Count}", value);
         return c;
     }
 
-    /// <summary>A float32 scalar constant.</summary>
-    public string Scalar(double value) => Graph.Constant<float>("scalar", [(float)value]);
+    private readonly Dictionary<int, string> scalars = [];   // by bit pattern, so −0 and 0 stay apart
+    private readonly Dictionary<string, string> vectors = [];
 
-    /// <summary>A constant int64 vector (shapes, axes, ranges).</summary>
-    public string Int64s(string hint, params long[] values) => Graph.Int64s(hint, values);
+    /// <summary>A float32 scalar constant (one initializer per value, shared by every op that uses it).</summary>
+    public string Scalar(double value)
+    {
+        float v = (float)value;
+        int bits = BitConverter.SingleToInt32Bits(v);
+        if (!scalars.TryGetValue(bits, out var name)) scalars[bits] = name = Graph.Constant<float>($"scalar{scalars.Count}", [v]);
+        return name;
+    }
+
+    /// <summary>A constant int64 vector (shapes, axes, ranges; one initializer per distinct vector).</summary>
+    public string Int64s(string hint, params long[] values)
+    {
+        string key = string.Join(",", values);
+        if (!vectors.TryGetValue(key, out var name)) vectors[key] = name = Graph.Int64s($"{hint}{vectors.Count}", values);
+        return name;
+    }
 }
