@@ -149,6 +149,19 @@ public class TracedExportTests
     public void Stacked_native_cells(TracedCase c) =>
         TracedEqualsOurs(Stacked<RnnState<float>, float>.Of(Gru<float>.Create(c.D, c.H, c.Seed), GruResetAfter<float>.Create(c.H, c.H, c.Seed + 1)), c);
 
+    [Property(MaxTest = 10)]
+    public void A_double_cell_exports_as_float32(TracedCase c)
+    {
+        // The graph computes in float32 from the double weights rounded once, so it agrees with the double unroll to float precision.
+        var cell = LayerNormLstm<double>.Create(c.D, c.H, c.Seed);
+        var x = Tensor.RandomNormal<double>(new Shape(c.B, c.T, c.D), c.Seed + 11);
+        var ort = OrtRunner.Run(OnnxTracedExport.Unroll(cell, c.B, c.T), OrtRunner.Feed.Of("input", x));
+        var ours = Sequence.Unroll(cell, x);
+        Tensor<float> F(Tensor<double> t) => Tensor.FromArray([.. t.AsSpan().ToArray().Select(v => (float)v)], t.Shape);
+        Close(F(ours.Outputs), ort["output"], "output");
+        Close(F(ours.Final.C), ort["final.C"], "final.C");
+    }
+
     // Two directions.
 
     [Property]
