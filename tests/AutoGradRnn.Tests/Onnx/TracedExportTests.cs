@@ -6,7 +6,7 @@ namespace AutoGradRnn.Tests.Onnx;
 
 /// <summary>
 /// A traced-export case: batch B, time T, input D, hidden H, the seed of every value, and whether the graph takes a
-/// padding mask (random lengths, one sequence full) and an initial state (random).
+/// padding mask (random lengths from 0, one sequence full) and an initial state (random).
 /// </summary>
 public sealed record TracedCase(int B, int T, int D, int H, long Seed, bool Masked, bool WithState)
 {
@@ -53,7 +53,7 @@ public class TracedExportTests
     {
         if (!c.Masked) return (null, []);
         var rng = new Rng(c.Seed + 13);
-        var lengths = Enumerable.Range(0, c.B).Select(_ => 1 + rng.NextInt(c.T)).ToArray();
+        var lengths = Enumerable.Range(0, c.B).Select(_ => rng.NextInt(c.T + 1)).ToArray();   // empty sequences too
         lengths[rng.NextInt(c.B)] = c.T;
         return (Sequence.MaskFromLengths<float>(lengths, c.T), lengths);
     }
@@ -209,7 +209,7 @@ public class TracedExportTests
         int sourceVocabulary = 2 + rng.NextInt(5), targetVocabulary = 2 + rng.NextInt(5), targetSteps = 1 + rng.NextInt(4);
         var model = AttentionSeq2Seq.Create<float>(sourceVocabulary, targetVocabulary, c.D, c.H, 1 + rng.NextInt(4), c.Seed, bidirectional: rng.NextInt(2) == 0);
         var (_, lengths) = Mask(c);
-        var sources = Enumerable.Range(0, c.B).Select(b => Enumerable.Range(0, c.Masked ? lengths[b] : c.T).Select(_ => rng.NextInt(sourceVocabulary)).ToArray()).ToArray();
+        var sources = Enumerable.Range(0, c.B).Select(b => Enumerable.Range(0, c.Masked ? Math.Max(1, lengths[b]) : c.T).Select(_ => rng.NextInt(sourceVocabulary)).ToArray()).ToArray();
         var targets = Enumerable.Range(0, c.B).Select(_ => Enumerable.Range(0, targetSteps).Select(_ => rng.NextInt(targetVocabulary)).ToArray()).ToArray();
         var batch = Seq2SeqBatch.Create(sources, targets);
         var onnx = OnnxTracedExport.Seq2Seq(model, c.B, c.T, targetSteps, new OnnxExportOptions { SequenceLengths = c.Masked });
