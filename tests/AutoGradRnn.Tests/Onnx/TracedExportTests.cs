@@ -94,6 +94,12 @@ public class TracedExportTests
         GainC = R(c, 25, c.H), BiasC = R(c, 26, c.H), Epsilon = 0.05,
     }, c);
 
+    /// <summary>
+    /// A layer-norm LSTM with ε = 0.05: with the default 1e-5, two nearly equal features (H = 2) make LN(C) amplify float32
+    /// rounding by up to 1/√ε ≈ 300, past 1e-5, in ONNX Runtime and here alike (a property of float32, not of the export).
+    /// </summary>
+    private static LayerNormLstm<float> WellConditionedLayerNorm(TracedCase c) => LayerNormLstm<float>.Create(c.D, c.H, c.Seed) with { Epsilon = 0.05 };
+
     [Property] public void Projection_lstm(TracedCase c) => TracedEqualsOurs(ProjectionLstm<float>.Create(c.D, c.H, 1 + c.Choices.NextInt(c.H), c.Seed), c);
 
     [Property] public void Peephole_lstm_with_full_peepholes(TracedCase c) => TracedEqualsOurs(PeepholeLstm<float>.Create(c.D, c.H, c.Seed, diagonal: false), c);
@@ -124,7 +130,7 @@ public class TracedExportTests
 
     [Property]
     public void Zoneout_evaluation_cell(TracedCase c) =>
-        TracedEqualsOurs(new RecurrentRegularisation { Zoneout = 0.1 + 0.8 * c.Choices.NextDouble() }.EvaluationCell(LayerNormLstm<float>.Create(c.D, c.H, c.Seed)), c);
+        TracedEqualsOurs(new RecurrentRegularisation { Zoneout = 0.1 + 0.8 * c.Choices.NextDouble() }.EvaluationCell(PeepholeLstm<float>.Create(c.D, c.H, c.Seed)), c);
 
     [Property]
     public void Variational_dropout_in_evaluation(TracedCase c)
@@ -152,8 +158,9 @@ public class TracedExportTests
     [Property(MaxTest = 10)]
     public void A_double_cell_exports_as_float32(TracedCase c)
     {
-        // The graph computes in float32 from the double weights rounded once, so it agrees with the double unroll to float precision.
-        var cell = LayerNormLstm<double>.Create(c.D, c.H, c.Seed);
+        // The graph computes in float32 from the double weights rounded once, so it agrees with the double unroll to float
+        // precision. (Not a layer-norm cell: normalising nearly equal features amplifies float32 rounding beyond 1e-5.)
+        var cell = CoupledLstm<double>.Create(c.D, c.H, c.Seed);
         var x = Tensor.RandomNormal<double>(new Shape(c.B, c.T, c.D), c.Seed + 11);
         var ort = OrtRunner.Run(OnnxTracedExport.Unroll(cell, c.B, c.T), OrtRunner.Feed.Of("input", x));
         var ours = Sequence.Unroll(cell, x);
@@ -166,7 +173,7 @@ public class TracedExportTests
 
     [Property]
     public void Bidirectional_cells(TracedCase c) => BidirectionalEqualsOurs(
-        new Bidirectional<LstmState<float>, float>(LayerNormLstm<float>.Create(c.D, c.H, c.Seed), Lstm<float>.Create(c.D, 1 + c.Choices.NextInt(4), c.Seed + 1)), c);
+        new Bidirectional<LstmState<float>, float>(WellConditionedLayerNorm(c), Lstm<float>.Create(c.D, 1 + c.Choices.NextInt(4), c.Seed + 1)), c);
 
     [Property(MaxTest = 10)]
     public void Bidirectional_stacks(TracedCase c) => BidirectionalEqualsOurs(new Bidirectional<LstmState<float>[], float>(
