@@ -20,7 +20,10 @@ internal readonly record struct OpAttributes(int Axis, int Axis1, int Start, int
     /// <summary>The range [start, start + length) of an axis (slice).</summary>
     public static OpAttributes OfRange(int axis, int start, int length) => new(axis, 0, start, length, 0, null);
 
-    /// <summary>An object-valued attribute: a constant tensor (a mask) or an index array.</summary>
+    /// <summary>
+    /// An object-valued attribute: a constant tensor (a dropout or softmax mask) or an index array. Gather records the
+    /// caller's own index array (its backward keeps a copy), so a tracer can tell an input's symbols by reference.
+    /// </summary>
     public static OpAttributes OfData(object data) => new(0, 0, 0, 0, 0, data);
 }
 
