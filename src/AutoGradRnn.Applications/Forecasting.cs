@@ -132,6 +132,12 @@ public sealed record ForecastReport(
     public int KeptEpoch { get; init; }
     /// <summary>Things the user should know about this run (empty when there are none), e.g. that the kept epoch is the first.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
+    /// <summary>
+    /// The trained forecaster (the kept epoch's weights and the normaliser), which computed <see cref="Forecast"/>; export it with
+    /// <see cref="ForecasterOnnx.Export"/>. Null only in a report built by hand; not written to results.json.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public Forecaster? Model { get; init; }
 }
 
 /// <summary>
@@ -301,17 +307,11 @@ public static class Forecasting
         Func<int, double> change = t => t >= reference ? y[t] - y[t - reference] : 0;
         var (yMean, yStd, cStd) = (Mean(t => y[t], 0), Std(t => y[t], 0), Std(change, reference));
         var covStats = covariates.Select(c => (Mean(t => c[t], 0), Std(t => c[t], 0))).ToArray();
+        var scaling = new ForecastScaling(yMean, yStd, cStd, covStats, seasonal, reference);
         for (int t = 0; t < n; t++)
         {
-            int f = t * fCount;
-            features[f++] = (float)((y[t] - yMean) / yStd);
-            features[f++] = (float)(change(t) / cStd);
-            for (int c = 0; c < covariates.Length; c++) features[f++] = (float)((covariates[c][t] - covStats[c].Item1) / covStats[c].Item2);
-            foreach (var p in seasonal)
-            {
-                features[f++] = (float)Math.Sin(2 * Math.PI * (t % p) / p);
-                features[f++] = (float)Math.Cos(2 * Math.PI * (t % p) / p);
-            }
+            int row = t;
+            scaling.Write(features.AsSpan(t * fCount, fCount), t, y[t], change(t), c => covariates[c][row]);
         }
         // Targets: the correction to the reference naive, in units of the change's spread.
         WindowBatch<float> Windows(IEnumerable<int> origins)
@@ -369,7 +369,7 @@ public static class Forecasting
         {
             Naives = naives, ValidationScores = validationScores, SelectionMetric = metric, BestOnValidation = validationScores.MinBy(Metric)!.Method,
             BestNaive = best.Method, ModelBeatsBestNaive = beats, Verdict = verdict, TrainingWindows = trainOrigins.Length, ValidationWindows = validationOrigins.Length,
-            KeptEpoch = kept, Warnings = warnings,
+            KeptEpoch = kept, Warnings = warnings, Model = new Forecaster(target, o.Covariates, o.Cell, window, horizon, scaling, fit.Network),
         };
     }
 
@@ -416,7 +416,7 @@ public static class Forecasting
         MemoryBudget.Require("forecast", what, 4.0 * windows * window * features + activations, "--window or --hidden");
     }
 
-    private sealed record Fitted(float[] Validation, float[] Test, IReadOnlyList<double> Losses, IReadOnlyList<EpochSummary> Epochs, int BestEpoch);
+    private sealed record Fitted(float[] Validation, float[] Test, IReadOnlyList<double> Losses, IReadOnlyList<EpochSummary> Epochs, int BestEpoch, FinalStateNetwork Network);
 
     private sealed class Fit(ForecastOptions o, int features, int horizon, IReadOnlyList<WindowBatch<float>> train, WindowBatch<float> valid, WindowBatch<float> test, IProgress<TrainingProgress>? progress,
         TrainingControl control)
@@ -436,7 +436,9 @@ public static class Forecasting
                 (m, b) => MeanSquaredError(Predict(m, b.Inputs), b.Targets),
                 train, Windows.Batches(valid, o.Batch),
                 new TrainerOptions { Epochs = o.Epochs, Patience = 6, ClipNorm = 1, Seed = o.Seed }, progress, control);
-            return new Fitted(Predict(result.Parameters, valid.Inputs).ToArray(), Predict(result.Parameters, test.Inputs).ToArray(), result.StepLosses, result.Epochs, result.BestEpoch);
+            var kept = result.Parameters;
+            return new Fitted(Predict(kept, valid.Inputs).ToArray(), Predict(kept, test.Inputs).ToArray(), result.StepLosses, result.Epochs, result.BestEpoch,
+                new FinalStateNetwork<TState>([kept.Cell], kept.Head, o.Regularisation, "forecast"));
         }
     }
 }

@@ -75,6 +75,9 @@ public sealed record ClassificationReport(string[] Labels, int TrainSize, int Te
 {
     /// <summary>The columns used and how they were picked.</summary>
     public ClassifierColumns Columns { get; init; } = new("", "", "");
+    /// <summary>The trained classifier (the kept epoch's weights and the vocabulary); export it with <see cref="ClassifierOnnx.Export"/>. Null only in a report built by hand; not written to results.json.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public Classifier? Model { get; init; }
 }
 
 /// <summary>The text and label columns a classifier used, and why (named by the user, or chosen from the data with the evidence).</summary>
@@ -148,7 +151,7 @@ public static class SequenceClassification
         var majority = trainRows.GroupBy(r => y[r]).MaxBy(g => g.Count())!.Key;
         return new ClassificationReport(labels, trainRows.Length, testRows.Length, Metrics.Accuracy(predicted.Predictions, actual),
             actual.Count(a => a == majority) / (double)actual.Length, labels[majority], confusion, predicted.Losses, predicted.Epochs, watch.Elapsed.TotalSeconds)
-        { Columns = columns };
+        { Columns = columns, Model = new Classifier(labels, vocabulary, o.Cell, predicted.Embedding, predicted.Network) };
     }
 
     /// <summary>
@@ -186,9 +189,9 @@ public static class SequenceClassification
 
     private sealed class Fit(ClassifierOptions o, int vocabulary, int classes, List<Batch> train, List<Batch> valid, List<Batch> test, IProgress<TrainingProgress>? progress,
         TrainingControl control)
-        : ICellVisitor<(int[] Predictions, IReadOnlyList<double> Losses, IReadOnlyList<EpochSummary> Epochs)>
+        : ICellVisitor<(int[] Predictions, IReadOnlyList<double> Losses, IReadOnlyList<EpochSummary> Epochs, Embedding<float> Embedding, FinalStateNetwork Network)>
     {
-        public (int[], IReadOnlyList<double>, IReadOnlyList<EpochSummary>) Visit<TState>(Func<int, int, long, IRecurrentCell<TState, float>> create)
+        public (int[], IReadOnlyList<double>, IReadOnlyList<EpochSummary>, Embedding<float>, FinalStateNetwork) Visit<TState>(Func<int, int, long, IRecurrentCell<TState, float>> create)
         {
             var model = new Model<TState>(Embedding<float>.Create(vocabulary, o.Embedding, o.Seed + 1), create(o.Embedding, o.Hidden, o.Seed + 2), Linear<float>.Create(o.Hidden, classes, o.Seed + 3));
             // rng: the masks of a training step, in the order they are used (null: evaluation, no dropout; zoneout's expectation).
@@ -205,7 +208,9 @@ public static class SequenceClassification
                 (m, b, step) => CrossEntropy(Logits(m, b, o.Regularised ? DropoutMasks.Stream(o.Seed, step, 0) : null), b.Labels),
                 (m, b) => CrossEntropy(Logits(m, b), b.Labels), train, valid,
                 new TrainerOptions { Epochs = o.Epochs, ClipNorm = 5, Patience = 3, Seed = o.Seed }, progress, control);
-            return (test.SelectMany(b => Metrics.ArgMax(Logits(result.Parameters, b))).ToArray(), result.StepLosses, result.Epochs);
+            var kept = result.Parameters;
+            return (test.SelectMany(b => Metrics.ArgMax(Logits(kept, b))).ToArray(), result.StepLosses, result.Epochs, kept.Embed,
+                new FinalStateNetwork<TState>([kept.Cell], kept.Head, o.Regularisation, "classify"));
         }
     }
 }
