@@ -51,7 +51,7 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
     private readonly List<Node> nodes = [];
     private int slots;
 
-    private readonly record struct Node(string Op, Tensor<T>[] Outputs, Tensor<T>[] Inputs, BackwardRule<T>? Rule, int Slot);
+    private readonly record struct Node(string Op, Tensor<T>[] Outputs, Tensor<T>[] Inputs, BackwardRule<T>? Rule, int Slot, OpAttributes Attributes);
 
     /// <summary>Creates an empty tape.</summary>
     /// <param name="detectAnomaly">
@@ -122,6 +122,13 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
     }
 
+    /// <summary>
+    /// The recorded entries with everything an exporter needs (the constant inputs' values and each op's attributes), in
+    /// recording order: what <see cref="OnnxTrace{T}"/> converts, one rule per op.
+    /// </summary>
+    internal IReadOnlyList<RecordedOp<T>> Recorded =>
+        [.. nodes.Select(n => new RecordedOp<T>(n.Op, n.Inputs, n.Outputs, n.Attributes))];
+
     /// <summary>The first output of node <paramref name="id"/>.</summary>
     internal Tensor<T> NodeValue(int id) => (uint)id < (uint)nodes.Count ? nodes[id].Outputs[0]
         : throw new ArgumentOutOfRangeException(nameof(id), $"node {id} is outside the tape's {nodes.Count} nodes");
@@ -139,7 +146,7 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     /// <summary>Records an op: its outputs become tracked tensors on consecutive slots (returned, in order).</summary>
-    internal Tensor<T>[] Push(string op, ReadOnlySpan<Tensor<T>> values, Tensor<T>[] inputs, BackwardRule<T>? rule)
+    internal Tensor<T>[] Push(string op, ReadOnlySpan<Tensor<T>> values, Tensor<T>[] inputs, BackwardRule<T>? rule, OpAttributes attributes = default)
     {
         var outputs = new Tensor<T>[values.Length];
         for (int o = 0; o < values.Length; o++)
@@ -148,7 +155,7 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
                 throw new AnomalyException(op, "forward", $"output {values[o].Shape} contains NaN or Inf", inputs.Select(i => i.Shape));
             outputs[o] = new Tensor<T>(values[o].Data, values[o].Shape, this, slots + o);
         }
-        nodes.Add(new Node(op, outputs, inputs, rule, slots));
+        nodes.Add(new Node(op, outputs, inputs, rule, slots, attributes));
         slots += outputs.Length;
         return outputs;
     }

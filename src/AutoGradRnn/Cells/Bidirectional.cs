@@ -12,9 +12,15 @@ public sealed record BidirectionalResult<TState, T>(Tensor<T> Outputs, TState Fo
 /// forward cell's h after reading x_1..x_t with the backward cell's h after reading x_T..x_t. With a mask,
 /// the backward cell starts at each sequence's own last real step, as PyTorch's packed sequences do.
 /// </summary>
-public sealed record Bidirectional<TState, T>(IRecurrentCell<TState, T> Forward, IRecurrentCell<TState, T> Backward) : ISequenceEncoder<T>
+public sealed record Bidirectional<TState, T>(IRecurrentCell<TState, T> Forward, IRecurrentCell<TState, T> Backward) : ISequenceEncoder<T>, IComposableEncoder<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
+    ISequenceEncoder<T> IComposableEncoder<T>.WithComposedCells() => WithComposedCells();
+
+    /// <summary>Both directions seen through <see cref="ComposedCell{TState, T}"/>: their own per-equation steps, never a fused kernel.</summary>
+    internal Bidirectional<TState, T> WithComposedCells() =>
+        new(new ComposedCell<TState, T>(Cell(Forward, nameof(Forward))), new ComposedCell<TState, T>(Cell(Backward, nameof(Backward))));
+
     /// <inheritdoc/>
     public int InputSize => Cell(Forward, nameof(Forward)).InputSize;
 

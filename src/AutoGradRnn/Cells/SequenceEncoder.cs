@@ -19,10 +19,19 @@ public interface ISequenceEncoder<T> where T : unmanaged, IFloatingPointIeee754<
     Tensor<T> Encode(Tensor<T> inputs, Tensor<T> mask);
 }
 
+/// <summary>An encoder that can run its cells' own per-equation steps instead of their fused kernels (for tracing).</summary>
+internal interface IComposableEncoder<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>The same encoder with every cell seen through <see cref="ComposedCell{TState, T}"/>.</summary>
+    ISequenceEncoder<T> WithComposedCells();
+}
+
 /// <summary>A single recurrent cell read left to right as an encoder: h_j = the cell's output after x_1..x_j.</summary>
-public sealed record RecurrentEncoder<TState, T>(IRecurrentCell<TState, T> Cell) : ISequenceEncoder<T>
+public sealed record RecurrentEncoder<TState, T>(IRecurrentCell<TState, T> Cell) : ISequenceEncoder<T>, IComposableEncoder<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
+    ISequenceEncoder<T> IComposableEncoder<T>.WithComposedCells() => new RecurrentEncoder<TState, T>(new ComposedCell<TState, T>(Cell));
+
     /// <inheritdoc/>
     public int InputSize => Cell.InputSize;
 

@@ -110,7 +110,7 @@ public static partial class Ops
             TensorPrimitives.Divide(y.AsSpan(o, n), sum, y.AsSpan(o, n));
         }
         var yt = new Tensor<T>(y, x.Shape);
-        return Record("masked_softmax", yt, [x], c => [SoftmaxBackward(yt, c.Gradient, n)]);
+        return Record("masked_softmax", yt, [x], c => [SoftmaxBackward(yt, c.Gradient, n)], OpAttributes.OfData(mask));
     }
 
     /// <summary>

@@ -35,15 +35,15 @@ public static partial class Ops
 
     /// <summary>x + s for a scalar s (e.g. a bias). ∂/∂x = g.</summary>
     public static Tensor<T> Add<T>(Tensor<T> x, T s) where T : unmanaged, IFloatingPointIeee754<T> =>
-        Record("add_scalar", K.Map(x, (src, d) => TensorPrimitives.Add(src, s, d)), [x], c => [c.Gradient]);
+        Record("add_scalar", K.Map(x, (src, d) => TensorPrimitives.Add(src, s, d)), [x], c => [c.Gradient], OpAttributes.OfScalar(double.CreateTruncating(s)));
 
     /// <summary>s − x for a scalar s (the essay's <c>1 − f_t</c>). ∂/∂x = −g.</summary>
     public static Tensor<T> Subtract<T>(T s, Tensor<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
-        Record("rsub_scalar", K.Map(x, (src, d) => TensorPrimitives.Subtract(s, src, d)), [x], c => [K.Neg(c.Gradient)]);
+        Record("rsub_scalar", K.Map(x, (src, d) => TensorPrimitives.Subtract(s, src, d)), [x], c => [K.Neg(c.Gradient)], OpAttributes.OfScalar(double.CreateTruncating(s)));
 
     /// <summary>s·x for a scalar s. ∂/∂x = s·g.</summary>
     public static Tensor<T> Multiply<T>(Tensor<T> x, T s) where T : unmanaged, IFloatingPointIeee754<T> =>
-        Record("mul_scalar", K.Scale(x, s), [x], c => [K.Scale(c.Gradient, s)]);
+        Record("mul_scalar", K.Scale(x, s), [x], c => [K.Scale(c.Gradient, s)], OpAttributes.OfScalar(double.CreateTruncating(s)));
 
     /// <summary>x². ∂/∂x = 2x·g.</summary>
     public static Tensor<T> Square<T>(Tensor<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>

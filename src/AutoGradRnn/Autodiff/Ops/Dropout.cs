@@ -20,6 +20,6 @@ public static partial class Ops
         if (mask.IsTracked) throw new ArgumentException("dropout: the mask is a constant input and must not be tracked (Detach() it)", nameof(mask));
         var y = K.Mul(x, mask);
         if (y.Shape != x.Shape) throw new ShapeMismatchException("dropout", "the mask must broadcast to the shape of x without changing it", x.Shape, mask.Shape);
-        return Record("dropout", y, [x], c => [K.Mul(c.Gradient, mask)]);
+        return Record("dropout", y, [x], c => [K.Mul(c.Gradient, mask)], OpAttributes.OfData(mask));
     }
 }

@@ -33,6 +33,6 @@ public static partial class Ops
                 TensorPrimitives.Add(row, g.Data.AsSpan(i * e, e), row);
             }
             return [new Tensor<T>(gt, table.Shape)];
-        });
+        }, OpAttributes.OfData(indices));   // the caller's array: a tracer can tell which symbols an input held
     }
 }

@@ -37,7 +37,7 @@ public static partial class Ops
                 (true, true) => K.MatMul(g2, a2, true, true),     // Gᵀ·Aᵀ
             };
             return [da is null ? null : new Tensor<T>(da.Data, a.Shape), db];
-        });
+        }, OpAttributes.OfAxes(transposeA ? 1 : 0, transposeB ? 1 : 0));
     }
 
     internal static (int M, int K, int N, Shape Shape) MatMulShape<T>(Tensor<T> a, Tensor<T> b, bool transA, bool transB)

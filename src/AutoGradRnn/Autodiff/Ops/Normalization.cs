@@ -72,6 +72,6 @@ public static partial class Ops
                 TensorPrimitives.Multiply(dr, inverseStd[r], dr);                  // / √(σ² + ε)
             }
             return [new Tensor<T>(dx, x.Shape), dGain, g];
-        });
+        }, OpAttributes.OfScalar(epsilon));
     }
 }

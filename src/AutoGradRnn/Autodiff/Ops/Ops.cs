@@ -38,9 +38,10 @@ public static partial class Ops
         return Record(name, [.. values.Select(v => v.Detach())], inputs, backward);
     }
 
-    internal static Tensor<T> Record<T>(string op, Tensor<T> value, Tensor<T>[] inputs, BackwardRule<T> backward)
+    /// <summary>Records a one-output op with its <paramref name="attributes"/> (what its forward needs besides its inputs).</summary>
+    internal static Tensor<T> Record<T>(string op, Tensor<T> value, Tensor<T>[] inputs, BackwardRule<T> backward, OpAttributes attributes = default)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        TapeOf(op, inputs) is { } tape ? tape.Push(op, [value], inputs, backward)[0] : value;
+        TapeOf(op, inputs) is { } tape ? tape.Push(op, [value], inputs, backward, attributes)[0] : value;
 
     /// <summary>Records an op with several outputs, each its own tensor with no copy, as one node with one rule.</summary>
     internal static Tensor<T>[] Record<T>(string op, Tensor<T>[] outputs, Tensor<T>[] inputs, BackwardRule<T> backward)

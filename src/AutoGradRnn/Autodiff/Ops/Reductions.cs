@@ -28,7 +28,7 @@ public static partial class Ops
         int ax = x.Shape.NormalizeAxis(axis, "sum");
         var shape = keepDims ? x.Shape.With(ax, 1) : x.Shape.Without(ax);
         var y = new Tensor<T>(SumAxis(x.Data, x.Shape.Outer(ax), x.Shape.Dims[ax], x.Shape.Inner(ax)), shape);
-        return Record("sum_axis", y, [x], c => [RepeatAxis(c.Gradient, x.Shape, ax)]);
+        return Record("sum_axis", y, [x], c => [RepeatAxis(c.Gradient, x.Shape, ax)], OpAttributes.OfAxis(ax));
     }
 
     /// <summary>Mean over <paramref name="axis"/>; the axis is dropped unless <paramref name="keepDims"/>. ∂/∂x = g/n repeated along the axis.</summary>

@@ -36,7 +36,7 @@ public static partial class Ops
         Check(x, nameof(x));
         int a0 = x.Shape.NormalizeAxis(axis0, "transpose"), a1 = x.Shape.NormalizeAxis(axis1, "transpose");
         if (a0 == a1) return x;
-        return Record("transpose", SwapAxes(x, a0, a1), [x], c => [SwapAxes(c.Gradient, a0, a1)]);
+        return Record("transpose", SwapAxes(x, a0, a1), [x], c => [SwapAxes(c.Gradient, a0, a1)], OpAttributes.OfAxes(a0, a1));
     }
 
     private static Tensor<T> SwapAxes<T>(Tensor<T> x, int a0, int a1) where T : unmanaged, IFloatingPointIeee754<T>
@@ -107,7 +107,7 @@ public static partial class Ops
                 grads[i] = new Tensor<T>(gi, xs[i].Shape);
             }
             return grads;
-        });
+        }, OpAttributes.OfAxis(ax));
     }
 
     /// <summary>Concat of two tensors along the feature axis: <c>[a, b]</c>.</summary>
@@ -137,7 +137,7 @@ public static partial class Ops
             for (int o = 0; o < outer; o++)
                 g.Data.AsSpan(o * length * inner, length * inner).CopyTo(gx.AsSpan((o * n + start) * inner, length * inner));
             return [new Tensor<T>(gx, x.Shape)];
-        });
+        }, OpAttributes.OfRange(ax, start, length));
     }
 
     /// <summary>

@@ -2,7 +2,11 @@ namespace AutoGradRnn;
 
 /// <summary>
 /// What an exported ONNX graph takes besides its <c>input</c>. Each option adds graph inputs; the outputs are always the
-/// same (<c>output</c>, <c>hn</c> and, for LSTMs, <c>cn</c>).
+/// same. For <see cref="OnnxExport.Network{TState, T}"/> they are <c>output</c>, <c>hn</c> and, for LSTMs, <c>cn</c>, and the
+/// inputs are as described on each option. <see cref="OnnxTracedExport"/> unrolls for a fixed batch and length and names
+/// things by the state's own leaves: <see cref="SequenceLengths"/> adds a float <c>mask</c> <c>[batch, time]</c> (1 = real
+/// step) instead, <see cref="InitialState"/> one <c>state.&lt;path&gt;</c> input per state leaf, and the outputs are
+/// <c>output</c> and one <c>final.&lt;path&gt;</c> per leaf.
 /// </summary>
 public sealed record OnnxExportOptions
 {
