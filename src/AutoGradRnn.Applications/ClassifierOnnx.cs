@@ -47,7 +47,7 @@ public static class ClassifierOnnx
         g.Output("probabilities", g.Op("Softmax", [logits], OnnxAttribute.Int("axis", -1)), OnnxType.Float, "batch", classifier.Labels.Count);
         return OnnxModel.Write(g, new Dictionary<string, string>
         {
-            ["model"] = "AutoGradRnn classifier",
+            ["model"] = "classifier",
             ["cell"] = CellKinds.Name(classifier.Cell),
             ["layers"] = classifier.Network.Layers.ToString(CultureInfo.InvariantCulture),
             ["labels"] = JsonSerializer.Serialize(classifier.Labels),

@@ -105,7 +105,7 @@ public static class ForecasterOnnx
         var s = f.Scaling;
         return new()
         {
-            ["model"] = "AutoGradRnn forecaster",
+            ["model"] = "forecaster",
             ["target"] = f.Target,
             ["covariates"] = string.Join(",", f.CovariateColumns),
             ["cell"] = CellKinds.Name(f.Cell),

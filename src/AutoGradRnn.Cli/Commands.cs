@@ -185,6 +185,16 @@ internal static class Commands
         return command;
     }
 
+    /// <summary>forecast's and classify's --onnx: these runs keep no checkpoint, so the trained model is exported as the run ends.</summary>
+    private static Option<string> OnnxOutOption(string what) =>
+        Opt("--onnx", $"also write {what} to this .onnx file, for ONNX Runtime", "");
+
+    private static void WriteOnnx(IAnsiConsole console, byte[] model, string path)
+    {
+        OnnxExport.Save(model, path);
+        console.Profile.Out.Writer.WriteLine($"wrote {path} ({model.Length:N0} bytes of ONNX; docs/training.md, \"Export to ONNX\", shows how to run it)");
+    }
+
     private static Command Forecast(IAnsiConsole console, CancellationToken cancellation)
     {
         var csv = Required("--csv", "a CSV file with a header row");
@@ -204,12 +214,14 @@ internal static class Commands
         var init = InitOption("forget1");
         var allowGaps = Opt("--allow-gaps", "fill missing time steps by linear interpolation (reported) instead of refusing the file", false);
         var output = Opt("--out", "folder for results.json and chart.html", Path.Combine("runs", "forecast"));
+        var onnx = OnnxOutOption("the trained forecaster (history[, covariates], origin → forecast, naive_forecast)");
         var (seed, threads, resume) = (Seed(), Threads(), ResumeOptions.Create());
         var command = new Command("forecast", "Forecast a time series with a recurrent network and compare with seasonal-naive baselines.")
-            { csv, horizon, cell, column, timeColumn, periods, testFraction, testLength, covariates, hidden, window, epochs, init, dropout, recurrent.Variational, recurrent.Zoneout, allowGaps, output, seed, threads, resume.Resume, resume.Every };
+            { csv, horizon, cell, column, timeColumn, periods, testFraction, testLength, covariates, hidden, window, epochs, init, dropout, recurrent.Variational, recurrent.Zoneout, allowGaps, output, onnx, seed, threads, resume.Resume, resume.Every };
         command.SetAction(r =>
         {
-            new CliPaths().Input("--csv", r.GetValue(csv)!, "CSV file").OutputFolder("--out", r.GetValue(output)!, RunOutput.Files);
+            var paths = new CliPaths().Input("--csv", r.GetValue(csv)!, "CSV file").OutputFolder("--out", r.GetValue(output)!, RunOutput.Files);
+            if (r.GetValue(onnx) is { Length: > 0 } onnxPath) paths.OutputFile("--onnx", onnxPath);
             ApplyThreads(r.GetValue(threads));
             var options = new ForecastOptions
             {
@@ -218,6 +230,7 @@ internal static class Commands
                 Hidden = r.GetValue(hidden), Window = r.GetValue(window), Epochs = r.GetValue(epochs), Seed = r.GetValue(seed), AllowGaps = r.GetValue(allowGaps),
                 Dropout = r.GetValue(dropout), VariationalDropout = r.GetValue(recurrent.Variational), Zoneout = r.GetValue(recurrent.Zoneout), Init = Init(r.GetValue(init)),
             };
+            if (r.GetValue(onnx) is { Length: > 0 }) ForecasterOnnx.Check(options);   // refuse before training what the export would refuse after it
             var control = resume.Control(r, r.GetValue(output)!, cancellation);
             var report = ProgressView.Run(console, "forecast", "windows", p => Forecasting.Run(r.GetValue(csv)!, options, p, control));
             console.Profile.Out.Writer.WriteLine(report.Time.Summary);   // one line, never wrapped at the console width
@@ -239,6 +252,7 @@ internal static class Commands
             lines.WriteLine(report.Verdict);
             foreach (var w in report.Warnings) lines.WriteLine($"warning: {w}");
             RunOutput.Write(console, r.GetValue(output)!, report, report.Chart(), "forecast");
+            if (r.GetValue(onnx) is { Length: > 0 } to) WriteOnnx(console, ForecasterOnnx.Export(report.Model!), to);
             return 0;
         });
         return command;
@@ -322,12 +336,14 @@ internal static class Commands
         var recurrent = RecurrentDropoutOptions.Create("validation and testing");
         var init = InitOption("forget1");
         var output = Opt("--out", "folder for results.json and chart.html", Path.Combine("runs", "classify"));
+        var onnx = OnnxOutOption("the trained classifier (ids, sequence_lens → logits, probabilities; labels and vocabulary in its metadata)");
         var (seed, threads, resume) = (Seed(), Threads(), ResumeOptions.Create());
         var command = new Command("classify", "Classify character sequences (e.g. surname → language); prints accuracy and a confusion matrix.")
-            { csv, textColumn, labelColumn, cell, hidden, epochs, init, dropout, recurrent.Variational, recurrent.Zoneout, output, seed, threads, resume.Resume, resume.Every };
+            { csv, textColumn, labelColumn, cell, hidden, epochs, init, dropout, recurrent.Variational, recurrent.Zoneout, output, onnx, seed, threads, resume.Resume, resume.Every };
         command.SetAction(r =>
         {
-            new CliPaths().Input("--csv", r.GetValue(csv)!, "CSV file").OutputFolder("--out", r.GetValue(output)!, RunOutput.Files);
+            var paths = new CliPaths().Input("--csv", r.GetValue(csv)!, "CSV file").OutputFolder("--out", r.GetValue(output)!, RunOutput.Files);
+            if (r.GetValue(onnx) is { Length: > 0 } onnxPath) paths.OutputFile("--onnx", onnxPath);
             ApplyThreads(r.GetValue(threads));
             var options = new ClassifierOptions
             {
@@ -335,6 +351,7 @@ internal static class Commands
                 Hidden = r.GetValue(hidden), Epochs = r.GetValue(epochs), Seed = r.GetValue(seed), Dropout = r.GetValue(dropout),
                 VariationalDropout = r.GetValue(recurrent.Variational), Zoneout = r.GetValue(recurrent.Zoneout), Init = Init(r.GetValue(init)),
             };
+            if (r.GetValue(onnx) is { Length: > 0 }) ClassifierOnnx.Check(options);   // refuse before training what the export would refuse after it
             var control = resume.Control(r, r.GetValue(output)!, cancellation);
             var report = ProgressView.Run(console, "classify", "sequences", p => SequenceClassification.Run(r.GetValue(csv)!, options, p, control));
             console.MarkupLine(Markup.Escape($"columns: text '{report.Columns.Text}', label '{report.Columns.Label}' ({report.Columns.Why}; override with --text-column/--label-column)"));
@@ -343,6 +360,7 @@ internal static class Commands
             for (int i = 0; i < report.Labels.Length; i++) table.AddRow([Markup.Escape(report.Labels[i]), .. report.Confusion[i].Select(c => c.ToString())]);
             console.Write(table);
             RunOutput.Write(console, r.GetValue(output)!, report, report.Chart(), "classify");
+            if (r.GetValue(onnx) is { Length: > 0 } to) WriteOnnx(console, ClassifierOnnx.Export(report.Model!), to);
             return 0;
         });
         return command;

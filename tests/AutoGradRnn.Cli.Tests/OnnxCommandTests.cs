@@ -119,4 +119,38 @@ public class OnnxCommandTests
         OneLine($"checkpoint '{checkpoint}' was trained with zoneout 0.1, and samples with zoneout's expectation", Cli.Run("export-onnx", "--checkpoint", checkpoint));
         Assert.False(File.Exists(dir.File("model.onnx")));
     }
+
+    [Fact]
+    public void Forecast_and_classify_write_their_trained_model_as_onnx_with_onnx()
+    {
+        using var dir = new TempDir();
+        var forecast = dir.File("forecaster.onnx");
+        var f = Cli.Run("forecast", "--csv", Cli.Data("us_births_daily_1969_1988.csv"), "--horizon", "7", "--hidden", "4", "--epochs", "1", "--threads", "1", "--out", dir.File("f"), "--onnx", forecast);
+        Assert.True(f.Exit == 0, f.Err);
+        Assert.Contains($"wrote {forecast} ({new FileInfo(forecast).Length:N0} bytes of ONNX", f.Out);
+        var classify = dir.File("classifier.onnx");
+        var c = Cli.Run("classify", "--csv", Cli.Data("surnames_by_language.csv"), "--hidden", "4", "--epochs", "1", "--threads", "1", "--out", dir.File("c"), "--onnx", classify, "--cell", "gru");
+        Assert.True(c.Exit == 0, c.Err);
+        foreach (var (path, model, input) in new[] { (forecast, "forecaster", "history"), (classify, "classifier", "ids") })
+        {
+            using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(path);   // ONNX Runtime's own checks of the file
+            Assert.Equal(model, session.ModelMetadata.CustomMetadataMap["model"]);
+            Assert.Contains(input, session.InputMetadata.Keys);
+        }
+        Assert.Empty(Directory.GetFiles(dir.Path, "*.tmp*"));
+    }
+
+    [Fact]
+    public void Forecast_with_onnx_refuses_zoneout_before_training()
+    {
+        using var dir = new TempDir();
+        var run = Cli.Run("forecast", "--csv", Cli.Data("us_births_daily_1969_1988.csv"), "--horizon", "7", "--hidden", "4", "--epochs", "1", "--threads", "1",
+            "--zoneout", "0.1", "--out", dir.File("f"), "--onnx", dir.File("f.onnx"));
+        Assert.Equal(2, run.Exit);
+        Assert.StartsWith("autogradrnn: ", run.Err);
+        Assert.Contains("--zoneout", run.Err);
+        Assert.Single(run.Err.TrimEnd('\n').Split('\n'));
+        Assert.False(File.Exists(dir.File(Path.Combine("f", "results.json"))));   // refused before any training
+        Assert.False(File.Exists(dir.File("f.onnx")));
+    }
 }
