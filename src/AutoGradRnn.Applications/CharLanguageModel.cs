@@ -275,9 +275,12 @@ public static class CharLanguageModel
     }
 
     /// <summary>A trained model as evaluation runs it: under zoneout each layer steps with its expectation.</summary>
-    private static Model<TState> LoadForEvaluation<TState>(string checkpoint, CharModelCheckpoint spec, Func<int, int, long, IRecurrentCell<TState, float>> create)
+    private static Model<TState> LoadForEvaluation<TState>(string checkpoint, CharModelCheckpoint spec, Func<int, int, long, IRecurrentCell<TState, float>> create) =>
+        ForEvaluation(LoadTrained(checkpoint, spec, create), spec);
+
+    /// <summary>The model as evaluation and sampling run it: under zoneout each layer steps with its expectation.</summary>
+    internal static Model<TState> ForEvaluation<TState>(Model<TState> m, CharModelCheckpoint spec)
     {
-        var m = LoadTrained(checkpoint, spec, create);
         var regularisation = new RecurrentRegularisation { Zoneout = spec.Zoneout };
         return m with { Rnn = new Stacked<TState, float>([.. m.Rnn.Layers.Select(regularisation.EvaluationCell)]) };
     }

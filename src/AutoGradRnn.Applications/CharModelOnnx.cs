@@ -43,19 +43,17 @@ public static class CharModelOnnx
 
     /// <summary>
     /// The ONNX model (bytes of a <c>ModelProto</c>, opset 17) of the character model in <paramref name="checkpoint"/>.
-    /// A checkpoint trained with zoneout (p &gt; 0) samples with zoneout's expectation, which no ONNX recurrent op computes:
-    /// it is refused with an <see cref="OnnxExportException"/> naming the value, as is a cell without a native ONNX op
-    /// (<c>coupled</c>). A checkpoint that is not a character model is a <see cref="CheckpointException"/>.
+    /// The cells ONNX has operators for export as those (batch and time free). A model ONNX has no recurrent operator for,
+    /// a <c>coupled</c> LSTM or any model trained with zoneout (it samples with zoneout's expectation
+    /// <c>s_t = p·s_(t−1) + (1 − p)·cell(s_(t−1), x_t)</c>), exports as the traced graph of one sampling step: the same
+    /// inputs and outputs with batch 1 and time 1 (what a sampler feeds), the step's own equations as primitive ops
+    /// (<see cref="OnnxTracedExport"/>), and the metadata key <c>traced</c> = <c>batch 1, time 1</c>. A checkpoint that is
+    /// not a character model is a <see cref="CheckpointException"/>.
     /// </summary>
     public static byte[] Export(string checkpoint)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         var spec = CharModelCheckpoint.Read(checkpoint);
-        if (spec.Zoneout > 0)
-            throw new OnnxExportException(string.Create(CultureInfo.InvariantCulture,
-                $"export-onnx: checkpoint '{checkpoint}' was trained with zoneout {spec.Zoneout:R}, and samples with zoneout's expectation s_t = p·s_(t−1) + (1 − p)·cell(s_(t−1), x_t), which no ONNX recurrent op computes; export a model trained without --zoneout"));
-        if (spec.Cell == CellKind.CoupledLstm)
-            throw new OnnxExportException($"export-onnx: checkpoint '{checkpoint}' holds a coupled LSTM (cell 'coupled'), which no ONNX recurrent op computes; export a model trained with --cell lstm, peephole, gru, gru-essay or rnn");
         return CellKinds.Visit(spec.Cell, new CellInit(), new Exporter(checkpoint, spec));
     }
 
@@ -71,6 +69,7 @@ public static class CharModelOnnx
         public byte[] Visit<TState>(Func<int, int, long, IRecurrentCell<TState, float>> create)
         {
             var m = CharLanguageModel.LoadTrained(checkpoint, spec, create);
+            if (spec.Zoneout > 0 || spec.Cell == CellKind.CoupledLstm) return TracedStep(CharLanguageModel.ForEvaluation(m, spec), spec);
             int v = spec.Vocabulary.Size;
             bool lstm = HasCellState(spec.Cell);
             var g = new OnnxGraph("char_lm");
@@ -90,5 +89,53 @@ public static class CharModelOnnx
             if (lstm) g.Output(FinalC, layers.FinalC!, OnnxType.Float, spec.Layers, "batch", spec.Hidden);
             return OnnxModel.Write(g, Metadata(spec));
         }
+    }
+
+    /// <summary>
+    /// One sampling step, <c>(c_t, state) → (logits, state')</c>, traced on a tape and converted op by op: the one-hot input
+    /// as in the native graph, then the evaluation stack's <see cref="Stacked{TState, T}.Step"/> and the head, exactly what
+    /// <see cref="CharLanguageModel.Sample"/> runs per character. Batch and time are 1.
+    /// </summary>
+    private static byte[] TracedStep<TState>(CharLanguageModel.Model<TState> model, CharModelCheckpoint spec)
+    {
+        int v = spec.Vocabulary.Size, hidden = spec.Hidden, layers = spec.Layers;
+        bool lstm = HasCellState(spec.Cell);
+        var tape = new Tape<float>();
+        var g = new OnnxGraph("char_lm (traced step)");
+        var trace = new OnnxTrace<float>(g, tape, $"char-lm ({CellKinds.Name(spec.Cell)})");
+        var tracked = ParameterTree<float>.Map(model, tape.Track);
+        foreach (var p in ParameterTree<float>.Flatten(tracked)) trace.Parameter(p.Value, p.Name);
+
+        var ids = g.Input(Ids, OnnxType.Int64, 1, 1);
+        var h0 = g.Input(InitialH, OnnxType.Float, layers, 1, hidden);
+        var c0 = lstm ? g.Input(InitialC, OnnxType.Float, layers, 1, hidden) : null;
+        var identity = new float[v * v];
+        for (int i = 0; i < v; i++) identity[i * v + i] = 1;
+        var oneHot = g.Named("onehot", "Gather", [g.Constant("identity", identity.AsSpan(), v, v), g.Op("Reshape", [ids, g.Int64s("one", 1)])], OnnxAttribute.Int("axis", 0));
+        var x = tape.Track(Tensor.Zeros<float>(1, v));
+        trace.Bind(x, oneHot);                                                   // x_t = onehot(c_t), [1, V]
+
+        // Layer l's state leaves (h, then c for the LSTM kinds) read rows l of h0 and c0.
+        var rowShape = g.Int64s("row_shape", 1, hidden);
+        string Row(string stacked, int l) => g.Op("Reshape", [g.Op("Slice", [stacked, g.Int64s("start", l), g.Int64s("end", l + 1), g.Int64s("axis0", 0)]), rowShape]);
+        var state = tracked.Rnn.InitialState(1).Select(s => ParameterTree<float>.Map(s, tape.Track)).ToArray();
+        for (int l = 0; l < layers; l++)
+        {
+            var leaves = ParameterTree<float>.Leaves(state[l]!);
+            trace.Bind(leaves[0], Row(h0, l));
+            if (lstm) trace.Bind(leaves[1], Row(c0!, l));
+        }
+        var next = tracked.Rnn.Step(state, x);
+        var logits = tracked.Head.Apply(tracked.Rnn.Output(next));             // z_t = h_t·W_y + b_y, [1, V]
+        var finals = next.Select(s => ParameterTree<float>.Leaves(s!)).ToArray();
+        trace.Convert([logits, .. finals.SelectMany(f => f)]);
+
+        string Stack(int leaf) => g.Op("Concat", [.. finals.Select(f => g.Op("Unsqueeze", [trace.ValueOf(f[leaf]), g.Int64s("axis_0", 0)]))], OnnxAttribute.Int("axis", 0));
+        g.Output(Logits, g.Op("Reshape", [trace.ValueOf(logits), g.Int64s("logits_shape", 1, 1, v)]), OnnxType.Float, 1, 1, v);
+        g.Output(FinalH, Stack(0), OnnxType.Float, layers, 1, hidden);
+        if (lstm) g.Output(FinalC, Stack(1), OnnxType.Float, layers, 1, hidden);
+        var metadata = Metadata(spec);
+        metadata["traced"] = "batch 1, time 1";
+        return OnnxModel.Write(g, metadata);
     }
 }

@@ -111,13 +111,22 @@ public class OnnxCommandTests
         OneLine("is not in the model's vocabulary", Cli.Run("sample", "--onnx", onnx, "--prime", "☃"));
     }
 
-    [Fact]
-    public void Export_onnx_refuses_a_zoneout_checkpoint_naming_zoneout_and_its_value()
+    [Theory]
+    [InlineData("lstm", "--zoneout", "0.1")]
+    [InlineData("coupled", "--seed", "3")]
+    public void A_zoneout_or_coupled_model_exports_as_a_traced_step_and_samples_the_same_text(string cell, string flag, string value)
     {
         using var dir = new TempDir();
-        var checkpoint = Train(dir, "lstm", "--zoneout", "0.1");
-        OneLine($"checkpoint '{checkpoint}' was trained with zoneout 0.1, and samples with zoneout's expectation", Cli.Run("export-onnx", "--checkpoint", checkpoint));
-        Assert.False(File.Exists(dir.File("model.onnx")));
+        var checkpoint = Train(dir, cell, flag, value);
+        var onnx = dir.File("model.onnx");
+        var export = Cli.Run("export-onnx", "--checkpoint", checkpoint, "--out", onnx);
+        Assert.True(export.Exit == 0, export.Err);
+        Assert.Contains("inputs:  ids int64 [1, 1]; h0 float [2, 1, 12]", export.Out);   // the traced sampling step: batch 1, time 1
+        string[] common = ["--length", "80", "--prime", "Call", "--temperature", "0.7", "--seed", "5"];
+        var library = Cli.Run(["sample", "--checkpoint", checkpoint, .. common]);
+        var ort = Cli.Run(["sample", "--onnx", onnx, .. common]);
+        Assert.True(ort.Exit == 0, ort.Err);
+        Assert.Equal(library.Out, ort.Out);
     }
 
     [Fact]

@@ -19,7 +19,7 @@ public static partial class ErrorCatalog
         return d.File("bad.onnx");
     }
 
-    /// <summary>E160–E169: ONNX export of a character model and sampling through ONNX Runtime.</summary>
+    /// <summary>E160–E167: ONNX export of a character model and sampling through ONNX Runtime.</summary>
     private static IReadOnlyList<ErrorCase> OnnxCases { get; } =
     [
         new("E160", "onnx", "sample --onnx a file that does not exist", null, d => Cli("sample", "--onnx", d.File("missing.onnx"))),
@@ -33,18 +33,6 @@ public static partial class ErrorCatalog
         }),
         new("E165", "onnx", "sample with both --onnx and --checkpoint", null, d => Cli("sample", "--onnx", Onnx(d), "--checkpoint", d.File("model.safetensors"))),
         new("E166", "onnx", "sample with neither --onnx nor --checkpoint", null, _ => Cli("sample", "--length", "10")),
-        new("E167", "onnx", "export-onnx of a checkpoint trained with --zoneout 0.1 (sampling uses zoneout's expectation, no ONNX op)", null, d =>
-        {
-            var (exit, err) = Repo.RunCli(["train-char", "--text", Text(d), .. Tiny, "--zoneout", "0.1", "--out", d.Path]);
-            if (exit != 0) throw new InvalidOperationException(err);
-            Cli("export-onnx", "--checkpoint", d.File("model.safetensors"));
-        }),
-        new("E168", "onnx", "export-onnx of a coupled-LSTM checkpoint (no native ONNX op)", null, d =>
-        {
-            var (exit, err) = Repo.RunCli(["train-char", "--text", Text(d), .. Tiny, "--cell", "coupled", "--out", d.Path]);
-            if (exit != 0) throw new InvalidOperationException(err);
-            Cli("export-onnx", "--checkpoint", d.File("model.safetensors"));
-        }),
-        new("E169", "onnx", "export-onnx --out the checkpoint itself", null, d => { Onnx(d); Cli("export-onnx", "--checkpoint", d.File("model.safetensors"), "--out", d.File("model.safetensors")); }),
+        new("E167", "onnx", "export-onnx --out the checkpoint itself", null, d => { Onnx(d); Cli("export-onnx", "--checkpoint", d.File("model.safetensors"), "--out", d.File("model.safetensors")); }),
     ];
 }
