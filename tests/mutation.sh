@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Mutation testing with Stryker.NET (pinned in tests/mutation/dotnet-tools.json, a manifest of its own so the
-# default test run does not restore it): mutates the library's code, runs tests/AutoGradRnn.Tests against every
+# default test run does not restore it): mutates the library's code, runs tests/AutoGradRnn.Tests and
+# tests/AutoGradRnn.Reliability.Tests (resume, checkpoints, fuzzing) against every
 # mutant, and prints the score. Not part of the default test run: a whole folder takes long on 2 cores.
 #
 #   bash tests/mutation.sh src/AutoGradRnn/Training/Clipping.cs        # these files (paths or globs under src/AutoGradRnn)
@@ -11,20 +12,21 @@
 # Reports (HTML, JSON) go to tests/mutation/StrykerOutput/reports; the last line is the score.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SELF="$ROOT/tests/mutation.sh"   # the usage text below is read from here, after the cd
 cd "$ROOT/tests/mutation"
 ARGS=()
-if [ $# -eq 0 ]; then sed -n '2,11p' "$0" >&2; exit 2; fi
+if [ $# -eq 0 ]; then sed -n '2,12p' "$SELF" >&2; exit 2; fi
 while [ $# -gt 0 ]; do
   case "$1" in
     --since)
       if [ $# -gt 1 ] && [[ "$2" != -* ]] && [[ "$2" != src/* ]]; then ARGS+=("--since:$2"); shift 2; else ARGS+=("--since:main"); shift; fi ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$SELF"; exit 0 ;;
     src/AutoGradRnn/*) ARGS+=("--mutate" "**/${1#src/AutoGradRnn/}"); shift ;;
     *) echo "tests/mutation.sh: '$1' is not a file under src/AutoGradRnn/ or --since" >&2; exit 2 ;;
   esac
 done
 dotnet tool restore >/dev/null
-dotnet build "$ROOT/tests/AutoGradRnn.Tests" -c Release -v quiet -nologo >/dev/null
+for p in AutoGradRnn.Tests AutoGradRnn.Reliability.Tests; do dotnet build "$ROOT/tests/$p" -c Release -v quiet -nologo >/dev/null; done
 # Run from here, where the manifest pins the tool; the config names the test project and the project under test.
 dotnet tool run dotnet-stryker --config-file "$ROOT/tests/mutation/stryker-config.json" \
   --output "$ROOT/tests/mutation/StrykerOutput" "${ARGS[@]}" 2>&1 | tee "$ROOT/tests/mutation/last-run.log" | grep -E "Mutation score|mutants|Killed|Survived|error|Error" || true
