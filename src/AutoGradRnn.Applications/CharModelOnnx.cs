@@ -76,10 +76,7 @@ public static class CharModelOnnx
             var ids = g.Input(Ids, OnnxType.Int64, "batch", "time");
             var h0 = g.Input(InitialH, OnnxType.Float, spec.Layers, "batch", spec.Hidden);
             var c0 = lstm ? g.Input(InitialC, OnnxType.Float, spec.Layers, "batch", spec.Hidden) : null;
-            // x_t = onehot(c_t): row c_t of the identity matrix, [batch, time, V]; the cells read time-major.
-            var identity = new float[v * v];
-            for (int i = 0; i < v; i++) identity[i * v + i] = 1;
-            var oneHot = g.Named("onehot", "Gather", [g.Constant("identity", identity.AsSpan(), v, v), ids], OnnxAttribute.Int("axis", 0));
+            var oneHot = OneHot(g, ids, v);   // [batch, time, V]; the cells read time-major
             var timeMajor = g.Op("Transpose", [oneHot], OnnxAttribute.Ints("perm", 1, 0, 2));
             var layers = OnnxRecurrent.AddLayers(g, RecurrentLayers<TState, float>.Of(m.Rnn.Layers), timeMajor, null, h0, c0);
             var batchMajor = g.Op("Transpose", [layers.Outputs], OnnxAttribute.Ints("perm", 1, 0, 2));
@@ -109,15 +106,13 @@ public static class CharModelOnnx
         var ids = g.Input(Ids, OnnxType.Int64, 1, 1);
         var h0 = g.Input(InitialH, OnnxType.Float, layers, 1, hidden);
         var c0 = lstm ? g.Input(InitialC, OnnxType.Float, layers, 1, hidden) : null;
-        var identity = new float[v * v];
-        for (int i = 0; i < v; i++) identity[i * v + i] = 1;
-        var oneHot = g.Named("onehot", "Gather", [g.Constant("identity", identity.AsSpan(), v, v), g.Op("Reshape", [ids, g.Int64s("one", 1)])], OnnxAttribute.Int("axis", 0));
+        var oneHot = OneHot(g, g.Op("Reshape", [ids, g.Int64s("one", 1)]), v);
         var x = tape.Track(Tensor.Zeros<float>(1, v));
         trace.Bind(x, oneHot);                                                   // x_t = onehot(c_t), [1, V]
 
         // Layer l's state leaves (h, then c for the LSTM kinds) read rows l of h0 and c0.
         var rowShape = g.Int64s("row_shape", 1, hidden);
-        string Row(string stacked, int l) => g.Op("Reshape", [g.Op("Slice", [stacked, g.Int64s("start", l), g.Int64s("end", l + 1), g.Int64s("axis0", 0)]), rowShape]);
+        string Row(string stacked, int l) => g.Op("Reshape", [OnnxRecurrent.StateRow(g, stacked, l), rowShape]);
         var state = tracked.Rnn.InitialState(1).Select(s => ParameterTree<float>.Map(s, tape.Track)).ToArray();
         for (int l = 0; l < layers; l++)
         {
@@ -137,5 +132,13 @@ public static class CharModelOnnx
         var metadata = Metadata(spec);
         metadata["traced"] = "batch 1, time 1";
         return OnnxModel.Write(g, metadata);
+    }
+
+    /// <summary>x_t = onehot(c_t), as the model encodes characters: row c_t of the identity matrix (a <c>Gather</c>), for int64 <paramref name="ids"/> of any shape.</summary>
+    private static string OneHot(OnnxGraph g, string ids, int v)
+    {
+        var identity = new float[v * v];
+        for (int i = 0; i < v; i++) identity[i * v + i] = 1;
+        return g.Named("onehot", "Gather", [g.Constant("identity", identity.AsSpan(), v, v), ids], OnnxAttribute.Int("axis", 0));
     }
 }

@@ -64,7 +64,7 @@ internal static class OnnxRecurrent
     }
 
     /// <summary>Row k of a stacked state <c>[layers·directions, batch, H]</c>, kept 3-D (<c>[1, batch, H]</c>, ONNX's initial_h); "" when absent.</summary>
-    private static string StateRow(OnnxGraph g, string? state, int k) =>
+    internal static string StateRow(OnnxGraph g, string? state, int k) =>
         state is null ? "" : g.Op("Slice", [state, g.Int64s("start", k), g.Int64s("end", k + 1), g.Int64s("axis0", 0)]);
 
     /// <summary>One ONNX recurrent node: (Y <c>[T, 1, B, H]</c>, Y_h <c>[1, B, H]</c>, Y_c or null).</summary>
