@@ -200,7 +200,8 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
                 for (int i = 0; i < node.Inputs.Length; i++)
                 {
                     var input = node.Inputs[i];
-                    if (input.Tape != this || inputGrads[i] is not { } raw) continue; // constants and data: no gradient work at all
+                    if (input.Tape != this) continue;                 // constants and data: no gradient work at all
+                    if (inputGrads[i] is not { } raw) continue;
                     var gi = raw.Detach();
                     // Broadcasting's adjoint, once for every op: sum the gradient back to the input's shape.
                     if (gi.Shape != input.Shape) gi = Broadcast.SumTo(gi, input.Shape);

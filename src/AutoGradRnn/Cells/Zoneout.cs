@@ -21,7 +21,7 @@ public sealed record Zoneout<TState, T>(IRecurrentCell<TState, T> Cell) : IRecur
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>The width of each state leaf, in <see cref="ParameterTree{T}.Flatten"/> order (the mask column blocks).</summary>
-    public int[] MaskSizes => [.. ParameterTree<T>.Leaves(Cell.InitialState(1)!).Select(l => l.Shape.Last)];
+    public int[] MaskSizes => [.. ParameterTree<T>.Leaves(Cell.InitialState(1)!).Select(l => l.Shape[l.Rank - 1])];
 
     /// <summary>The wrapped cell's input size plus one mask column per state unit.</summary>
     public int InputSize => Cell.InputSize + MaskSizes.Sum();

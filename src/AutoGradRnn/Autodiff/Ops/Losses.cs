@@ -17,7 +17,8 @@ public static partial class Ops
         if (prediction.Shape != target.Shape) throw new ShapeMismatchException("mse", "prediction and target shapes differ", prediction.Shape, target.Shape);
         if (prediction.Count == 0) throw new ShapeMismatchException("mse", "empty prediction", prediction.Shape);
         var diff = K.Sub(prediction, target);
-        T n = T.CreateTruncating(prediction.Count);
+        int count = prediction.Count;
+        T n = T.CreateTruncating(count);
         var loss = Tensor.Scalar(TensorPrimitives.SumOfSquares<T>(diff.Data) / n);
         return Record("mse", loss, [prediction, target], c =>
         {

@@ -17,7 +17,8 @@ public static partial class Ops
     {
         Check(x, nameof(x));
         if (x.Count == 0) throw new ShapeMismatchException("mean", "the mean of an empty tensor is undefined", x.Shape);
-        T n = T.CreateTruncating(x.Count);
+        int count = x.Count;
+        T n = T.CreateTruncating(count);
         return Record("mean", Tensor.Scalar(TensorPrimitives.Sum<T>(x.Data) / n), [x], c => [Tensor.Fill(c.Gradient.Data[0] / n, x.Shape)]);
     }
 
