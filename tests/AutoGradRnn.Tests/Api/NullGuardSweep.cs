@@ -18,6 +18,8 @@ public enum NullGuardOutcome
     Unbuildable,
     /// <summary>Not run: null is allowed there by design (the allow-list, or a record's primary constructor).</summary>
     Skipped,
+    /// <summary>A null item of a collection not refused by name, listed in <see cref="NullGuardSweep.NullItemGaps"/>: reported, not failed.</summary>
+    KnownGap,
 }
 
 /// <summary>One (member, parameter) case of the sweep.</summary>
@@ -65,6 +67,39 @@ public static class NullGuardSweep
         ["Formatter.ctor(mimeType)"] = "built by FormatterSource.CreateTypeFormatters only, from constants",
         ["Formatter.ctor(format)"] = "built by FormatterSource.CreateTypeFormatters only, from constants",
         ["TypeFormatterSourceAttribute.ctor(formatterSourceType)"] = "an attribute argument: a typeof, never null",
+    };
+
+    /// <summary>
+    /// Members that do not yet refuse a null item of a collection argument by name (a NullReferenceException, or the
+    /// collection's or an inner name). Null items are a second tier of the promise; these are known and reported (the sweep
+    /// prints them as KnownGap) rather than failed, so that the null-item checks the library has stay guarded: a member
+    /// not listed here must name the item ("sources[1]") or its collection. Fixing one means removing it here.
+    /// </summary>
+    public static readonly IReadOnlySet<string> NullItemGaps = new HashSet<string>
+    {
+        "DepthGatedLstm.Output(state[last])",
+        "Ops.Custom(inputs[last])",
+        "Ops.CustomMany(inputs[last])",
+        "Ops.CustomMany(values[last])",
+        "ParameterTree.Unflatten(leaves[last])",
+        "PyTorchModel.GruFromStateDict(stateDict[last])",
+        "PyTorchModel.LstmFromStateDict(stateDict[last])",
+        "PyTorchModel.RnnFromStateDict(stateDict[last])",
+        "PyTorchProjectionLstmWeights.FromStateDict(stateDict[last])",
+        "PyTorchRnnWeights.FromStateDict(stateDict[last])",
+        "RecurrentLayers.Of(forward[last])",
+        "SafeTensors.Save(tensors[last])",
+        "ShapeMismatchException.ctor(shapes[last])",
+        "Tensor.FromRows(rows[last])",
+        "Trainer.Fit(train[last])",
+        "Trainer.Fit(validation[last])",
+        "Trainer.FitStepped(train[last])",
+        "Trainer.FitStepped(validation[last])",
+        "Trainer.FitCarried(train[last])",
+        "Trainer.FitCarried(validation[last])",
+        "Trainer.FitCarriedStepped(train[last])",
+        "Trainer.FitCarriedStepped(validation[last])",
+        "Trainer.Evaluate(batches[last])",
     };
 
     /// <summary>The exported types a sweep row is made for (no interfaces, delegates or enums: nothing of theirs to call).</summary>
@@ -163,8 +198,30 @@ public static class NullGuardSweep
                 else missing = $"no sample for {q.Name} ({TypeName(q.ParameterType)})";
             }
             if (missing is not null) { yield return new(label, name, NullGuardOutcome.Unbuildable, missing); continue; }
-            yield return Invoke(method, instance, args, label, name);
+            yield return Invoke(method, instance, args, label, name, nested: false);
+            if (WithNullItem(p, nullability, args, i, samples) is { } withNull)
+                yield return Invoke(method, instance, withNull, label, name, nested: true);
         }
+    }
+
+    /// <summary>
+    /// For a collection parameter whose items are declared non-nullable (an array or a read-only list): the arguments
+    /// with its sample collection holding a null as its last item, else null.
+    /// </summary>
+    private static object?[]? WithNullItem(ParameterInfo p, NullabilityInfoContext context, object?[] args, int i, Samples samples)
+    {
+        var type = p.ParameterType;
+        var info = context.Create(p);
+        var item = type.IsArray ? info.ElementType
+            : type.IsGenericType && type.GetGenericTypeDefinition() is var d && (d == typeof(IReadOnlyList<>) || d == typeof(IEnumerable<>))
+                ? info.GenericTypeArguments[0] : null;
+        if (item is null || item.Type.IsValueType || item.WriteState == NullabilityState.Nullable || item.ReadState == NullabilityState.Nullable) return null;
+        if (!samples.TryMake(type, p.Name!, out var sample) || sample is not Array array || array.Length == 0) return null;
+        var copy = (Array)array.Clone();
+        copy.SetValue(null, copy.Length - 1);
+        var result = (object?[])args.Clone();
+        result[i] = copy;
+        return result;
     }
 
     /// <summary>The sample name of a parameter whose valid value depends on the member, not only on its own name.</summary>
@@ -174,8 +231,13 @@ public static class NullGuardSweep
         _ => p.Name!,
     };
 
-    private static NullGuardCase Invoke(MethodBase method, object? instance, object?[] args, string label, string name)
+    private static NullGuardCase Invoke(MethodBase method, object? instance, object?[] args, string label, string name, bool nested)
     {
+        // A null item is named by its path: "sources[1]", or the collection's own name.
+        var parameter = name;
+        bool Names(string? paramName) => paramName == parameter || nested && paramName is { } n &&
+            (n.StartsWith(parameter + "[", StringComparison.Ordinal) || n.StartsWith(parameter + ".", StringComparison.Ordinal));
+        if (nested) name += "[last]";
         Exception? thrown = null;
         try
         {
@@ -184,16 +246,19 @@ public static class NullGuardSweep
         }
         catch (TargetInvocationException e) { thrown = e.InnerException; }
         catch (Exception e) { thrown = e; }
-        return thrown switch
+        var outcome = thrown switch
         {
-            null => new(label, name, NullGuardOutcome.Failed, "no exception"),
-            ArgumentException a when a.ParamName == name => new(label, name, NullGuardOutcome.Guarded, a.GetType().Name),
+            null => new NullGuardCase(label, name, NullGuardOutcome.Failed, "no exception"),
+            ArgumentException a when Names(a.ParamName) => new(label, name, NullGuardOutcome.Guarded, a.GetType().Name),
             ArgumentNullException a => new(label, name, NullGuardOutcome.Failed, $"ArgumentNullException names '{a.ParamName}'"),
             NullReferenceException e => new(label, name, NullGuardOutcome.Failed, $"NullReferenceException at {Where(e)}"),
             ArgumentException a when a.GetType() == typeof(ArgumentException) && a.ParamName is not null =>
                 new(label, name, NullGuardOutcome.Failed, $"ArgumentException names '{a.ParamName}': {FirstLine(a.Message)}"),
             _ => new(label, name, NullGuardOutcome.NotCheckable, $"{thrown.GetType().Name}: {FirstLine(thrown.Message)}"),
         };
+        var key = $"{Name(method.DeclaringType!)}.{(method is ConstructorInfo ? "ctor" : method.Name)}({name})";
+        return outcome.Outcome == NullGuardOutcome.Failed && nested && NullItemGaps.Contains(key)
+            ? outcome with { Outcome = NullGuardOutcome.KnownGap } : outcome;
     }
 
     /// <summary>
@@ -476,7 +541,7 @@ public static class NullGuardSweep
             if (type.IsEnum) return Enum.GetValues(type).GetValue(0);
             if (type.IsGenericType && type.FullName!.StartsWith("System.ValueTuple", StringComparison.Ordinal))
             {
-                var items = type.GetGenericArguments().Select(a => TryMake(a, "item", out var v) ? v : throw new InvalidOperationException()).ToArray();
+                var items = type.GetGenericArguments().Select(a => TryMake(a, "result", out var v) ? v : throw new InvalidOperationException()).ToArray();
                 return Activator.CreateInstance(type, items);
             }
             return Activator.CreateInstance(type);
