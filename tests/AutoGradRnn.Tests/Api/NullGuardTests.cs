@@ -41,4 +41,18 @@ public class NullGuardTests(ITestOutputHelper output)
             output.WriteLine($"{c.Outcome}: {c}");
         Assert.True(Count(NullGuardOutcome.Guarded) >= 850, $"only {Count(NullGuardOutcome.Guarded)} (member, parameter) pairs checked; expected at least 850");
     }
+
+    /// <summary>
+    /// The functions the gradient transforms return are public API the sweep cannot reach (it calls members, not their
+    /// results): a null tree given to one is refused naming it (p, the returned function's parameter), not as an inner name.
+    /// </summary>
+    [Fact]
+    public void The_functions_the_gradient_transforms_return_refuse_a_null_tree()
+    {
+        Func<Tensor<double>, Tensor<double>> f = w => Ops.Sum(w * w);
+        Assert.Equal("p", Assert.Throws<ArgumentNullException>(() => Autodiff.Grad(f)(null!)).ParamName);
+        Assert.Equal("p", Assert.Throws<ArgumentNullException>(() => Autodiff.ValueAndGrad(f)(null!)).ParamName);
+        Assert.Equal("p", Assert.Throws<ArgumentNullException>(() =>
+            Autodiff.ValueAndGradWithAux<Tensor<double>, double, int>(w => (Ops.Sum(w), 0))(null!)).ParamName);
+    }
 }
