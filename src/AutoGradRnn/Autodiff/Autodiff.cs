@@ -87,11 +87,19 @@ public sealed class AutodiffTransforms
 
     /// <summary>∇f at <paramref name="parameters"/> directly (the same as <c>Grad(f)(parameters)</c>).</summary>
     public TTree Grad<TTree, T>(Func<TTree, Tensor<T>> f, TTree parameters)
-        where T : unmanaged, IFloatingPointIeee754<T> => ValueAndGrad(f)(parameters).Gradient;
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        return ValueAndGrad(f)(parameters).Gradient;
+    }
 
     /// <summary>f and ∇f at <paramref name="parameters"/> directly (the same as <c>ValueAndGrad(f)(parameters)</c>).</summary>
     public (Tensor<T> Value, TTree Gradient) ValueAndGrad<TTree, T>(Func<TTree, Tensor<T>> f, TTree parameters)
-        where T : unmanaged, IFloatingPointIeee754<T> => ValueAndGrad(f)(parameters);
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        return ValueAndGrad(f)(parameters);
+    }
 
     /// <summary>A function returning both f(p) (untracked) and ∇f(p) from one forward and one backward pass.</summary>
     public Func<TTree, (Tensor<T> Value, TTree Gradient)> ValueAndGrad<TTree, T>(Func<TTree, Tensor<T>> f)

@@ -51,6 +51,7 @@ public static class ParameterTree<T> where T : unmanaged, IFloatingPointIeee754<
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
+        ArgumentNullException.ThrowIfNull(f);
         var bs = Flatten(b);
         int i = 0;
         var result = (TTree)Rebuild(a, (path, t) =>

@@ -31,7 +31,11 @@ public sealed partial class Tensor<T>
     public static Tensor<T> operator /(Tensor<T> x, T s) => Ops.Multiply(x, T.One / s);
 
     /// <summary>Matrix product this·<paramref name="other"/> (see <see cref="Ops.MatMul{T}"/>).</summary>
-    public Tensor<T> MatMul(Tensor<T> other, bool transposeThis = false, bool transposeOther = false) => Ops.MatMul(this, other, transposeThis, transposeOther);
+    public Tensor<T> MatMul(Tensor<T> other, bool transposeThis = false, bool transposeOther = false)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return Ops.MatMul(this, other, transposeThis, transposeOther);
+    }
     /// <summary>Sum of all elements, as a scalar.</summary>
     public Tensor<T> Sum() => Ops.Sum(this);
     /// <summary>Sum over one axis.</summary>

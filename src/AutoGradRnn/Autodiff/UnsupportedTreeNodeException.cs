@@ -14,7 +14,7 @@ public sealed class UnsupportedTreeNodeException : ArgumentException
     /// <param name="what">What the node is, e.g. "a dictionary".</param>
     /// <param name="instead">What to use instead.</param>
     public UnsupportedTreeNodeException(string path, Type nodeType, string what, string instead)
-        : base($"parameter tree: {(path.Length == 0 ? "the root" : path)} is {what} ({TypeNames.Of(nodeType)}), which parameter trees do not traverse, " +
+        : base($"parameter tree: {((path ?? throw new ArgumentNullException(nameof(path))).Length == 0 ? "the root" : path)} is {what} ({TypeNames.Of(nodeType ?? throw new ArgumentNullException(nameof(nodeType)))}), which parameter trees do not traverse, " +
                $"so its tensors would get no gradient, update or checkpoint entry; {instead}")
     {
         Path = path;

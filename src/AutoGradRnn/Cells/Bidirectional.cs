@@ -60,6 +60,8 @@ public sealed record Bidirectional<TState, T>(IRecurrentCell<TState, T> Forward,
     public BidirectionalResult<TState, T> Unroll(Tensor<T> inputs, TState forwardInitial, TState backwardInitial, Tensor<T>? mask = null)
     {
         ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(forwardInitial);
+        ArgumentNullException.ThrowIfNull(backwardInitial);
         if (inputs.Rank != 3) throw new ShapeMismatchException("bidirectional", "inputs must be [batch, time, features]", inputs.Shape);
         return Run(inputs, mask, forwardInitial, backwardInitial);
     }

@@ -63,5 +63,9 @@ public sealed record Gru<T>(
     public RnnState<T> Step(RnnState<T> state, Tensor<T> input) => StepWithGates(state, input).State;
 
     /// <inheritdoc/>
-    public Tensor<T> Output(RnnState<T> state) => state.H;
+    public Tensor<T> Output(RnnState<T> state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return state.H;
+    }
 }

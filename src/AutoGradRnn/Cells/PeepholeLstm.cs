@@ -87,5 +87,9 @@ public sealed record PeepholeLstm<T>(
     public LstmState<T> Step(LstmState<T> state, Tensor<T> input) => StepWithGates(state, input).State;
 
     /// <inheritdoc/>
-    public Tensor<T> Output(LstmState<T> state) => state.H;
+    public Tensor<T> Output(LstmState<T> state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return state.H;
+    }
 }

@@ -32,6 +32,7 @@ public sealed record RecurrentLayers<TState, T>(IRecurrentCell<TState, T>[] Forw
     /// </summary>
     public static RecurrentLayers<TState, T> Of(IRecurrentCell<TState, T>[] forward, IRecurrentCell<TState, T>[]? backward = null, Linear<T>? head = null)
     {
+        ArgumentNullException.ThrowIfNull(forward);
         var net = new RecurrentLayers<TState, T>(forward, backward, head);
         net.Validate();
         return net;

@@ -194,8 +194,11 @@ public static partial class Sequence
     /// <summary>Unrolls a gated cell and also returns the gate activations of every step (for plots), computed by the same step code.</summary>
     public static (SequenceResult<TState, T> Result, IReadOnlyList<TGates> Gates) UnrollWithGates<TState, TGates, T>(
         IGatedCell<TState, TGates, T> cell, Tensor<T> inputs, TState initialState)
-        where T : unmanaged, IFloatingPointIeee754<T> =>
-        Run(cell, inputs, initialState, null, cell.StepWithGates);
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(cell);
+        return Run(cell, inputs, initialState, null, cell.StepWithGates);
+    }
 
     /// <summary>Many-to-one: the output h of the final state (per sequence, its last real step when masked).</summary>
     public static Tensor<T> Last<TState, T>(IRecurrentCell<TState, T> cell, SequenceResult<TState, T> result)

@@ -114,7 +114,11 @@ public sealed class CsvTable
     }
 
     /// <summary>True when the table has a column named <paramref name="name"/>.</summary>
-    public bool Has(string name) => columns.ContainsKey(name);
+    public bool Has(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return columns.ContainsKey(name);
+    }
 
     /// <summary>The raw text of a column.</summary>
     public string[] Text(string name)

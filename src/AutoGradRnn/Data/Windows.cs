@@ -134,13 +134,25 @@ public sealed record Normalizer<T>(T[] Mean, T[] Std) where T : unmanaged, IFloa
     }
 
     /// <summary>(x − μ)/σ per column.</summary>
-    public Tensor<T> Apply(Tensor<T> series) => Map(series, (v, c) => (v - Mean[c]) / Std[c]);
+    public Tensor<T> Apply(Tensor<T> series)
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        return Map(series, (v, c) => (v - Mean[c]) / Std[c]);
+    }
 
     /// <summary>x·σ + μ per column: back to the original units.</summary>
-    public Tensor<T> Invert(Tensor<T> normalized) => Map(normalized, (v, c) => v * Std[c] + Mean[c]);
+    public Tensor<T> Invert(Tensor<T> normalized)
+    {
+        ArgumentNullException.ThrowIfNull(normalized);
+        return Map(normalized, (v, c) => v * Std[c] + Mean[c]);
+    }
 
     /// <summary>Undoes the scaling of one column (e.g. forecasts of the target column).</summary>
-    public Tensor<T> InvertColumn(Tensor<T> values, int column) => Tensor.FromArray(values.ToArray().Select(v => v * Std[column] + Mean[column]).ToArray(), values.Shape);
+    public Tensor<T> InvertColumn(Tensor<T> values, int column)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        return Tensor.FromArray(values.ToArray().Select(v => v * Std[column] + Mean[column]).ToArray(), values.Shape);
+    }
 
     private Tensor<T> Map(Tensor<T> x, Func<T, int, T> f)
     {

@@ -28,8 +28,14 @@ public sealed record SafeTensorsContents<T>(IReadOnlyList<NamedTensor<T>> Tensor
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>The tensor named <paramref name="name"/>.</summary>
-    public Tensor<T> this[string name] =>
-        Tensors.FirstOrDefault(t => t.Name == name)?.Value ?? throw new KeyNotFoundException($"no tensor '{name}' (has: {string.Join(", ", Tensors.Select(t => t.Name))})");
+    public Tensor<T> this[string name]
+    {
+        get
+        {
+            ArgumentNullException.ThrowIfNull(name);
+            return Tensors.FirstOrDefault(t => t.Name == name)?.Value ?? throw new KeyNotFoundException($"no tensor '{name}' (has: {string.Join(", ", Tensors.Select(t => t.Name))})");
+        }
+    }
 
     /// <summary>
     /// What the file holds, one tensor a line in file order: name, dtype and shape; then the metadata, each value

@@ -15,5 +15,9 @@ public sealed record TensorInfo(string Name, string DType, IReadOnlyList<int> Sh
 public sealed record SafeTensorsHeader(IReadOnlyList<TensorInfo> Tensors, IReadOnlyDictionary<string, string> Metadata)
 {
     /// <summary>The tensor named <paramref name="name"/>, or none.</summary>
-    public TensorInfo? Find(string name) => Tensors.FirstOrDefault(t => t.Name == name);
+    public TensorInfo? Find(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return Tensors.FirstOrDefault(t => t.Name == name);
+    }
 }

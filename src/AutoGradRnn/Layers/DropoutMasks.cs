@@ -17,6 +17,7 @@ public static class DropoutMasks
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="p"/> is not in [0, 1).</exception>
     public static Tensor<T> Draw<T>(Shape shape, double p, Rng rng) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(shape);
         ArgumentNullException.ThrowIfNull(rng);
         CheckProbability(p, nameof(p));
         if (p == 0) return Tensor.Ones<T>(shape);

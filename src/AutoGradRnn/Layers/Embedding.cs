@@ -23,6 +23,7 @@ public sealed record Embedding<T>(Tensor<T> Table) where T : unmanaged, IFloatin
     /// <summary>The vectors of <paramref name="symbols"/>: <c>[n, dimension]</c>.</summary>
     public Tensor<T> Apply(int[] symbols)
     {
+        ArgumentNullException.ThrowIfNull(symbols);
         CellChecks.Parameters<T>("Embedding", this);
         return Gather(Table, symbols);
     }

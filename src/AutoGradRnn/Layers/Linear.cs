@@ -26,6 +26,7 @@ public sealed record Linear<T>(Tensor<T> W, Tensor<T> B) where T : unmanaged, IF
     /// <summary>y = x·W + b.</summary>
     public Tensor<T> Apply(Tensor<T> x)
     {
+        ArgumentNullException.ThrowIfNull(x);
         CellChecks.Parameters<T>("Linear", this);   // names a null W or B rather than the matmul's operand
         return MatMul(x, W) + B;
     }

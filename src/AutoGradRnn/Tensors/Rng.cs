@@ -87,6 +87,7 @@ public sealed class Rng
     /// </summary>
     public Tensor<T> Normal<T>(Shape shape, double mean = 0, double std = 1) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(shape);
         if (!double.IsFinite(mean) || !double.IsFinite(std) || std < 0)
             throw new ArgumentOutOfRangeException(nameof(std), $"RandomNormal: mean {mean} and std {std} must be finite, std ≥ 0");
         var data = new T[shape.Count];
@@ -97,6 +98,7 @@ public sealed class Rng
     /// <summary>A tensor of uniform values in [<paramref name="low"/>, <paramref name="high"/>) drawn from this stream, in row-major order.</summary>
     public Tensor<T> Uniform<T>(Shape shape, double low = 0, double high = 1) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(shape);
         if (!double.IsFinite(low) || !double.IsFinite(high) || high < low)
             throw new ArgumentOutOfRangeException(nameof(high), $"RandomUniform: bounds [{low}, {high}) must be finite with low ≤ high");
         var data = new T[shape.Count];

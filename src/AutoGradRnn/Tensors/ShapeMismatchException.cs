@@ -8,7 +8,7 @@ public sealed class ShapeMismatchException : ArgumentException
 {
     /// <summary>Creates the exception for operation <paramref name="op"/> with the shapes involved.</summary>
     public ShapeMismatchException(string op, string detail, params Shape[] shapes)
-        : base(shapes.Length == 0 ? $"{op}: {detail}" : $"{op}: {string.Join(" x ", shapes.Select(s => s.ToString()))}: {detail}")
+        : base((shapes ?? throw new ArgumentNullException(nameof(shapes))).Length == 0 ? $"{op}: {detail}" : $"{op}: {string.Join(" x ", shapes.Select(s => s.ToString()))}: {detail}")
     {
         Op = op;
         Shapes = shapes;

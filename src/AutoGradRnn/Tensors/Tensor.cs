@@ -58,7 +58,14 @@ public sealed partial class Tensor<T> where T : unmanaged, IFloatingPointIeee754
     public T[] ToArray() => (T[])Data.Clone();
 
     /// <summary>The element at the given multi-index (one index per dimension; negative counts from the end).</summary>
-    public T this[params int[] index] => Data[FlatIndex(index)];
+    public T this[params int[] index]
+    {
+        get
+        {
+            ArgumentNullException.ThrowIfNull(index);
+            return Data[FlatIndex(index)];
+        }
+    }
 
     /// <summary>The single value of a tensor with one element (a scalar, or any shape of count 1).</summary>
     public T ToScalar() =>

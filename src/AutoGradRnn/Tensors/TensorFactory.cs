@@ -9,6 +9,7 @@ public static class Tensor
     public static Tensor<T> FromArray<T>(T[] values, params int[] shape) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(shape);
         var s = shape.Length == 0 ? new Shape(values.Length) : new Shape(shape);
         if (s.Count != values.Length)
             throw new ShapeMismatchException("FromArray", $"{values.Length} values cannot fill shape {s} ({s.Count} elements)", s);
@@ -55,10 +56,18 @@ public static class Tensor
     public static Tensor<T> Scalar<T>(T value) where T : unmanaged, IFloatingPointIeee754<T> => new([value], Shape.Scalar);
 
     /// <summary>A tensor of zeros.</summary>
-    public static Tensor<T> Zeros<T>(params int[] shape) where T : unmanaged, IFloatingPointIeee754<T> => Zeros<T>(new Shape(shape));
+    public static Tensor<T> Zeros<T>(params int[] shape) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        return Zeros<T>(new Shape(shape));
+    }
 
     /// <summary>A tensor of zeros.</summary>
-    public static Tensor<T> Zeros<T>(Shape shape) where T : unmanaged, IFloatingPointIeee754<T> => new(new T[shape.Count], shape);
+    public static Tensor<T> Zeros<T>(Shape shape) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        return new(new T[shape.Count], shape);
+    }
 
     /// <summary>A tensor of ones.</summary>
     public static Tensor<T> Ones<T>(params int[] shape) where T : unmanaged, IFloatingPointIeee754<T> => Fill(T.One, shape);
@@ -67,11 +76,16 @@ public static class Tensor
     public static Tensor<T> Ones<T>(Shape shape) where T : unmanaged, IFloatingPointIeee754<T> => Fill(T.One, shape);
 
     /// <summary>A tensor with every element equal to <paramref name="value"/>.</summary>
-    public static Tensor<T> Fill<T>(T value, params int[] shape) where T : unmanaged, IFloatingPointIeee754<T> => Fill(value, new Shape(shape));
+    public static Tensor<T> Fill<T>(T value, params int[] shape) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        return Fill(value, new Shape(shape));
+    }
 
     /// <summary>A tensor with every element equal to <paramref name="value"/>.</summary>
     public static Tensor<T> Fill<T>(T value, Shape shape) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(shape);
         var data = new T[shape.Count];
         Array.Fill(data, value);
         return new Tensor<T>(data, shape);

@@ -101,13 +101,13 @@ public static class Metrics
         return result;
     }
 
-    private static void Same<TA, TB>(TA[] a, TB[] b, string metric)
+    private static void Same<TA, TB>(TA[] predicted, TB[] actual, string metric)
     {
-        ArgumentNullException.ThrowIfNull(a);
-        ArgumentNullException.ThrowIfNull(b);
-        if (a.Length != b.Length) throw new ShapeMismatchException(metric, $"{a.Length} predictions for {b.Length} actual values", new Shape(a.Length), new Shape(b.Length));
-        if (a.Length == 0) throw new ShapeMismatchException(metric, "no values", new Shape(0));   // like a loss of an empty prediction
-        foreach (var v in a.OfType<double>().Concat(b.OfType<double>()))
+        ArgumentNullException.ThrowIfNull(predicted);
+        ArgumentNullException.ThrowIfNull(actual);
+        if (predicted.Length != actual.Length) throw new ShapeMismatchException(metric, $"{predicted.Length} predictions for {actual.Length} actual values", new Shape(predicted.Length), new Shape(actual.Length));
+        if (predicted.Length == 0) throw new ShapeMismatchException(metric, "no values", new Shape(0));   // like a loss of an empty prediction
+        foreach (var v in predicted.OfType<double>().Concat(actual.OfType<double>()))
             if (!double.IsFinite(v)) throw new ArgumentException($"{metric}: values must be finite, found {v}");
     }
 }

@@ -156,6 +156,7 @@ public static class Trainer<T> where T : unmanaged, IFloatingPointIeee754<T>
     public static double Evaluate<TParams, TBatch, TCarry>(TParams parameters, Func<TParams, TCarry, TBatch, (Tensor<T> Loss, TCarry Final)> loss,
         Func<TParams, TCarry> initialState, IReadOnlyList<TBatch> batches) where TBatch : ITrainingBatch
     {
+        ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(loss);
         ArgumentNullException.ThrowIfNull(initialState);
         ArgumentNullException.ThrowIfNull(batches);

@@ -8,6 +8,7 @@ public static partial class Ops
     /// <summary>σ(x) = 1 / (1 + e^(−x)), elementwise. ∂/∂x = g·σ(x)(1 − σ(x)).</summary>
     public static Tensor<T> Sigmoid<T>(Tensor<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(x);
         var y = K.Map(x, TensorPrimitives.Sigmoid);
         return Record("sigmoid", y, [x], c => [K.Map(y, (yv, d) =>
         {
@@ -20,6 +21,7 @@ public static partial class Ops
     /// <summary>tanh(x), elementwise. ∂/∂x = g·(1 − tanh²(x)).</summary>
     public static Tensor<T> Tanh<T>(Tensor<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(x);
         var y = K.Map(x, TensorPrimitives.Tanh);
         return Record("tanh", y, [x], c => [K.Map(y, (yv, d) =>
         {
@@ -32,23 +34,30 @@ public static partial class Ops
     /// <summary>eˣ, elementwise. ∂/∂x = g·eˣ.</summary>
     public static Tensor<T> Exp<T>(Tensor<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(x);
         var y = K.Map(x, TensorPrimitives.Exp);
         return Record("exp", y, [x], c => [K.Mul(c.Gradient, y)]);
     }
 
     /// <summary>ln x, elementwise. ∂/∂x = g / x.</summary>
-    public static Tensor<T> Log<T>(Tensor<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
-        Record("log", K.Map(x, TensorPrimitives.Log), [x], c => [K.Div(c.Gradient, x)]);
+    public static Tensor<T> Log<T>(Tensor<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Record("log", K.Map(x, TensorPrimitives.Log), [x], c => [K.Div(c.Gradient, x)]);
+    }
 
     /// <summary>max(x, 0), elementwise. ∂/∂x = g where x &gt; 0, else 0.</summary>
-    public static Tensor<T> Relu<T>(Tensor<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
-        Record("relu", K.Map(x, (s, d) => TensorPrimitives.Max(s, T.Zero, d)), [x], c =>
+    public static Tensor<T> Relu<T>(Tensor<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Record("relu", K.Map(x, (s, d) => TensorPrimitives.Max(s, T.Zero, d)), [x], c =>
         {
             var g = c.Gradient;
             var d = new T[g.Count];
             for (int i = 0; i < d.Length; i++) d[i] = x.Data[i] > T.Zero ? g.Data[i] : T.Zero;
             return [new Tensor<T>(d, g.Shape)];
         });
+    }
 
     /// <summary>
     /// softmax(x)ᵢ = e^(xᵢ − max x) / Σⱼ e^(xⱼ − max x) along <paramref name="axis"/> (default: last).

@@ -30,6 +30,7 @@ public static partial class Ops
     public static Tensor<T>[] CustomMany<T>(string name, Tensor<T>[] values, Tensor<T>[] inputs, BackwardRule<T> backward)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(values);
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(backward);

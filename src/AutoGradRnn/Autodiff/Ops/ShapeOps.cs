@@ -111,7 +111,12 @@ public static partial class Ops
     }
 
     /// <summary>Concat of two tensors along the feature axis: <c>[a, b]</c>.</summary>
-    public static Tensor<T> Concat<T>(Tensor<T> a, Tensor<T> b) where T : unmanaged, IFloatingPointIeee754<T> => Concat([a, b]);
+    public static Tensor<T> Concat<T>(Tensor<T> a, Tensor<T> b) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        return Concat([a, b]);
+    }
 
     /// <summary>
     /// Elements [<paramref name="start"/>, <paramref name="start"/>+<paramref name="length"/>) of <paramref name="axis"/>

@@ -13,6 +13,7 @@ public sealed record OptimizerState<T>(long Step, IReadOnlyList<string> SlotName
     /// <summary>The slot named <paramref name="name"/> (one tensor per parameter leaf).</summary>
     public IReadOnlyList<Tensor<T>> Slot(string name)
     {
+        ArgumentNullException.ThrowIfNull(name);
         int i = SlotNames.ToList().IndexOf(name);
         return i >= 0 ? Slots[i] : throw new KeyNotFoundException($"optimizer state has no slot '{name}' (slots: {string.Join(", ", SlotNames)})");
     }
