@@ -119,6 +119,8 @@ public class CharVocabularyTests
         Assert.Equal([2, 0, 1], v.EncodeKnown("a?b🦀🐳"));
         Assert.Equal([2, 0], v.EncodeKnown("a\uD800b"));
         Assert.Equal([], v.EncodeKnown("xyz"));
+        // a lone surrogate is dropped even when the vocabulary holds U+FFFD, what decoding it reports
+        Assert.Equal([0, 0], new CharVocabulary("a\uFFFD").EncodeKnown("a\uD800a"));
         Assert.Equal(new[] { new Rune('b'), new Rune(0x1F433), new Rune('a') }, v.Symbols);
         Assert.Equal(3, v.Size);
     }

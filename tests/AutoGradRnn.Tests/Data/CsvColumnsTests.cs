@@ -79,6 +79,7 @@ public class CsvColumnsTests
     [InlineData("2020-01-01,2020-01-02,x", false)]
     [InlineData("2020-01-01,2020-01-02,17", false)]
     [InlineData("1,2,3", false)]
+    [InlineData("2020.01,2020.02,2020.03", false)]   // numbers that DateTime.TryParse would read as dates
     public void Is_timestamp_needs_every_value_to_be_a_date_and_not_a_number(string values, bool timestamps)
     {
         var t = CsvTable.Parse("t\n" + values.Replace(',', '\n') + "\n");
@@ -86,9 +87,20 @@ public class CsvColumnsTests
     }
 
     [Fact]
+    public void Values_are_trimmed_before_they_are_judged()
+    {
+        var t = CsvTable.Parse("n,t,x\n 1 , 2020-01-01 ,1\n2 ,2020-01-02 , x \n");
+        Assert.True(t.IsNumeric("n"));
+        Assert.True(t.IsTimestamp("t"));
+        Assert.True(t.StartsWithTimestamp("t"));
+        Assert.Equal("row 3 holds 'x'", t.WhyNotNumeric("x"));
+        Assert.Equal("row 2 is empty", CsvTable.Parse("v\n \n1\n").WhyNotNumeric("v"));
+    }
+
+    [Fact]
     public void Starts_with_timestamp_looks_at_the_first_value_only()
     {
-        var t = CsvTable.Parse("a,b,c\n2020-01-01,x,5\nx,2020-01-01,6\n");
+        var t = CsvTable.Parse("a,b,c\n2020-01-01,x,2020.01\nx,2020-01-01,6\n");
         Assert.True(t.StartsWithTimestamp("a"));
         Assert.False(t.StartsWithTimestamp("b"));
         Assert.False(t.StartsWithTimestamp("c"));

@@ -15,6 +15,7 @@ public class TimeSplitTests
         Assert.Equal(new TimeSplit(10, 8, 10), TimeSplit.ByFraction(10, 0.2, 0));
         Assert.Equal(new TimeSplit(10, 7, 7), TimeSplit.ByFraction(10, 0, 0.3));
         Assert.Equal(new TimeSplit(1, 1, 1), TimeSplit.ByFraction(1, 0, 0));
+        Assert.Equal(new TimeSplit(10, 5, 8), TimeSplit.ByFraction(10, 0.26, 0.17));  // 2.6 → 3 and 1.7 → 2: rounded, not cut
     }
 
     [Theory]
