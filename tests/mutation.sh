@@ -9,25 +9,34 @@
 #   bash tests/mutation.sh --since                                       # the files changed since main
 #   bash tests/mutation.sh --since other-branch
 #
-# Reports (HTML, JSON) go to tests/mutation/StrykerOutput/reports; the last line is the score.
+# Reports (HTML, JSON) go to tests/mutation/StrykerOutput/reports; it prints the score, then the score per folder
+# (tests/mutation/Summary.cs), and writes the mutants no test caught to survivors.txt beside the reports.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SELF="$ROOT/tests/mutation.sh"   # the usage text below is read from here, after the cd
 cd "$ROOT/tests/mutation"
 ARGS=()
-if [ $# -eq 0 ]; then sed -n '2,12p' "$SELF" >&2; exit 2; fi
+if [ $# -eq 0 ]; then sed -n '2,13p' "$SELF" >&2; exit 2; fi
 while [ $# -gt 0 ]; do
   case "$1" in
     --since)
       if [ $# -gt 1 ] && [[ "$2" != -* ]] && [[ "$2" != src/* ]]; then ARGS+=("--since:$2"); shift 2; else ARGS+=("--since:main"); shift; fi ;;
-    -h|--help) sed -n '2,12p' "$SELF"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$SELF"; exit 0 ;;
     src/AutoGradRnn/*) ARGS+=("--mutate" "**/${1#src/AutoGradRnn/}"); shift ;;
     *) echo "tests/mutation.sh: '$1' is not a file under src/AutoGradRnn/ or --since" >&2; exit 2 ;;
   esac
 done
 dotnet tool restore >/dev/null
 for p in AutoGradRnn.Tests AutoGradRnn.Reliability.Tests; do dotnet build "$ROOT/tests/$p" -c Release -v quiet -nologo >/dev/null; done
+rm -rf "$ROOT/tests/mutation/StrykerOutput/reports"   # never summarise an older run
 # Run from here, where the manifest pins the tool; the config names the test project and the project under test.
 dotnet tool run dotnet-stryker --config-file "$ROOT/tests/mutation/stryker-config.json" \
   --output "$ROOT/tests/mutation/StrykerOutput" "${ARGS[@]}" 2>&1 | tee "$ROOT/tests/mutation/last-run.log" | grep -E "Mutation score|mutants|Killed|Survived|error|Error" || true
 grep -E "The final mutation score is" "$ROOT/tests/mutation/last-run.log" | tail -1
+# The score per folder, and every mutant no test caught (file:line, mutator, the line, its replacement).
+REPORT="$ROOT/tests/mutation/StrykerOutput/reports/mutation-report.json"
+if [ -f "$REPORT" ]; then
+  dotnet run "$ROOT/tests/mutation/Summary.cs" -- "$REPORT"
+  dotnet run "$ROOT/tests/mutation/Summary.cs" -- "$REPORT" --survivors > "$ROOT/tests/mutation/StrykerOutput/reports/survivors.txt"
+  echo "the mutants no test caught: tests/mutation/StrykerOutput/reports/survivors.txt"
+fi
