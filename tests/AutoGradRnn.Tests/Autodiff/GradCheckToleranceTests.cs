@@ -57,16 +57,30 @@ public class GradCheckToleranceTests
     [Fact]
     public void The_worst_entry_is_the_largest_error_relative_to_its_tolerance_not_the_first()
     {
-        var x = Tensor.Zeros<double>(2, 3);
-        // slope 2 everywhere, the claimed slope off by 0.125 at [0,1], by 0.5 at [1,2] and by 0.25 at [1,0].
+        var x = Tensor.Zeros<double>(3, 2);
+        // slope 2 everywhere, the claimed slope off by 0.125 at [0,1], by 0.25 at [1,1] and by 0.5 at [2,1].
         double[] claimed = [2, 2.125, 2, 2.25, 2, 2.5];
         var r = GradCheck.Check((Tensor<double> t) => Linear(t, 2, claimed), x, Exact(1, 0));
         Assert.True(r.Passed);
         Assert.Equal(36, r.Compared);                     // 6 outputs × 6 inputs
-        Assert.Equal([1, 2], r.Worst.Index);
+        Assert.Equal([2, 1], r.Worst.Index);              // flat element 5 of [3,2], row-major
         Assert.Equal(5, r.Worst.OutputIndex);
         Assert.Equal(2.5, r.Worst.Analytic);
         Assert.Equal(0.5, r.Worst.AbsoluteError);
+        var second = GradCheck.Check((Tensor<double> t) => Linear(t, 2, [2, 2.125, 2, 2.25, 2, 2]), x, Exact(1, 0));
+        Assert.Equal([1, 1], second.Worst.Index);
+    }
+
+    [Fact]
+    public void On_a_tie_the_first_of_the_worst_entries_is_reported()
+    {
+        var x = Tensor.Zeros<double>(3);
+        var r = GradCheck.Check((Tensor<double> t) => Linear(t, 2, [2.5, 2, 2.5]), x, Exact(1, 0));
+        Assert.Equal([0], r.Worst.Index);
+        Assert.Equal(0, r.Worst.OutputIndex);
+        var failing = GradCheck.Check((Tensor<double> t) => Linear(t, 2, [2, 3, 3]), x, Exact(0.25, 0));
+        Assert.False(failing.Passed);
+        Assert.Equal([1], failing.Worst.Index);
     }
 
     [Fact]
