@@ -84,6 +84,20 @@ public class GradCheckToleranceTests
     }
 
     [Fact]
+    public void The_worst_entry_is_judged_against_its_own_tolerance_not_by_its_absolute_error()
+    {
+        // f(x) = [10, 1] ⊙ x with claimed slopes [10.5, 1.3]: absolute errors 0.5 and 0.3, but with rtol 0.1 the
+        // tolerances are 1 and 0.1, so the second element (3 tolerances off) is the worst, and the only failure.
+        var x = Tensor.Zeros<double>(2);
+        var slopes = Tensor.FromArray([10.0, 1.0]);
+        var r = GradCheck.Check((Tensor<double> t) => Custom("scaled", K.Mul(t.Detach(), slopes), [t],
+            c => [K.Mul(c.Gradient, Tensor.FromArray([10.5, 1.3]))]), x, Exact(0, 0.1));
+        Assert.False(r.Passed);
+        Assert.Equal([1], r.Worst.Index);
+        Assert.Equal(0.3, r.Worst.AbsoluteError, 1e-12);
+    }
+
+    [Fact]
     public void A_nan_analytic_gradient_fails_and_is_the_worst_entry()
     {
         var x = Tensor.Zeros<double>(3);
