@@ -156,7 +156,6 @@ public sealed record Normalizer<T>(T[] Mean, T[] Std) where T : unmanaged, IFloa
 
     private Tensor<T> Map(Tensor<T> x, Func<T, int, T> f)
     {
-        ArgumentNullException.ThrowIfNull(x);
         int width = Mean.Length;
         if (x.Shape.Last != width && !(width == 1 && x.Rank == 1))
             throw new ShapeMismatchException("normalizer", $"expects {width} features in the last axis", x.Shape);
