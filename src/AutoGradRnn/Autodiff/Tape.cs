@@ -201,7 +201,9 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
                 {
                     var input = node.Inputs[i];
                     if (input.Tape != this) continue;                 // constants and data: no gradient work at all
-                    if (inputGrads[i] is not { } raw) continue;
+                    // Not a pattern variable: with the continue removed (a Stryker mutant) it would be unassigned, not null.
+                    var raw = inputGrads[i];
+                    if (raw is null) continue;
                     var gi = raw.Detach();
                     // Broadcasting's adjoint, once for every op: sum the gradient back to the input's shape.
                     if (gi.Shape != input.Shape) gi = Broadcast.SumTo(gi, input.Shape);
