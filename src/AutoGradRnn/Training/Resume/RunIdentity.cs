@@ -25,7 +25,7 @@ internal static class RunIdentity
 
     /// <summary>Read by reflection so that an option added later is part of the identity without anyone remembering to add it.</summary>
     private static IEnumerable<PropertyInfo> Properties(object o) =>
-        o.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.GetIndexParameters().Length == 0 && p.Name != "EqualityContract");
+        o.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.GetIndexParameters().Length == 0);   // a record's EqualityContract is protected, so not listed
 
     /// <summary>Invariant and exact: doubles round-trip, lists are listed, nested records spelled out.</summary>
     internal static string Format(object? value) => value switch
