@@ -51,8 +51,10 @@ public sealed class CsvTable
         ArgumentNullException.ThrowIfNull(text);
         var buffer = new char[text.Length];   // unescaped cells are never longer than the text
         var bounds = new List<int> { 0 };
-        int used = 0, fields = 0, records = 0, width = -1;
-        bool quoted = false, fieldStarted = false;
+        int used = 0, fields = 0, records = 0, width = 0;   // width is set by the header before any row is compared with it
+        // A record ends at a newline only if it has content: a cell's text (used past the field's start), a comma (fields),
+        // or a quoted field, which may be empty ("") and so leaves neither trace.
+        bool quoted = false, quotedField = false;
         int line = 1;
         string[] header = [];
 
@@ -94,19 +96,19 @@ public sealed class CsvTable
             }
             switch (c)
             {
-                case '"' when used == bounds[^1]: quoted = true; fieldStarted = true; break;
-                case ',': EndField(); fieldStarted = true; break;
+                case '"' when used == bounds[^1]: quoted = true; quotedField = true; break;
+                case ',': EndField(); break;
                 case '\r': break;
                 case '\n':
                     line++;
-                    if (fieldStarted || used > bounds[^1] || fields > 0) EndRecord();
-                    fieldStarted = false;
+                    if (quotedField || used > bounds[^1] || fields > 0) EndRecord();
+                    quotedField = false;
                     break;
-                default: buffer[used++] = c; fieldStarted = true; break;
+                default: buffer[used++] = c; break;
             }
         }
         if (quoted) throw new DataFormatException(source, $"a quoted field opened before line {line} is never closed");
-        if (fieldStarted || used > bounds[^1] || fields > 0) EndRecord();
+        if (quotedField || used > bounds[^1] || fields > 0) EndRecord();
         if (records == 0) throw new DataFormatException(source, "the file has no header row");
         if (records == 1) throw new DataFormatException(source, "the file has a header but no data rows");
         bounds.TrimExcess();   // the list grew by doubling: give back up to half of it

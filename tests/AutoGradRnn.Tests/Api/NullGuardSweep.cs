@@ -8,7 +8,7 @@ namespace AutoGradRnn.Tests;
 /// <summary>What passing null for one parameter of one public member did.</summary>
 public enum NullGuardOutcome
 {
-    /// <summary>An <see cref="ArgumentNullException"/> (or an <see cref="ArgumentException"/>) naming the parameter: the guard holds.</summary>
+    /// <summary>An <see cref="ArgumentNullException"/> naming the parameter: the guard holds.</summary>
     Guarded,
     /// <summary>A <see cref="NullReferenceException"/>, no exception, or an argument exception naming another parameter.</summary>
     Failed,
@@ -105,6 +105,8 @@ public static class NullGuardSweep
     /// <summary>The exported types a sweep row is made for (no interfaces, delegates or enums: nothing of theirs to call).</summary>
     public static IEnumerable<Type> Types() =>
         Library.GetExportedTypes()
+            // Only the library's own namespaces: a mutation tester adds public types of its own (Stryker's MutantControl).
+            .Where(t => t.Namespace is { } ns && (ns == "AutoGradRnn" || ns.StartsWith("AutoGradRnn.", StringComparison.Ordinal)))
             .Where(t => !t.IsInterface && !t.IsEnum && !typeof(Delegate).IsAssignableFrom(t))
             .OrderBy(t => t.FullName, StringComparer.Ordinal);
 
@@ -249,7 +251,9 @@ public static class NullGuardSweep
         var outcome = thrown switch
         {
             null => new NullGuardCase(label, name, NullGuardOutcome.Failed, "no exception"),
-            ArgumentException a when Names(a.ParamName) => new(label, name, NullGuardOutcome.Guarded, a.GetType().Name),
+            ArgumentNullException a when Names(a.ParamName) => new(label, name, NullGuardOutcome.Guarded, a.GetType().Name),
+            // Another argument error naming the parameter is how a dropped guard shows: null read as empty ("the text is empty").
+            ArgumentException a when Names(a.ParamName) => new(label, name, NullGuardOutcome.Failed, $"{a.GetType().Name}, not ArgumentNullException: {FirstLine(a.Message)}"),
             ArgumentNullException a => new(label, name, NullGuardOutcome.Failed, $"ArgumentNullException names '{a.ParamName}'"),
             NullReferenceException e => new(label, name, NullGuardOutcome.Failed, $"NullReferenceException at {Where(e)}"),
             ArgumentException a when a.GetType() == typeof(ArgumentException) && a.ParamName is not null =>

@@ -83,6 +83,9 @@ public class CharVocabularyTests
         Assert.Equal("position 5 (line 2, column 3)", CharVocabulary.Where("ab\ncd", 5));
         Assert.Equal("position 2 (line 1, column 3)", CharVocabulary.Where("🐳🐳x", 2));
         Assert.Equal("position 3 (line 3, column 1)", CharVocabulary.Where("🐳\n\nx", 3));
+        // A position past the end stops at the end (the loop never reads past the text).
+        Assert.Equal("position 9 (line 2, column 3)", CharVocabulary.Where("ab\ncd", 9));
+        Assert.Equal("position 1 (line 1, column 1)", CharVocabulary.Where("", 1));
     }
 
     [Fact]

@@ -57,6 +57,13 @@ public class TextCorpusTests
     }
 
     [Fact]
+    public void A_null_path_is_refused_by_name_not_taken_for_a_missing_file()
+    {
+        Assert.Equal("path", Assert.Throws<ArgumentNullException>(() => TextCorpus.Load(null!)).ParamName);
+        Assert.Equal("path", Assert.Throws<ArgumentNullException>(() => CsvTable.Load(null!)).ParamName);
+    }
+
+    [Fact]
     public void A_missing_file_is_named()
     {
         using var dir = new TempDir();
