@@ -156,19 +156,14 @@ public class TrainerLoopTests
         Assert.Equal(1.75, Trainer<double>.Evaluate(Start, (Scalar p, int c, Step b) => (Fixed(p, b), c), _ => 0, [new Step(0, 1), new Step(1, 3)]), 1e-15);
     }
 
-    private sealed class Collect : IProgress<TrainingProgress>
-    {
-        public readonly List<TrainingProgress> Reports = [];
-        public void Report(TrainingProgress value) => Reports.Add(value);
-    }
-
     [Fact]
     public void Throughput_is_the_items_so_far_over_the_time_so_far()
     {
-        var progress = new Collect();
-        Trainer<double>.Fit(Start, new Sgd<double>(0.1), PullToOne, [new Step(0, 5), new Step(1, 7)], [], new TrainerOptions { Epochs = 3, Shuffle = false }, progress);
+        var reports = new List<TrainingProgress>();
+        Trainer<double>.Fit(Start, new Sgd<double>(0.1), PullToOne, [new Step(0, 5), new Step(1, 7)], [], new TrainerOptions { Epochs = 3, Shuffle = false },
+            new ProgressCallback<TrainingProgress>(reports.Add));
         long items = 0;
-        foreach (var (r, i) in progress.Reports.Select((r, i) => (r, i)))
+        foreach (var (r, i) in reports.Select((r, i) => (r, i)))
         {
             items += i % 2 == 0 ? 5 : 7;
             // Elapsed is read just after the rate, so the product is the items within the time between the two reads.
@@ -188,10 +183,11 @@ public class TrainerLoopTests
             var options = new TrainerOptions { Epochs = epochs, Shuffle = false };
             Trainer<double>.Fit(Start, new Sgd<double>(0.1), PullToOne, Steps(batches), [], options, null, control);
             if (!File.Exists(control.ResumeFile)) return -1;
-            var progress = new Collect();
-            var resumed = Trainer<double>.Fit(Start, new Sgd<double>(0.1), PullToOne, Steps(batches), [], options, progress, control with { Resume = true });
+            int retaken = 0;
+            var resumed = Trainer<double>.Fit(Start, new Sgd<double>(0.1), PullToOne, Steps(batches), [], options,
+                new ProgressCallback<TrainingProgress>(_ => retaken++), control with { Resume = true });
             Assert.Equal(AfterSteps(batches * epochs), resumed.Parameters.W.ToScalar(), 1e-15);
-            return progress.Reports.Count;
+            return retaken;
         }
         Assert.Equal(2, Retaken(every: 2, batches: 4));    // saved after step 2; not after step 4, the last
         Assert.Equal(1, Retaken(every: 3, batches: 4));    // saved after step 3
