@@ -32,20 +32,10 @@ public class TrainerSnapshotTests : IDisposable
         return control with { Resume = true };
     }
 
-    /// <summary>Rewrites the resume file with <paramref name="edit"/> applied to its metadata and tensors.</summary>
-    private static void Edit(string path, Action<Dictionary<string, string>, List<NamedTensor<double>>> edit)
-    {
-        var contents = SafeTensors.Load<double>(path);
-        var meta = contents.Metadata.ToDictionary(k => k.Key, k => k.Value);
-        var tensors = contents.Tensors.ToList();
-        edit(meta, tensors);
-        SafeTensors.Save(path, tensors, meta);
-    }
-
     private string Refused(Action<Dictionary<string, string>, List<NamedTensor<double>>> edit)
     {
         var control = Saved();
-        Edit(control.ResumeFile, edit);
+        SafeTensorsEdit.Apply(control.ResumeFile, edit);
         var e = Assert.Throws<CheckpointException>(() => Fit(control, [new Step(0)]));
         Assert.Equal(control.ResumeFile, e.FilePath);
         Assert.StartsWith($"checkpoint '{control.ResumeFile}'", e.Message);
