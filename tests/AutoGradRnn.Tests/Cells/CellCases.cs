@@ -27,6 +27,6 @@ public sealed record CellCase(int B, int T, int D, int H, long Seed)
         FsCheck.Fluent.Arb.From(
             from b in Gen.Choose(1, maxB) from t in Gen.Choose(1, maxT) from d in Gen.Choose(1, maxD) from h in Gen.Choose(1, maxH)
             from s in Props.Seeds select new CellCase(b, t, d, h, s),
-            c => new[] { c with { B = c.B - 1 }, c with { T = c.T - 1 }, c with { D = c.D - 1 }, c with { H = c.H - 1 } }
-                .Where(x => x.B >= 1 && x.T >= 1 && x.D >= 1 && x.H >= 1));
+            Props.Shrink<CellCase>(c => new[] { c with { B = c.B - 1 }, c with { T = c.T - 1 }, c with { D = c.D - 1 }, c with { H = c.H - 1 } }
+                .Where(x => x.B >= 1 && x.T >= 1 && x.D >= 1 && x.H >= 1)));
 }

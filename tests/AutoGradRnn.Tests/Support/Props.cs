@@ -36,6 +36,14 @@ public static class Props
     public static Gen<int[]> Dims(int minRank, int maxRank, int maxDim = 4) =>
         Gen.Choose(minRank, maxRank).SelectMany(r => Gen.ArrayOf(Gen.Choose(1, maxDim), r));
 
+    /// <summary>
+    /// <paramref name="shrinker"/>, or none when <c>AUTOGRADRNN_TEST_NO_SHRINK=1</c>: <c>tests/mutation.sh</c> sets it, since a
+    /// mutant needs one failing case, not the smallest, and shrinking a failing gradient check re-runs it dozens of times.
+    /// </summary>
+    public static Func<T, IEnumerable<T>> Shrink<T>(Func<T, IEnumerable<T>> shrinker) => NoShrink ? _ => [] : shrinker;
+
+    private static readonly bool NoShrink = Environment.GetEnvironmentVariable("AUTOGRADRNN_TEST_NO_SHRINK") == "1";
+
     /// <summary>Shrinks dimensions towards 1 (so a failure is reported at the smallest failing shape).</summary>
     public static IEnumerable<int[]> ShrinkDims(int[] dims)
     {
@@ -51,7 +59,7 @@ public static class Props
     public static Arbitrary<TensorCase> Tensors(int minRank = 1, int maxRank = 3, int maxDim = 4) =>
         Arb.From(
             from d in Dims(minRank, maxRank, maxDim) from s in Seeds select new TensorCase(d, s),
-            c => ShrinkDims(c.Dims).Select(d => c with { Dims = d }));
+            Shrink<TensorCase>(c => ShrinkDims(c.Dims).Select(d => c with { Dims = d })));
 
     /// <summary>Matrix-product dimensions (m, k, n) and a seed.</summary>
     public sealed record MatMulCase(int M, int K, int N, long Seed, int BatchLead)
@@ -63,8 +71,8 @@ public static class Props
         Arb.From(
             from m in Gen.Choose(1, maxDim) from k in Gen.Choose(1, maxDim) from n in Gen.Choose(1, maxDim)
             from lead in Gen.Choose(1, 3) from s in Seeds select new MatMulCase(m, k, n, s, lead),
-            c => new[] { c with { M = c.M - 1 }, c with { K = c.K - 1 }, c with { N = c.N - 1 }, c with { BatchLead = c.BatchLead - 1 } }
-                .Where(x => x.M >= 1 && x.K >= 1 && x.N >= 1 && x.BatchLead >= 1));
+            Shrink<MatMulCase>(c => new[] { c with { M = c.M - 1 }, c with { K = c.K - 1 }, c with { N = c.N - 1 }, c with { BatchLead = c.BatchLead - 1 } }
+                .Where(x => x.M >= 1 && x.K >= 1 && x.N >= 1 && x.BatchLead >= 1)));
 
     /// <summary>
     /// Draws for the gradient-check registry (<see cref="GradCheckSuite.Cases"/>): a shape of rank 1–3 with dimensions 1–4,
@@ -74,9 +82,9 @@ public static class Props
         Arb.From(
             from dims in Dims(1, 3) from b in Gen.Choose(1, 4) from t in Gen.Choose(1, 6) from d in Gen.Choose(1, 5) from h in Gen.Choose(1, 5)
             from s in Seeds select new GradCheckDraw(dims, b, t, d, h, s),
-            c => ShrinkDims(c.Dims).Select(dims => c with { Dims = dims })
+            Shrink<GradCheckDraw>(c => ShrinkDims(c.Dims).Select(dims => c with { Dims = dims })
                 .Concat(new[] { c with { Batch = c.Batch - 1 }, c with { Time = c.Time - 1 }, c with { Input = c.Input - 1 }, c with { Hidden = c.Hidden - 1 } })
-                .Where(x => x.Batch >= 1 && x.Time >= 1 && x.Input >= 1 && x.Hidden >= 1));
+                .Where(x => x.Batch >= 1 && x.Time >= 1 && x.Input >= 1 && x.Hidden >= 1)));
 
     /// <summary>Asserts a gradient check passes, with the report as the failure message.</summary>
     public static void GradOk<TTree>(Func<TTree, Tensor<double>> f, TTree x, GradCheckOptions? options = null)
