@@ -26,6 +26,7 @@ public sealed class CtorMissesOne(Tensor<double> w)
 public sealed record ReadOnlyNet(IReadOnlyList<Tensor<double>> Layers);
 public sealed record Config(Dictionary<string, int> Sizes, int[,] Grid, HashSet<string> Tags, IReadOnlyList<int> Periods);
 public sealed record WithConfig(Tensor<double> W, Config Config);
+public sealed record WithSettings(Tensor<double> W, Func<double, double> Activation, decimal Rate, DayOfWeek Day, string Name);
 
 /// <summary>
 /// Nodes the tree walker does not traverse are refused by every tree operation, with the path and the type, instead of
@@ -36,32 +37,34 @@ public class UnsupportedTreeNodeTests
 {
     private static readonly Tensor<double> One = Tensor.FromArray([1.0]);
 
-    /// <summary>One unsupported kind inside a holder record, the name its type is printed with and what the message calls it.</summary>
-    public sealed record Kind(string Name, Func<object> Make, string? TypeName, string What)
+    /// <summary>One unsupported kind inside a holder record, the name its type is printed with, what the message calls it and what it says to use instead.</summary>
+    public sealed record Kind(string Name, Func<object> Make, string? TypeName, string What, string Instead)
     {
         public override string ToString() => Name;
     }
 
+    private const string Containers = "an array, a List<T> or an F# list";
+
     public static readonly Kind[] Kinds =
     [
-        new("dictionary", () => new Dictionary<string, Tensor<double>> { ["a"] = One }, "Dictionary<string, Tensor<double>>", "a dictionary"),
-        new("sorted dictionary", () => new SortedDictionary<string, Tensor<double>> { ["a"] = One }, "SortedDictionary<string, Tensor<double>>", "a dictionary"),
-        new("immutable dictionary", () => ImmutableDictionary<string, Tensor<double>>.Empty.Add("a", One), "ImmutableDictionary<string, Tensor<double>>", "a dictionary"),
-        new("hashtable", () => new Hashtable { ["a"] = One }, "Hashtable", "a dictionary"),
-        new("hash set", () => new HashSet<Tensor<double>> { One }, "HashSet<Tensor<double>>", "a set"),
-        new("lazy sequence", () => new[] { One }.Select(t => t), null, "a collection"),
-        new("read-only collection", () => new ReadOnlyCollection<Tensor<double>>([One]), "ReadOnlyCollection<Tensor<double>>", "a collection"),
-        new("immutable array", () => ImmutableArray.Create(One), "ImmutableArray<Tensor<double>>", "a collection"),
-        new("immutable list", () => ImmutableList.Create(One), "ImmutableList<Tensor<double>>", "a collection"),
-        new("queue", () => new Queue<Tensor<double>>([One]), "Queue<Tensor<double>>", "a collection"),
-        new("linked list", () => new LinkedList<Tensor<double>>([One]), "LinkedList<Tensor<double>>", "a collection"),
-        new("array list", () => new ArrayList { One }, "ArrayList", "a collection"),
-        new("list of records in a dictionary", () => new Dictionary<int, PlainLayer> { [0] = new(One) }, "Dictionary<int, PlainLayer>", "a dictionary"),
-        new("multidimensional array", () => new Tensor<double>[,] { { One } }, "Tensor<double>[,]", "a multidimensional array"),
-        new("tuple of 8", () => (One, One, One, One, One, One, One, One), "ValueTuple<Tensor<double>, Tensor<double>, Tensor<double>, Tensor<double>, Tensor<double>, Tensor<double>, Tensor<double>, ValueTuple<Tensor<double>>>", "a tuple of more than 7 items"),
-        new("lazy", () => new Lazy<Tensor<double>>(() => One), "Lazy<Tensor<double>>", "a wrapper"),
-        new("mutable class", () => new MutableModel(), "MutableModel", "neither a record nor an immutable class"),
-        new("struct with a field", () => new FieldStruct { W = One }, "FieldStruct", "neither a record nor an immutable class"),
+        new("dictionary", () => new Dictionary<string, Tensor<double>> { ["a"] = One }, "Dictionary<string, Tensor<double>>", "a dictionary", "use a record with one property per tensor (its names become the paths), or " + Containers),
+        new("sorted dictionary", () => new SortedDictionary<string, Tensor<double>> { ["a"] = One }, "SortedDictionary<string, Tensor<double>>", "a dictionary", "use a record with one property per tensor (its names become the paths), or " + Containers),
+        new("immutable dictionary", () => ImmutableDictionary<string, Tensor<double>>.Empty.Add("a", One), "ImmutableDictionary<string, Tensor<double>>", "a dictionary", "use a record with one property per tensor (its names become the paths), or " + Containers),
+        new("hashtable", () => new Hashtable { ["a"] = One }, "Hashtable", "a dictionary", "use a record with one property per tensor (its names become the paths), or " + Containers),
+        new("hash set", () => new HashSet<Tensor<double>> { One }, "HashSet<Tensor<double>>", "a set", "use " + Containers + " (a set has no order to pair leaves by)"),
+        new("lazy sequence", () => new[] { One }.Select(t => t), null, "a collection", "use " + Containers),
+        new("read-only collection", () => new ReadOnlyCollection<Tensor<double>>([One]), "ReadOnlyCollection<Tensor<double>>", "a collection", "use " + Containers),
+        new("immutable array", () => ImmutableArray.Create(One), "ImmutableArray<Tensor<double>>", "a collection", "use " + Containers),
+        new("immutable list", () => ImmutableList.Create(One), "ImmutableList<Tensor<double>>", "a collection", "use " + Containers),
+        new("queue", () => new Queue<Tensor<double>>([One]), "Queue<Tensor<double>>", "a collection", "use " + Containers),
+        new("linked list", () => new LinkedList<Tensor<double>>([One]), "LinkedList<Tensor<double>>", "a collection", "use " + Containers),
+        new("array list", () => new ArrayList { One }, "ArrayList", "a collection", "use " + Containers),
+        new("list of records in a dictionary", () => new Dictionary<int, PlainLayer> { [0] = new(One) }, "Dictionary<int, PlainLayer>", "a dictionary", "use a record with one property per tensor (its names become the paths), or " + Containers),
+        new("multidimensional array", () => new Tensor<double>[,] { { One } }, "Tensor<double>[,]", "a multidimensional array", "use a jagged array (T[][]) or nested List<T>"),
+        new("tuple of 8", () => (One, One, One, One, One, One, One, One), "ValueTuple<Tensor<double>, Tensor<double>, Tensor<double>, Tensor<double>, Tensor<double>, Tensor<double>, Tensor<double>, ValueTuple<Tensor<double>>>", "a tuple of more than 7 items", "use a record, or nest tuples of at most 7 items"),
+        new("lazy", () => new Lazy<Tensor<double>>(() => One), "Lazy<Tensor<double>>", "a wrapper", "use a record, a tuple, " + Containers),
+        new("mutable class", () => new MutableModel(), "MutableModel", "neither a record nor an immutable class", "make it a C# record, or give it a public constructor whose parameters match its public properties by name"),
+        new("struct with a field", () => new FieldStruct { W = One }, "FieldStruct", "neither a record nor an immutable class", "make it a C# record, or give it a public constructor whose parameters match its public properties by name"),
     ];
 
     /// <summary>Every tree operation, applied to a tree <c>Holder(W, inner)</c>.</summary>
@@ -90,13 +93,18 @@ public class UnsupportedTreeNodeTests
         Assert.StartsWith($"parameter tree: Inner is {c.Kind.What}", e.Message);
         if (c.Kind.TypeName is { } type) Assert.Contains($"({type})", e.Message);   // null: a LINQ iterator, whose name is the runtime's own
         Assert.Contains("which parameter trees do not traverse, so its tensors would get no gradient, update or checkpoint entry; ", e.Message);
+        Assert.EndsWith("entry; " + c.Kind.Instead, e.Message);
     }
 
     [Fact]
     public void Every_kind_is_refused()   // the property draws kinds at random; this names any kind that slips through
     {
         foreach (var kind in Kinds)
-            Assert.Equal("Inner", Assert.Throws<UnsupportedTreeNodeException>(() => ParameterTree<double>.Flatten(new Holder(One, kind.Make()))).Path);
+        {
+            var e = Assert.Throws<UnsupportedTreeNodeException>(() => ParameterTree<double>.Flatten(new Holder(One, kind.Make())));
+            Assert.Equal("Inner", e.Path);
+            Assert.EndsWith("entry; " + kind.Instead, e.Message);
+        }
     }
 
     [Fact]
@@ -142,8 +150,10 @@ public class UnsupportedTreeNodeTests
         Assert.EndsWith("make it a property with an init accessor, or a positional parameter", field.Message);
         var getOnly = Assert.Throws<UnsupportedTreeNodeException>(() => Autodiff.Grad((WithGetOnly q) => Sum(q.W))(new WithGetOnly(One)));
         Assert.StartsWith("parameter tree: Extra is a get-only property (Tensor<double>)", getOnly.Message);
+        Assert.EndsWith("give it an init accessor, or make it a positional parameter", getOnly.Message);
         var ctor = Assert.Throws<UnsupportedTreeNodeException>(() => ParameterTree<double>.Map(new CtorMissesOne(One), t => t));
         Assert.StartsWith("parameter tree: B is a property its constructor does not take (Tensor<double>)", ctor.Message);
+        Assert.EndsWith("add it to the public constructor's parameters (same name), or make the type a C# record", ctor.Message);
     }
 
     [Fact]
@@ -155,6 +165,11 @@ public class UnsupportedTreeNodeTests
         var g = Autodiff.Grad((WithConfig q) => Sum(q.W * 2.0))(p);
         Assert.Same(config, g.Config);
         TensorAssert.Close(Tensor.FromArray([2.0]), g.W);
+        // Delegates, decimals, enums and strings hold no tensors and are carried along unchanged.
+        Func<double, double> activation = Math.Tanh;
+        var settings = new WithSettings(One, activation, 0.1m, DayOfWeek.Monday, "w");
+        Assert.Equal(["W"], ParameterTree<double>.Flatten(settings).Select(n => n.Name));
+        Assert.Same(activation, ParameterTree<double>.Map(settings, t => t).Activation);
         // A computed property is derived from the others, so skipping it is right.
         Assert.Equal(["Scale"], ParameterTree<double>.Flatten(new InitOnly { Scale = One }).Select(n => n.Name));
         // The library's own trees pass: a clockwork RNN's periods are an IReadOnlyList<int>.
