@@ -11,6 +11,21 @@ public sealed class TwoConstructorLayer
     public Tensor<double> B { get; }
 }
 
+/// <summary>A class whose fullest constructor takes a value no property holds; the walker rebuilds it through the other.</summary>
+public sealed class SeededLayer
+{
+    public SeededLayer(Tensor<double> w) => W = w;
+    public SeededLayer(Tensor<double> w, int seed) : this(w) => _ = seed;
+    public Tensor<double> W { get; }
+}
+
+/// <summary>A user record that also implements <see cref="System.Runtime.CompilerServices.ITuple"/>: still walked as a record.</summary>
+public sealed record TupleLikePair(Tensor<double> A, Tensor<double> B) : System.Runtime.CompilerServices.ITuple
+{
+    public object? this[int index] => index == 0 ? A : B;
+    public int Length => 2;
+}
+
 /// <summary>
 /// The node kinds at the edges of what the tree walker accepts: the largest tuple it opens (7 items), an immutable class
 /// rebuilt through its fullest constructor, a masked loss whose mask drops the only axis.
@@ -18,6 +33,23 @@ public sealed class TwoConstructorLayer
 public class TreeNodeKindsTests
 {
     private static Tensor<double> V(double v) => Tensor.FromArray([v]);
+
+    [Fact]
+    public void A_class_is_rebuilt_through_the_constructor_whose_parameters_all_match_properties()
+    {
+        var layer = new SeededLayer(V(3));
+        Assert.Equal(["W"], ParameterTree<double>.Flatten(layer).Select(l => l.Name));
+        Assert.Equal(6.0, Autodiff.Grad((SeededLayer p) => Sum(p.W * p.W), layer).W.Data[0]);
+    }
+
+    [Fact]
+    public void A_user_record_implementing_ITuple_is_walked_as_a_record_not_as_a_tuple()
+    {
+        var pair = new TupleLikePair(V(1), V(2));
+        Assert.Equal(["A", "B"], ParameterTree<double>.Flatten(pair).Select(l => l.Name));
+        var g = Autodiff.Grad((TupleLikePair p) => Sum(p.A * 2.0 + p.B * 5.0), pair);
+        Assert.Equal((2.0, 5.0), (g.A.Data[0], g.B.Data[0]));
+    }
 
     [Fact]
     public void A_tuple_of_seven_tensors_is_a_tree()

@@ -26,6 +26,23 @@ public sealed class CtorMissesOne(Tensor<double> w)
 public sealed record ReadOnlyNet(IReadOnlyList<Tensor<double>> Layers);
 public sealed record Config(Dictionary<string, int> Sizes, int[,] Grid, HashSet<string> Tags, IReadOnlyList<int> Periods);
 public sealed record WithConfig(Tensor<double> W, Config Config);
+public struct TwoFieldStruct { public Tensor<double> W; public int Steps; }
+public sealed class CtorMissesGetOnly(Tensor<double> w)
+{
+    public Tensor<double> W { get; } = w;
+    public Tensor<double> C { get; } = Tensor.Zeros<double>(1);
+}
+public sealed class CtorMissesSetter(Tensor<double> w)
+{
+    private Tensor<double> store = Tensor.Zeros<double>(1);
+    public Tensor<double> W { get; } = w;
+    public Tensor<double> D { get => store; set => store = value; }
+}
+public abstract class AbstractLayer;
+public sealed class ConcreteLayer : AbstractLayer;
+public sealed record WithGetOnlyAbstract(Tensor<double> W) { public AbstractLayer Extra { get; } = new ConcreteLayer(); }
+public sealed class Chain { public Chain? Next; public int Value; }
+public sealed record WithChain(Tensor<double> W, Chain Links, Version Version);
 public sealed record WithSettings(Tensor<double> W, Func<double, double> Activation, decimal Rate, DayOfWeek Day, string Name);
 
 /// <summary>
@@ -65,6 +82,7 @@ public class UnsupportedTreeNodeTests
         new("lazy", () => new Lazy<Tensor<double>>(() => One), "Lazy<Tensor<double>>", "a wrapper", "use a record, a tuple, " + Containers),
         new("mutable class", () => new MutableModel(), "MutableModel", "neither a record nor an immutable class", "make it a C# record, or give it a public constructor whose parameters match its public properties by name"),
         new("struct with a field", () => new FieldStruct { W = One }, "FieldStruct", "neither a record nor an immutable class", "make it a C# record, or give it a public constructor whose parameters match its public properties by name"),
+        new("struct with a tensor field and another", () => new TwoFieldStruct { W = One }, "TwoFieldStruct", "neither a record nor an immutable class", "make it a C# record, or give it a public constructor whose parameters match its public properties by name"),
     ];
 
     /// <summary>Every tree operation, applied to a tree <c>Holder(W, inner)</c>.</summary>
@@ -151,6 +169,11 @@ public class UnsupportedTreeNodeTests
         var getOnly = Assert.Throws<UnsupportedTreeNodeException>(() => Autodiff.Grad((WithGetOnly q) => Sum(q.W))(new WithGetOnly(One)));
         Assert.StartsWith("parameter tree: Extra is a get-only property (Tensor<double>)", getOnly.Message);
         Assert.EndsWith("give it an init accessor, or make it a positional parameter", getOnly.Message);
+        // A get-only auto-property, and a settable one whose value lives elsewhere, that the constructor does not take.
+        Assert.Equal("C", Assert.Throws<UnsupportedTreeNodeException>(() => ParameterTree<double>.Flatten(new CtorMissesGetOnly(One))).Path);
+        Assert.Equal("D", Assert.Throws<UnsupportedTreeNodeException>(() => ParameterTree<double>.Flatten(new CtorMissesSetter(One))).Path);
+        // A get-only property of an abstract type may hold a record of tensors at run time.
+        Assert.Equal("Extra", Assert.Throws<UnsupportedTreeNodeException>(() => ParameterTree<double>.Flatten(new WithGetOnlyAbstract(One))).Path);
         var ctor = Assert.Throws<UnsupportedTreeNodeException>(() => ParameterTree<double>.Map(new CtorMissesOne(One), t => t));
         Assert.StartsWith("parameter tree: B is a property its constructor does not take (Tensor<double>)", ctor.Message);
         Assert.EndsWith("add it to the public constructor's parameters (same name), or make the type a C# record", ctor.Message);
@@ -170,6 +193,9 @@ public class UnsupportedTreeNodeTests
         var settings = new WithSettings(One, activation, 0.1m, DayOfWeek.Monday, "w");
         Assert.Equal(["W"], ParameterTree<double>.Flatten(settings).Select(n => n.Name));
         Assert.Same(activation, ParameterTree<double>.Map(settings, t => t).Activation);
+        // A class that refers to itself but holds no tensor, and a framework type that is not a collection.
+        var chained = new WithChain(One, new Chain { Next = new Chain() }, new Version(1, 2));
+        Assert.Equal(["W"], ParameterTree<double>.Flatten(chained).Select(n => n.Name));
         // A computed property is derived from the others, so skipping it is right.
         Assert.Equal(["Scale"], ParameterTree<double>.Flatten(new InitOnly { Scale = One }).Select(n => n.Name));
         // The library's own trees pass: a clockwork RNN's periods are an IReadOnlyList<int>.
