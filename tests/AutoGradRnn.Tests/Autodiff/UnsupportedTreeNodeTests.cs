@@ -61,13 +61,15 @@ public class UnsupportedTreeNodeTests
     }
 
     private const string Containers = "an array, a List<T> or an F# list";
+    private const string UseRecord = "use a record with one property per tensor (its names become the paths), or " + Containers;
+    private const string UseConstructor = "make it a C# record, or give it a public constructor whose parameters match its public properties by name";
 
     public static readonly Kind[] Kinds =
     [
-        new("dictionary", () => new Dictionary<string, Tensor<double>> { ["a"] = One }, "Dictionary<string, Tensor<double>>", "a dictionary", "use a record with one property per tensor (its names become the paths), or " + Containers),
-        new("sorted dictionary", () => new SortedDictionary<string, Tensor<double>> { ["a"] = One }, "SortedDictionary<string, Tensor<double>>", "a dictionary", "use a record with one property per tensor (its names become the paths), or " + Containers),
-        new("immutable dictionary", () => ImmutableDictionary<string, Tensor<double>>.Empty.Add("a", One), "ImmutableDictionary<string, Tensor<double>>", "a dictionary", "use a record with one property per tensor (its names become the paths), or " + Containers),
-        new("hashtable", () => new Hashtable { ["a"] = One }, "Hashtable", "a dictionary", "use a record with one property per tensor (its names become the paths), or " + Containers),
+        new("dictionary", () => new Dictionary<string, Tensor<double>> { ["a"] = One }, "Dictionary<string, Tensor<double>>", "a dictionary", UseRecord),
+        new("sorted dictionary", () => new SortedDictionary<string, Tensor<double>> { ["a"] = One }, "SortedDictionary<string, Tensor<double>>", "a dictionary", UseRecord),
+        new("immutable dictionary", () => ImmutableDictionary<string, Tensor<double>>.Empty.Add("a", One), "ImmutableDictionary<string, Tensor<double>>", "a dictionary", UseRecord),
+        new("hashtable", () => new Hashtable { ["a"] = One }, "Hashtable", "a dictionary", UseRecord),
         new("hash set", () => new HashSet<Tensor<double>> { One }, "HashSet<Tensor<double>>", "a set", "use " + Containers + " (a set has no order to pair leaves by)"),
         new("lazy sequence", () => new[] { One }.Select(t => t), null, "a collection", "use " + Containers),
         new("read-only collection", () => new ReadOnlyCollection<Tensor<double>>([One]), "ReadOnlyCollection<Tensor<double>>", "a collection", "use " + Containers),
@@ -76,13 +78,13 @@ public class UnsupportedTreeNodeTests
         new("queue", () => new Queue<Tensor<double>>([One]), "Queue<Tensor<double>>", "a collection", "use " + Containers),
         new("linked list", () => new LinkedList<Tensor<double>>([One]), "LinkedList<Tensor<double>>", "a collection", "use " + Containers),
         new("array list", () => new ArrayList { One }, "ArrayList", "a collection", "use " + Containers),
-        new("list of records in a dictionary", () => new Dictionary<int, PlainLayer> { [0] = new(One) }, "Dictionary<int, PlainLayer>", "a dictionary", "use a record with one property per tensor (its names become the paths), or " + Containers),
+        new("list of records in a dictionary", () => new Dictionary<int, PlainLayer> { [0] = new(One) }, "Dictionary<int, PlainLayer>", "a dictionary", UseRecord),
         new("multidimensional array", () => new Tensor<double>[,] { { One } }, "Tensor<double>[,]", "a multidimensional array", "use a jagged array (T[][]) or nested List<T>"),
         new("tuple of 8", () => (One, One, One, One, One, One, One, One), "ValueTuple<Tensor<double>, Tensor<double>, Tensor<double>, Tensor<double>, Tensor<double>, Tensor<double>, Tensor<double>, ValueTuple<Tensor<double>>>", "a tuple of more than 7 items", "use a record, or nest tuples of at most 7 items"),
         new("lazy", () => new Lazy<Tensor<double>>(() => One), "Lazy<Tensor<double>>", "a wrapper", "use a record, a tuple, " + Containers),
-        new("mutable class", () => new MutableModel(), "MutableModel", "neither a record nor an immutable class", "make it a C# record, or give it a public constructor whose parameters match its public properties by name"),
-        new("struct with a field", () => new FieldStruct { W = One }, "FieldStruct", "neither a record nor an immutable class", "make it a C# record, or give it a public constructor whose parameters match its public properties by name"),
-        new("struct with a tensor field and another", () => new TwoFieldStruct { W = One }, "TwoFieldStruct", "neither a record nor an immutable class", "make it a C# record, or give it a public constructor whose parameters match its public properties by name"),
+        new("mutable class", () => new MutableModel(), "MutableModel", "neither a record nor an immutable class", UseConstructor),
+        new("struct with a field", () => new FieldStruct { W = One }, "FieldStruct", "neither a record nor an immutable class", UseConstructor),
+        new("struct with a tensor field and another", () => new TwoFieldStruct { W = One }, "TwoFieldStruct", "neither a record nor an immutable class", UseConstructor),
     ];
 
     /// <summary>Every tree operation, applied to a tree <c>Holder(W, inner)</c>.</summary>
