@@ -18,6 +18,8 @@ public class MalformedCellTests
         {
             () => broken.Step(Cell.InitialState(2), Tensor.Zeros<double>(2, 3)),
             () => Sequence.Unroll(broken, X),
+            () => Sequence.Unroll(broken, X, Cell.InitialState(2)),
+            () => Sequence.Unroll(broken, X, Cell.InitialState(2), Tensor.Ones<double>(2, 5)),
             () => Sequence.UnrollComposed(broken, X, Cell.InitialState(2)),
             () => Sequence.Paths(broken, X, Cell.InitialState(2)),
             () => Sequence.UnrollCheckpointed(broken, X, Cell.InitialState(2), 2),
@@ -38,8 +40,10 @@ public class MalformedCellTests
         Assert.Equal("ClockworkRnn: parameter B[1] is null (Parameter 'B[1]')",
             Assert.Throws<ArgumentNullException>(() => (clockwork with { B = [clockwork.B[0], null!] }).Step(clockwork.InitialState(2), Tensor.Zeros<double>(2, 3))).Message);
         var stacked = Stacked<LstmState<double>, double>.Of(Cell, Lstm<double>.Create(4, 4, 2));
-        Assert.Equal("Layers[1].Bc", Assert.Throws<ArgumentNullException>(() =>
-            Sequence.Unroll(stacked with { Layers = [Cell, Lstm<double>.Create(4, 4, 2) with { Bc = null! }] }, X)).ParamName);
+        var brokenStack = stacked with { Layers = [Cell, Lstm<double>.Create(4, 4, 2) with { Bc = null! }] };
+        Assert.Equal("Layers[1].Bc", Assert.Throws<ArgumentNullException>(() => Sequence.Unroll(brokenStack, X)).ParamName);
+        Assert.Equal("Stacked: parameter Layers[1].Bc is null (Parameter 'Layers[1].Bc')",
+            Assert.Throws<ArgumentNullException>(() => Sequence.Unroll(brokenStack, X, stacked.InitialState(2))).Message);
     }
 
     [Fact]
