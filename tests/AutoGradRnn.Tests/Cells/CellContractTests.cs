@@ -29,6 +29,34 @@ public class CellContractTests
         ["clockwork rnn"] = ((d, h) => ClockworkRnn<double>.Create(d, 4, [1, 2], 1), b => ClockworkRnn<double>.Create(3, 4, [1, 2], 1).InitialState(b)),
     };
 
+    /// <summary>Every cell that takes a <see cref="CellInit"/>, built with the given one (null: the default).</summary>
+    private static readonly Dictionary<string, Func<CellInit?, object>> WithInit = new()
+    {
+        ["lstm"] = i => Lstm<double>.Create(3, 4, 1, i),
+        ["gru"] = i => Gru<double>.Create(3, 4, 1, i),
+        ["rnn"] = i => Rnn<double>.Create(3, 4, 1, i),
+        ["coupled lstm"] = i => CoupledLstm<double>.Create(3, 4, 1, i),
+        ["gru (reset after)"] = i => GruResetAfter<double>.Create(3, 4, 1, i),
+        ["layer-norm lstm"] = i => LayerNormLstm<double>.Create(3, 4, 1, i),
+        ["peephole lstm"] = i => PeepholeLstm<double>.Create(3, 4, 1, init: i),
+        ["projection lstm"] = i => ProjectionLstm<double>.Create(3, 4, 2, 1, i),
+        ["grid lstm"] = i => GridLstm<double>.Create(3, 4, 2, 1, i),
+        ["depth-gated lstm"] = i => DepthGatedLstm<double>.Create(3, 4, 2, 1, i),
+        ["depth-gated lstm layer"] = i => DepthGatedLstmLayer<double>.Create(3, 4, 1, i),
+    };
+
+    public static TheoryData<string> CellsWithInit => [.. WithInit.Keys];
+
+    [Theory]
+    [MemberData(nameof(CellsWithInit))]
+    public void Every_cell_draws_its_parameters_with_the_init_it_is_given(string cell)
+    {
+        double[] Drawn(CellInit? init) => [.. ParameterTree<double>.Leaves(WithInit[cell](init)).SelectMany(l => l.ToArray())];
+        Assert.Equal(Drawn(null), Drawn(new CellInit()));                                    // null is the default
+        Assert.NotEqual(Drawn(null), Drawn(new CellInit { Weights = WeightInit.GlorotUniform }));
+        Assert.NotEqual(Drawn(null), Drawn(new CellInit { OrthogonalRecurrent = true }));
+    }
+
     public static TheoryData<string> Cells => [.. Factories.Keys];
 
     [Theory]
