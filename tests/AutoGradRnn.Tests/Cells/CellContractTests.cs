@@ -12,46 +12,33 @@ public class CellContractTests
 {
     private static readonly Tensor<double> X = Tensor.Zeros<double>(2, 5, 3);
 
-    /// <summary>Every cell's factory (input size, hidden size) and zero state (batch), by the name its refusals use.</summary>
-    private static readonly Dictionary<string, (Func<int, int, object> Create, Func<int, object>? Zero)> Factories = new()
+    /// <summary>
+    /// Every cell, by the name its refusals use: its factory (input size, hidden size, init; null: the default), whether
+    /// it takes a <see cref="CellInit"/>, and its zero state (batch) where it has one of its own.
+    /// </summary>
+    private static readonly Dictionary<string, (Func<int, int, CellInit?, object> Create, bool TakesInit, Func<int, object>? Zero)> Factories = new()
     {
-        ["lstm"] = ((d, h) => Lstm<double>.Create(d, h, 1), b => Lstm<double>.Create(3, 4, 1).InitialState(b)),
-        ["gru"] = ((d, h) => Gru<double>.Create(d, h, 1), b => Gru<double>.Create(3, 4, 1).InitialState(b)),
-        ["rnn"] = ((d, h) => Rnn<double>.Create(d, h, 1), b => Rnn<double>.Create(3, 4, 1).InitialState(b)),
-        ["coupled lstm"] = ((d, h) => CoupledLstm<double>.Create(d, h, 1), b => CoupledLstm<double>.Create(3, 4, 1).InitialState(b)),
-        ["gru (reset after)"] = ((d, h) => GruResetAfter<double>.Create(d, h, 1), b => GruResetAfter<double>.Create(3, 4, 1).InitialState(b)),
-        ["layer-norm lstm"] = ((d, h) => LayerNormLstm<double>.Create(d, h, 1), b => LayerNormLstm<double>.Create(3, 4, 1).InitialState(b)),
-        ["peephole lstm"] = ((d, h) => PeepholeLstm<double>.Create(d, h, 1), b => PeepholeLstm<double>.Create(3, 4, 1).InitialState(b)),
-        ["projection lstm"] = ((d, h) => ProjectionLstm<double>.Create(d, h, 2, 1), b => ProjectionLstm<double>.Create(3, 4, 2, 1).InitialState(b)),
-        ["grid lstm"] = ((d, h) => GridLstm<double>.Create(d, h, 2, 1), b => GridLstm<double>.Create(3, 4, 2, 1).InitialState(b)),
-        ["depth-gated lstm"] = ((d, h) => DepthGatedLstm<double>.Create(d, h, 2, 1), null),
-        ["depth-gated lstm layer"] = ((d, h) => DepthGatedLstmLayer<double>.Create(d, h, 1), null),
-        ["clockwork rnn"] = ((d, h) => ClockworkRnn<double>.Create(d, 4, [1, 2], 1), b => ClockworkRnn<double>.Create(3, 4, [1, 2], 1).InitialState(b)),
+        ["lstm"] = ((d, h, i) => Lstm<double>.Create(d, h, 1, i), true, b => Lstm<double>.Create(3, 4, 1).InitialState(b)),
+        ["gru"] = ((d, h, i) => Gru<double>.Create(d, h, 1, i), true, b => Gru<double>.Create(3, 4, 1).InitialState(b)),
+        ["rnn"] = ((d, h, i) => Rnn<double>.Create(d, h, 1, i), true, b => Rnn<double>.Create(3, 4, 1).InitialState(b)),
+        ["coupled lstm"] = ((d, h, i) => CoupledLstm<double>.Create(d, h, 1, i), true, b => CoupledLstm<double>.Create(3, 4, 1).InitialState(b)),
+        ["gru (reset after)"] = ((d, h, i) => GruResetAfter<double>.Create(d, h, 1, i), true, b => GruResetAfter<double>.Create(3, 4, 1).InitialState(b)),
+        ["layer-norm lstm"] = ((d, h, i) => LayerNormLstm<double>.Create(d, h, 1, i), true, b => LayerNormLstm<double>.Create(3, 4, 1).InitialState(b)),
+        ["peephole lstm"] = ((d, h, i) => PeepholeLstm<double>.Create(d, h, 1, init: i), true, b => PeepholeLstm<double>.Create(3, 4, 1).InitialState(b)),
+        ["projection lstm"] = ((d, h, i) => ProjectionLstm<double>.Create(d, h, 2, 1, i), true, b => ProjectionLstm<double>.Create(3, 4, 2, 1).InitialState(b)),
+        ["grid lstm"] = ((d, h, i) => GridLstm<double>.Create(d, h, 2, 1, i), true, b => GridLstm<double>.Create(3, 4, 2, 1).InitialState(b)),
+        ["depth-gated lstm"] = ((d, h, i) => DepthGatedLstm<double>.Create(d, h, 2, 1, i), true, null),
+        ["depth-gated lstm layer"] = ((d, h, i) => DepthGatedLstmLayer<double>.Create(d, h, 1, i), true, null),
+        ["clockwork rnn"] = ((d, h, _) => ClockworkRnn<double>.Create(d, 4, [1, 2], 1), false, b => ClockworkRnn<double>.Create(3, 4, [1, 2], 1).InitialState(b)),
     };
 
-    /// <summary>Every cell that takes a <see cref="CellInit"/>, built with the given one (null: the default).</summary>
-    private static readonly Dictionary<string, Func<CellInit?, object>> WithInit = new()
-    {
-        ["lstm"] = i => Lstm<double>.Create(3, 4, 1, i),
-        ["gru"] = i => Gru<double>.Create(3, 4, 1, i),
-        ["rnn"] = i => Rnn<double>.Create(3, 4, 1, i),
-        ["coupled lstm"] = i => CoupledLstm<double>.Create(3, 4, 1, i),
-        ["gru (reset after)"] = i => GruResetAfter<double>.Create(3, 4, 1, i),
-        ["layer-norm lstm"] = i => LayerNormLstm<double>.Create(3, 4, 1, i),
-        ["peephole lstm"] = i => PeepholeLstm<double>.Create(3, 4, 1, init: i),
-        ["projection lstm"] = i => ProjectionLstm<double>.Create(3, 4, 2, 1, i),
-        ["grid lstm"] = i => GridLstm<double>.Create(3, 4, 2, 1, i),
-        ["depth-gated lstm"] = i => DepthGatedLstm<double>.Create(3, 4, 2, 1, i),
-        ["depth-gated lstm layer"] = i => DepthGatedLstmLayer<double>.Create(3, 4, 1, i),
-    };
-
-    public static TheoryData<string> CellsWithInit => [.. WithInit.Keys];
+    public static TheoryData<string> CellsWithInit => [.. Factories.Where(f => f.Value.TakesInit).Select(f => f.Key)];
 
     [Theory]
     [MemberData(nameof(CellsWithInit))]
     public void Every_cell_draws_its_parameters_with_the_init_it_is_given(string cell)
     {
-        double[] Drawn(CellInit? init) => [.. ParameterTree<double>.Leaves(WithInit[cell](init)).SelectMany(l => l.ToArray())];
+        double[] Drawn(CellInit? init) => [.. ParameterTree<double>.Leaves(Factories[cell].Create(3, 4, init)).SelectMany(l => l.ToArray())];
         Assert.Equal(Drawn(null), Drawn(new CellInit()));                                    // null is the default
         Assert.NotEqual(Drawn(null), Drawn(new CellInit { Weights = WeightInit.GlorotUniform }));
         Assert.NotEqual(Drawn(null), Drawn(new CellInit { OrthogonalRecurrent = true }));
@@ -63,14 +50,14 @@ public class CellContractTests
     [MemberData(nameof(Cells))]
     public void Create_and_InitialState_name_the_cell_the_size_and_the_parameter(string cell)
     {
-        var (create, zero) = Factories[cell];
+        var (create, _, zero) = Factories[cell];
         string Refusal(Action act) => Assert.Throws<ArgumentOutOfRangeException>(act).Message;
         if (cell != "clockwork rnn")   // its sizes are per module, checked by ClockworkBoundaryTests
         {
-            Assert.Equal($"{cell}: input size 0 must be positive (Parameter 'inputSize')", Refusal(() => create(0, 4)));
-            Assert.Equal($"{cell}: input size -2 must be positive (Parameter 'inputSize')", Refusal(() => create(-2, 4)));
-            Assert.Equal($"{cell}: hidden size 0 must be positive (Parameter 'hiddenSize')", Refusal(() => create(3, 0)));
-            Assert.Equal($"{cell}: hidden size -1 must be positive (Parameter 'hiddenSize')", Refusal(() => create(3, -1)));
+            Assert.Equal($"{cell}: input size 0 must be positive (Parameter 'inputSize')", Refusal(() => create(0, 4, null)));
+            Assert.Equal($"{cell}: input size -2 must be positive (Parameter 'inputSize')", Refusal(() => create(-2, 4, null)));
+            Assert.Equal($"{cell}: hidden size 0 must be positive (Parameter 'hiddenSize')", Refusal(() => create(3, 0, null)));
+            Assert.Equal($"{cell}: hidden size -1 must be positive (Parameter 'hiddenSize')", Refusal(() => create(3, -1, null)));
         }
         if (zero is null) return;
         Assert.Equal($"{cell}: batch size 0 must be positive (Parameter 'batchSize')", Refusal(() => zero(0)));
