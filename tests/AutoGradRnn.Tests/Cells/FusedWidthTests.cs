@@ -128,7 +128,7 @@ public class FusedWidthTests
                 CheckAtCurrentWidth<T>(w, rtol, atol);
     }
 
-    private static void CheckAtCurrentWidth<T>(WidthCase w, double rtol, double atol) where T : unmanaged, IFloatingPointIeee754<T>
+    internal static void CheckAtCurrentWidth<T>(WidthCase w, double rtol, double atol) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var c = w.Cell;
         switch (w.Kernel)

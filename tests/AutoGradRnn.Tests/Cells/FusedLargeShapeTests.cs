@@ -1,0 +1,31 @@
+namespace AutoGradRnn.Tests;
+
+/// <summary>
+/// Fused == composed at shapes where the fused path changes how it works, not what it computes: the batch is split
+/// over threads (the chunk bounds and every offset of a chunk that does not start at row 0), weight gradients are
+/// formed in column chunks on threads, and the transposed gradient rows are padded when a row is a multiple of
+/// 2 KiB (64 float64 LSTM units: 4·64·8 bytes). The property tests keep shapes small, so none of this runs there.
+/// </summary>
+public class FusedLargeShapeTests
+{
+    /// <summary>32 rows of 16 steps, 64 units: every kernel's per-step work is over the batch-split threshold.</summary>
+    private static readonly CellCase Large = new(B: 32, T: 16, D: 8, H: 64, Seed: 5);
+
+    public static TheoryData<int, bool> Kernels()
+    {
+        var data = new TheoryData<int, bool>();
+        for (int k = 0; k < FusedWidthTests.WidthCase.Kernels.Length; k++)
+            foreach (var masked in new[] { false, true }) data.Add(k, masked);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Kernels))]
+    public void Float64_fused_equals_composed_when_the_batch_is_split_over_threads(int kernel, bool masked) =>
+        FusedWidthTests.CheckAtCurrentWidth<double>(new FusedWidthTests.WidthCase(Large, kernel, masked), 1e-9, 1e-11);
+
+    [Theory]
+    [MemberData(nameof(Kernels))]
+    public void Float32_fused_equals_composed_with_padded_gradient_rows(int kernel, bool masked) =>
+        FusedWidthTests.CheckAtCurrentWidth<float>(new FusedWidthTests.WidthCase(Large with { H = 128, B = 8, T = 8 }, kernel, masked), 2e-3, 2e-4);
+}
