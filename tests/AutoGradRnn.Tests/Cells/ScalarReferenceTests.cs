@@ -4,7 +4,7 @@ using static AutoGradRnn.Ops;
 namespace AutoGradRnn.Tests;
 
 /// <summary>
-/// Cells PyTorch lacks (peephole in both forms, coupled gates, the essay's GRU) against an independent
+/// Cells PyTorch lacks (peephole in both forms, coupled gates, the essay's GRU, the depth gate, the clockwork RNN) against an independent
 /// reference: plain scalar loops over double arrays, written straight from the papers' equations.
 /// </summary>
 [Properties(Arbitrary = new[] { typeof(Arbs.Cells) })]
@@ -133,5 +133,80 @@ public class ScalarReferenceTests
         essay = essay with { B = after.Bnx };
         var zero = new RnnState<double>(Tensor.Zeros<double>(2, h));
         TensorAssert.Close(essay.Step(zero, Select(x, 1, 0)).H, after.Step(zero, Select(x, 1, 0)).H, 1e-12, 1e-14);
+    }
+
+    /// <summary>Yao et al. 2015: an LSTM step plus the depth gate d_t = σ(b_d + W_xd·x_t + w_cd⊙C_{t-1} + w_ld⊙C_t^L) on the layer below's memory.</summary>
+    private static (double[] H, double[] C, double[] D) DepthGatedStep(DepthGatedLstmLayer<double> p, double[] h, double[] c, double[] x, double[] lower)
+    {
+        int n = h.Length;
+        var cNew = new double[n]; var hNew = new double[n]; var d = new double[n];
+        for (int j = 0; j < n; j++)
+        {
+            double s = p.Bd[j] + p.Wcd[j] * c[j] + p.Wld[j] * lower[j];
+            for (int k = 0; k < x.Length; k++) s += x[k] * p.Wxd[k, j];
+            d[j] = Sig(s);
+            cNew[j] = d[j] * lower[j] + Sig(Affine(p.Wf, p.Bf, h, x, j)) * c[j] + Sig(Affine(p.Wi, p.Bi, h, x, j)) * Math.Tanh(Affine(p.Wc, p.Bc, h, x, j));
+            hNew[j] = Sig(Affine(p.Wo, p.Bo, h, x, j)) * Math.Tanh(cNew[j]);
+        }
+        return (hNew, cNew, d);
+    }
+
+    [Property]
+    public void Depth_gated_layer_step(CellCase c)
+    {
+        var cell = DepthGatedLstmLayer<double>.Create(c.D, c.H, c.Seed);
+        Tensor<double> Draw(Shape s, long seed) => Tensor.RandomNormal<double>(s, c.Seed + seed);
+        var (x, h, cs, lower) = (Draw(new Shape(c.B, c.D), 1), Draw(new Shape(c.B, c.H), 2), Draw(new Shape(c.B, c.H), 3), Draw(new Shape(c.B, c.H), 4));
+        var (state, _, depthGate) = cell.StepWithGates(new LstmState<double>(h, cs), x, lower);
+        double[] RowOf(Tensor<double> m, int b) => [.. Enumerable.Range(0, m.Shape[1]).Select(k => m[b, k])];
+        for (int b = 0; b < c.B; b++)
+        {
+            var (hRef, cRef, dRef) = DepthGatedStep(cell, RowOf(h, b), RowOf(cs, b), RowOf(x, b), RowOf(lower, b));
+            for (int j = 0; j < c.H; j++)
+            {
+                Assert.Equal(dRef[j], depthGate[b, j], 1e-12);
+                Assert.Equal(cRef[j], state.C[b, j], 1e-12);
+                Assert.Equal(hRef[j], state.H[b, j], 1e-12);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Koutník et al. 2014: at clock t the modules with t mod T_i = 0 update from their own and the slower modules'
+    /// previous values, y_i = tanh(W_H,i·[y_i … y_g] + W_I,i·x + b_i); the others keep theirs.
+    /// </summary>
+    [Theory]
+    [InlineData(new[] { 1 }, new[] { 3 })]
+    [InlineData(new[] { 1, 2, 4 }, new[] { 2, 1, 3 })]
+    [InlineData(new[] { 1, 3 }, new[] { 2, 2 })]
+    public void Clockwork_rnn(int[] periods, int[] sizes)
+    {
+        const int batch = 2, steps = 7, d = 3;
+        var cell = ClockworkRnn<double>.Create(d, sizes, periods, 5);
+        var x = Tensor.RandomNormal<double>(new Shape(batch, steps, d), 6);
+        var result = Sequence.Unroll(cell, x);
+        int hidden = sizes.Sum();
+        for (int b = 0; b < batch; b++)
+        {
+            var y = new double[hidden];
+            for (int t = 0; t < steps; t++)
+            {
+                var input = Row(x, b, t);
+                var next = (double[])y.Clone();
+                for (int i = 0, offset = 0; i < periods.Length; offset += sizes[i], i++)
+                {
+                    if (t % periods[i] != 0) continue;
+                    for (int j = 0; j < sizes[i]; j++)
+                    {
+                        double s = cell.B[i][j];
+                        for (int k = offset; k < hidden; k++) s += y[k] * cell.Wh[i][k - offset, j];
+                        for (int k = 0; k < d; k++) s += input[k] * cell.Wi[i][k, j];
+                        next[offset + j] = Math.Tanh(s);
+                    }
+                }
+                y = next;
+                for (int j = 0; j < hidden; j++) Assert.Equal(y[j], result.Outputs[b, t, j], 1e-12);
+            }
+        }
     }
 }
