@@ -113,21 +113,38 @@ public class AttentionTests
         var memory = att.Remember(Tensor.Zeros<double>(2, 6, 4));
         Assert.Contains("additive attention: [2,4] x [2,6,4]: the query must be [2, 3] for this memory", Assert.Throws<ShapeMismatchException>(() => att.Attend(Tensor.Zeros<double>(2, 4), memory)).Message);
         Assert.Contains("the query must be [2, 3]", Assert.Throws<ShapeMismatchException>(() => att.Attend(Tensor.Zeros<double>(1, 3), memory)).Message);
-        Assert.Contains("the encoder outputs must be [batch, time, 4]", Assert.Throws<ShapeMismatchException>(() => att.Remember(Tensor.Zeros<double>(2, 6, 5))).Message);
-        Assert.Contains("the mask must be [batch, time] = [2, 6]", Assert.Throws<ShapeMismatchException>(() => att.Remember(Tensor.Zeros<double>(2, 6, 4), Tensor.Ones<double>(2, 5))).Message);
+        Assert.Equal("additive attention: [2,6,5] x [4,5]: the encoder outputs must be [batch, time, 4]",
+            Assert.Throws<ShapeMismatchException>(() => att.Remember(Tensor.Zeros<double>(2, 6, 5))).Message);
+        Assert.Equal("additive attention: [2,5] x [2,6,4]: the mask must be [batch, time] = [2, 6] for these encoder outputs",
+            Assert.Throws<ShapeMismatchException>(() => att.Remember(Tensor.Zeros<double>(2, 6, 4), Tensor.Ones<double>(2, 5))).Message);
         Assert.Contains("attention size 0 must be positive", Assert.Throws<ArgumentOutOfRangeException>(() => AdditiveAttention<double>.Create(3, 4, 0, 1)).Message);
 
-        var (model, batch) = Tiny(bidirectional: true, 5);
+        var (model, batch) = Tiny(bidirectional: true, 5);     // V = 3, embedding 2, decoder 2, encoder 2 + 2
         Assert.Contains("source symbol 3 at position 1 is outside the 3-symbol vocabulary", Assert.Throws<ArgumentOutOfRangeException>(() =>
             model.Loss(Seq2SeqBatch.Create([[0, 3]], [[1]]))).Message);
         Assert.Contains("target symbol 5 at position 0", Assert.Throws<ArgumentOutOfRangeException>(() => model.Loss(Seq2SeqBatch.Create([[0]], [[5]]))).Message);
-        Assert.Contains("the decoder must read [y_(t−1), c_t] = 2 + 4 features, but reads 5", Assert.Throws<ShapeMismatchException>(() =>
-            (model with { Decoder = Lstm<double>.Create(5, 2, 1) }).Loss(batch)).Message);
-        Assert.Contains("the attention must read queries of the decoder's 2", Assert.Throws<ShapeMismatchException>(() =>
-            (model with { Attention = AdditiveAttention<double>.Create(2, 3, 2, 1) }).Loss(batch)).Message);
+        string Misfit(AttentionSeq2Seq<LstmState<double>, double> m) => Assert.Throws<ShapeMismatchException>(() => m.Loss(batch)).Message;
+        Assert.Equal("attention seq2seq: [3,5]: the encoder reads 2 features but the source embedding has 5",
+            Misfit(model with { SourceEmbedding = Embedding<double>.Create(3, 5, 1) }));
+        Assert.Equal("attention seq2seq: [2,2] x [3,2]: the attention must read queries of the decoder's 2 and values of the encoder's 4 features",
+            Misfit(model with { Attention = AdditiveAttention<double>.Create(2, 3, 2, 1) }));
+        Assert.Equal("attention seq2seq: [4,2]: the decoder must read [y_(t−1), c_t] = 2 + 4 features, but reads 5",
+            Misfit(model with { Decoder = Lstm<double>.Create(5, 2, 1) }));
+        const string readout = "the read-out must map [s_t, c_t] = 2 + 4 features to V symbols and the target embedding needs V + 1 rows (the start symbol)";
+        Assert.Equal($"attention seq2seq: [5,3] x [4,2]: {readout}", Misfit(model with { Readout = Linear<double>.Create(5, 3, 1) }));
+        Assert.Equal($"attention seq2seq: [6,3] x [3,2]: {readout}", Misfit(model with { TargetEmbedding = Embedding<double>.Create(3, 2, 1) }));   // no start row
         Assert.Contains("0 steps to decode", Assert.Throws<ArgumentOutOfRangeException>(() => model.Greedy(batch, 0)).Message);
-        Assert.Contains("hidden size 0 must be positive", Assert.Throws<ArgumentOutOfRangeException>(() => AttentionSeq2Seq.Create<double>(3, 3, 2, 0, 2, 1)).Message);
-        Assert.Contains("3 previous symbols for a batch of 2", Assert.Throws<ShapeMismatchException>(() =>
+        Assert.Equal("batch", Assert.Throws<ArgumentNullException>(() => model.Greedy(null!, 0)).ParamName);   // the missing batch first
+        foreach (var (parameter, name, create) in new (string, string, Action)[]
+        {
+            ("sourceVocabulary", "source vocabulary", () => AttentionSeq2Seq.Create<double>(0, 3, 2, 2, 2, 1)),
+            ("targetVocabulary", "target vocabulary", () => AttentionSeq2Seq.Create<double>(3, 0, 2, 2, 2, 1)),
+            ("embedding", "embedding", () => AttentionSeq2Seq.Create<double>(3, 3, 0, 2, 2, 1)),
+            ("hidden", "hidden", () => AttentionSeq2Seq.Create<double>(3, 3, 2, 0, 2, 1)),
+            ("attention", "attention", () => AttentionSeq2Seq.Create<double>(3, 3, 2, 2, 0, 1)),
+        })
+            Assert.Equal($"attention seq2seq: {name} size 0 must be positive (Parameter '{parameter}')", Assert.Throws<ArgumentOutOfRangeException>(create).Message);
+        Assert.Equal("attention seq2seq: [3] x [2,3,4]: 3 previous symbols for a batch of 2", Assert.Throws<ShapeMismatchException>(() =>
             model.DecoderStep(model.Decoder.InitialState(2), [0, 0, 0], model.Encode(batch))).Message);
 
         Assert.Contains("2 sources but 1 targets", Assert.Throws<ArgumentOutOfRangeException>(() => Seq2SeqBatch.Create([[0], [1]], [[0]])).Message);
@@ -143,5 +160,45 @@ public class AttentionTests
         Assert.Equal([1, 2, 3, 4, 9, 9], batch.Source);
         Assert.Equal((3, 2, 4, true, false), (batch.SourceSteps, batch.TargetSteps, batch.Items, batch.SourcePadded, batch.TargetPadded));
         Assert.Equal([1.0, 1, 1, 1, 0, 0], batch.SourceMask<double>().ToArray());
+    }
+
+    /// <summary>The parts are seeded seed (source embedding), seed + 1 and + 2 (encoder directions), + 3 (attention), + 4 (target embedding), + 5 (decoder), + 6 (read-out).</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Create_seeds_each_part_so_a_model_can_be_rebuilt_from_its_parts(bool bidirectional)
+    {
+        const long seed = 5;
+        var model = Tiny(bidirectional, seed).Model;
+        ISequenceEncoder<double> encoder = bidirectional
+            ? new Bidirectional<LstmState<double>, double>(Lstm<double>.Create(2, 2, seed + 1), Lstm<double>.Create(2, 2, seed + 2))
+            : new RecurrentEncoder<LstmState<double>, double>(Lstm<double>.Create(2, 2, seed + 1));
+        int e = bidirectional ? 4 : 2;
+        Assert.Equal(e, model.Encoder.OutputSize);
+        var parts = new AttentionSeq2Seq<LstmState<double>, double>(Embedding<double>.Create(3, 2, seed), encoder, AdditiveAttention<double>.Create(2, e, 2, seed + 3),
+            Embedding<double>.Create(4, 2, seed + 4), Lstm<double>.Create(2 + e, 2, seed + 5), Linear<double>.Create(2 + e, 3, seed + 6));
+        Assert.Equal(ParameterTree<double>.Leaves(parts).Select(l => l.ToArray()), ParameterTree<double>.Leaves(model).Select(l => l.ToArray()));
+    }
+
+    /// <summary>Teacher forcing: each sequence's decoder reads its own previous target symbol; the loss averages the real target symbols only.</summary>
+    [Fact]
+    public void Teacher_forcing_reads_each_sequences_own_targets_and_the_loss_skips_padded_ones()
+    {
+        var (model, batch) = Tiny(bidirectional: true, 5);          // targets [2, 0] and [1, pad]
+        var memory = model.Encode(batch);
+        var state = model.Decoder.InitialState(2);
+        var logits = model.Forward(batch).Logits;
+        int[][] previous = [[model.StartSymbol, model.StartSymbol], [2, 1]];
+        for (int t = 0; t < 2; t++)
+        {
+            (state, var step, _) = model.DecoderStep(state, previous[t], memory);
+            TensorAssert.Close(step, Select(logits, 1, t), 1e-12, 1e-14);
+        }
+        double NegLogP(int b, int t, int symbol)
+        {
+            var row = Enumerable.Range(0, 3).Select(v => logits[b, t, v]).ToArray();
+            return Math.Log(row.Sum(Math.Exp)) - row[symbol];
+        }
+        Assert.Equal((NegLogP(0, 0, 2) + NegLogP(0, 1, 0) + NegLogP(1, 0, 1)) / 3, model.Loss(batch).ToScalar(), 1e-12);
     }
 }
