@@ -35,7 +35,6 @@ public sealed record VariationalDropout<TState, T>(IRecurrentCell<TState, T> Cel
     /// <exception cref="NotSupportedException">The state is neither <see cref="LstmState{T}"/> nor <see cref="RnnState{T}"/>.</exception>
     public TState Step(TState state, Tensor<T> input)
     {
-        ArgumentNullException.ThrowIfNull(Cell);
         CellChecks.Step("variational dropout", this, state, input);
         int d = Cell.InputSize, h = Cell.OutputSize;
         var x = Slice(input, 0, d, 1) * Slice(input, d, d, 1);

@@ -35,7 +35,6 @@ public sealed record Zoneout<TState, T>(IRecurrentCell<TState, T> Cell) : IRecur
     /// <summary><c>s_t = m_t ⊙ s_{t−1} + (1 − m_t) ⊙ cell(s_{t−1}, x_t)</c>, leaf by leaf, where <paramref name="input"/> is <c>[x_t, m_t]</c>.</summary>
     public TState Step(TState state, Tensor<T> input)
     {
-        ArgumentNullException.ThrowIfNull(Cell);
         CellChecks.Step("zoneout", this, state, input);
         int d = Cell.InputSize;
         var next = Cell.Step(state, Slice(input, 0, d, 1));

@@ -64,6 +64,13 @@ public class MalformedCellTests
             Assert.Throws<ArgumentOutOfRangeException>(() => Sequence.Unroll(grid with { Blocks = [] }, X, grid.InitialState(2) with { Time = [] })).Message);
         Assert.Equal("Linear: parameter B is null (Parameter 'B')", Assert.Throws<ArgumentNullException>(() => (Linear<double>.Create(3, 2, 1) with { B = null! }).Apply(Tensor.Zeros<double>(1, 3))).Message);
         Assert.Equal("Embedding: parameter Table is null (Parameter 'Table')", Assert.Throws<ArgumentNullException>(() => new Embedding<double>(null!).Apply([0])).Message);
+        var state = Cell.InitialState(2);
+        foreach (var (wrapper, name) in new (IRecurrentCell<LstmState<double>, double>, string)[]
+                     { (new VariationalDropout<LstmState<double>, double>(null!), "VariationalDropout"), (new Zoneout<LstmState<double>, double>(null!), "Zoneout") })
+        {
+            Assert.Equal($"{name}: parameter Cell is null (Parameter 'Cell')", Assert.Throws<ArgumentNullException>(() => wrapper.Step(state, Tensor.Zeros<double>(2, 3))).Message);
+            Assert.Equal($"{name}: parameter Cell is null (Parameter 'Cell')", Assert.Throws<ArgumentNullException>(() => Sequence.Unroll(wrapper, X, state)).Message);
+        }
         var bi = new Bidirectional<LstmState<double>, double>(Cell, null!);
         Assert.Equal("bidirectional: the backward cell is null (Parameter 'Backward')", Assert.Throws<ArgumentNullException>(() => bi.Unroll(X)).Message);
         Assert.Throws<ArgumentNullException>(() => bi.OutputSize);
