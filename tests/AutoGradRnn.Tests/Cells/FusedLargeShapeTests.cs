@@ -28,4 +28,23 @@ public class FusedLargeShapeTests
     [MemberData(nameof(Kernels))]
     public void Float32_fused_equals_composed_with_padded_gradient_rows(int kernel, bool masked) =>
         FusedWidthTests.CheckAtCurrentWidth<float>(new FusedWidthTests.WidthCase(Large with { H = 128, B = 8, T = 8 }, kernel, masked), 2e-3, 2e-4);
+
+    /// <summary>
+    /// The fused path keeps its per-row buffers in a shared pool, so a buffer may come back holding an earlier run's
+    /// values, NaN included. A masked run never writes the padded rows of its saved values but multiplies them by 0 in
+    /// the U2 gradient (0 · NaN = NaN), so it must clear them: after a run over NaN inputs, masked runs of every kernel
+    /// still equal the composed ones.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Kernels))]
+    public void Buffers_from_the_pool_never_carry_an_earlier_runs_values_into_a_masked_run(int kernel, bool masked)
+    {
+        var small = new CellCase(B: 3, T: 4, D: 2, H: 5, Seed: 9);
+        var poison = Tensor.Fill(double.NaN, new Shape(small.B, small.T, small.D));
+        foreach (var cell in new IRecurrentCell<LstmState<double>, double>[] { Lstm<double>.Create(2, 5, 1), PeepholeLstm<double>.Create(2, 5, 1, diagonal: true), LayerNormLstm<double>.Create(2, 5, 1) })
+            Sequence.Unroll(cell, poison);
+        foreach (var cell in new IRecurrentCell<RnnState<double>, double>[] { Gru<double>.Create(2, 5, 1), GruResetAfter<double>.Create(2, 5, 1), Rnn<double>.Create(2, 5, 1) })
+            Sequence.Unroll(cell, poison);
+        FusedWidthTests.CheckAtCurrentWidth<double>(new FusedWidthTests.WidthCase(small, kernel, masked), 1e-9, 1e-11);
+    }
 }
