@@ -48,6 +48,12 @@ public class CompositeContractTests
             Refusal<ShapeMismatchException>(() => net.Unroll(X, [first.InitialState(2)])));
         Assert.Equal("recurrent layers: 0 layers; at least 1 is needed (Parameter 'Forward')",
             Refusal<ArgumentOutOfRangeException>(() => (net with { Forward = [] }).Unroll(X)));
+        Assert.Equal("recurrent layers: 0 layers; at least 1 is needed (Parameter 'Forward')",
+            Refusal<ArgumentOutOfRangeException>(() => (net with { Forward = [] }).InputSize));
+        Assert.Equal("forward", Assert.Throws<ArgumentNullException>(() => RecurrentLayers<RnnState<double>, double>.Of(null!)).ParamName);
+        var both = RecurrentLayers<RnnState<double>, double>.Of([first, Gru<double>.Create(8, 2, 4)], [first, Gru<double>.Create(8, 2, 5)]);
+        Assert.Equal("recurrent layers: 1 initial states given for 2 layers × 2 directions",
+            Refusal<ShapeMismatchException>(() => both.Unroll(X, [first.InitialState(2)])));
         Assert.Equal("recurrent layers: layer 1 forward reads 4 features but layer 0 outputs 3",
             Refusal<ShapeMismatchException>(() => (net with { Forward = [Gru<double>.Create(3, 3, 1), second] }).Unroll(X)));
     }
@@ -88,7 +94,22 @@ public class CompositeContractTests
         Assert.Equal("clockwork rnn: [3,2]: parameter Wh[1] must be [2,2]",
             Refusal<ShapeMismatchException>(() => (clockwork with { Wh = [clockwork.Wh[0], Tensor.Zeros<double>(3, 2)] }).Step(clockwork.InitialState(2), x)));
 
+        Assert.Equal("clockwork rnn: period 0 of module 1 must be positive (Parameter 'periods')",
+            Refusal<ArgumentOutOfRangeException>(() => (clockwork with { Periods = [1, 0] }).Step(clockwork.InitialState(2), x)));
+        Assert.Equal("recurrent encoder: [2,3]: inputs must be [batch, time, features]",
+            Refusal<ShapeMismatchException>(() => new RecurrentEncoder<LstmState<double>, double>(lstm).Encode(Tensor.Zeros<double>(2, 3), Tensor.Ones<double>(2, 3))));
+
         var zoneout = new Zoneout<LstmState<double>, double>(lstm);
         Assert.Equal($"zoneout step: [2,7]: input must be [batch, {zoneout.InputSize}]", Refusal<ShapeMismatchException>(() => zoneout.Step(lstm.InitialState(2), bad)));
+    }
+
+    /// <summary>Layer l above the first is seeded seed + 7919·l, so a network can be rebuilt from its layers.</summary>
+    [Fact]
+    public void A_depth_gated_network_is_its_seeded_layers()
+    {
+        var init = new CellInit { Weights = WeightInit.GlorotUniform };
+        var built = DepthGatedLstm<double>.Create(3, 4, 3, 11, init);
+        var parts = DepthGatedLstm<double>.Of(Lstm<double>.Create(3, 4, 11, init), DepthGatedLstmLayer<double>.Create(4, 4, 11 + 7919, init), DepthGatedLstmLayer<double>.Create(4, 4, 11 + 2 * 7919, init));
+        Assert.Equal(ParameterTree<double>.Leaves(parts).Select(l => l.ToArray()), ParameterTree<double>.Leaves(built).Select(l => l.ToArray()));
     }
 }

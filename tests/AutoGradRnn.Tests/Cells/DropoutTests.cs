@@ -195,5 +195,10 @@ public class DropoutTests
         var actual = v.Step(s0, Select(inputs, 1, 0));
         Assert.Equal(expected.H.ToArray(), actual.H.ToArray());
         Assert.Equal(expected.C.ToArray(), actual.C.ToArray());
+        // A cell with h alone (RnnState) has its h dropped the same way.
+        var gru = Gru<double>.Create(3, 4, 2);
+        var g = new VariationalDropout<RnnState<double>, double>(gru);
+        var h0 = new RnnState<double>(s0.H);
+        Assert.Equal(gru.Step(h0 with { H = s0.H * mh }, x0 * mx).H.ToArray(), g.Step(h0, Select(inputs, 1, 0)).H.ToArray());
     }
 }

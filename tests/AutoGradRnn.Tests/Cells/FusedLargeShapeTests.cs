@@ -29,6 +29,12 @@ public class FusedLargeShapeTests
     public void Float32_fused_equals_composed_with_padded_gradient_rows(int kernel, bool masked) =>
         FusedWidthTests.CheckAtCurrentWidth<float>(new FusedWidthTests.WidthCase(Large with { H = 128, B = 8, T = 8 }, kernel, masked), 2e-3, 2e-4);
 
+    /// <summary>72 units: the weight-gradient columns split into chunks of unequal width (the last one narrower).</summary>
+    [Theory]
+    [MemberData(nameof(Kernels))]
+    public void Float64_fused_equals_composed_when_the_gradient_columns_split_unevenly(int kernel, bool masked) =>
+        FusedWidthTests.CheckAtCurrentWidth<double>(new FusedWidthTests.WidthCase(Large with { H = 72 }, kernel, masked), 1e-9, 1e-11);
+
     /// <summary>
     /// The fused path keeps its per-row buffers in a shared pool, so a buffer may come back holding an earlier run's
     /// values, NaN included. A masked run never writes the padded rows of its saved values but multiplies them by 0 in

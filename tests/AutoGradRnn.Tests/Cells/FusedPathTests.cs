@@ -62,6 +62,20 @@ public class FusedPathTests
             "no fused kernel for the full-matrix peephole form (P [H, H]); the diagonal form (P [H]) has one");
     }
 
+    [Theory]
+    [InlineData(0.0, "0")]
+    [InlineData(-1e-5, "-1E-05")]
+    [InlineData(double.NaN, "NaN")]
+    [InlineData(double.PositiveInfinity, "Infinity")]
+    public void A_layer_norm_epsilon_that_is_not_finite_and_positive_runs_per_step_with_its_reason(double epsilon, string shown)
+    {
+        var cell = LayerNormLstm<double>.Create(2, 3, 1) with { Epsilon = epsilon };
+        Assert.Equal(new UnrollPath("LayerNormLstm", false, $"Epsilon is {shown}; the fused kernel needs a finite ε > 0"),
+            Assert.Single(Sequence.Paths(cell, X, cell.InitialState(2), null)));
+        var tiny = LayerNormLstm<double>.Create(2, 3, 1) with { Epsilon = double.Epsilon };
+        Assert.True(Assert.Single(Sequence.Paths(tiny, X, tiny.InitialState(2), null)).Fused);
+    }
+
     [Fact]
     public void A_cell_without_a_kernel_runs_per_step_with_its_reason()
     {
