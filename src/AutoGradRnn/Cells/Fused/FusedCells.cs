@@ -430,7 +430,6 @@ internal sealed class GruKernel<T>(Gru<T> cell)
         Subtract(hc, hPrev, B(dAx, 0));
         Multiply(B(dAx, 0), dh, B(dAx, 0));            // dz = dh·(h̃ − h_{t-1})
         SigmoidGrad(z, B(dAx, 0), s);
-        B(dAx, 1).Clear();                             // dA_r needs d(rh): Backward2
         Subtract(T.One, z, dhDirect);
         Multiply(dhDirect, dh, dhDirect);              // dh·(1 − z)
     }
