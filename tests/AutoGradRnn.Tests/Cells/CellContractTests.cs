@@ -102,18 +102,8 @@ public class CellContractTests
         var cell = Lstm<double>.Create(d, h, 3, CellInit.Keras);
         foreach (var w in new[] { cell.Wf, cell.Wi, cell.Wc, cell.Wo })
         {
-            var recurrent = Slice(w, 0, h, 0);
-            Assert.True(Deviation(MatMul(recurrent, recurrent, transposeA: true)) < 1e-10, "the recurrent block is not orthogonal");
-            var input = Slice(w, h, d, 0);                    // a block cut from an orthogonal one has orthonormal rows or columns
-            var gram = d <= h ? MatMul(input, input, transposeB: true) : MatMul(input, input, transposeA: true);
-            Assert.True(Deviation(gram) > 0.1, "the input block is orthonormal: it was drawn as a recurrent block");
-        }
-
-        static double Deviation(Tensor<double> gram)
-        {
-            int n = gram.Shape[0];
-            var g = gram.ToArray();
-            return Enumerable.Range(0, n * n).Max(k => Math.Abs(g[k] - (k / n == k % n ? 1 : 0)));
+            InitBlocksTests.Recurrent(Slice(w, 0, h, 0), "the recurrent block of a gate");
+            InitBlocksTests.NotRecurrent(Slice(w, h, d, 0), "the input block of a gate");   // a block cut from an orthogonal one has orthonormal rows or columns
         }
     }
 

@@ -21,10 +21,10 @@ public class InitBlocksTests
         return Enumerable.Range(0, n * n).Max(k => Math.Abs(g[k] - (k / n == k % n ? 1 : 0)));
     }
 
-    private static void Recurrent(Tensor<double> block, string what) =>
+    internal static void Recurrent(Tensor<double> block, string what) =>
         Assert.True(Deviation(block) < 1e-10, $"{what} is a recurrent block but is not orthogonal");
 
-    private static void NotRecurrent(Tensor<double> block, string what) =>
+    internal static void NotRecurrent(Tensor<double> block, string what) =>
         Assert.True(Deviation(block) > 0.1, $"{what} is drawn orthogonal, like a recurrent block");
 
     /// <summary>Rows [0, h) and [h, end) of a gate weight over [h_{t-1}, x_t].</summary>
