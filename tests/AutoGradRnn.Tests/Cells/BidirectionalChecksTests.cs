@@ -25,9 +25,10 @@ public class BidirectionalChecksTests
     {
         var bi = new Bidirectional<LstmState<double>, double>(Cell, Lstm<double>.Create(3, 2, 2));
         Assert.Equal(6, bi.OutputSize);
-        var flat = Tensor.Zeros<double>(2, 3);
         var s = Cell.InitialState(2);
-        foreach (var act in new Func<object>[] { () => bi.Unroll(flat), () => bi.Unroll(flat, Tensor.Ones<double>(2, 1)), () => bi.Unroll(flat, s, s) })
-            Assert.Equal("bidirectional: [2,3]: inputs must be [batch, time, features]", Assert.Throws<ShapeMismatchException>(act).Message);
+        // A scalar has no batch size to build the initial states from: the rank is checked before they are.
+        foreach (var bad in new[] { Tensor.Zeros<double>(2, 3), Tensor.Scalar(1.0) })
+            foreach (var act in new Func<object>[] { () => bi.Unroll(bad), () => bi.Unroll(bad, Tensor.Ones<double>(2, 1)), () => bi.Unroll(bad, s, s) })
+                Assert.Equal($"bidirectional: {bad.Shape}: inputs must be [batch, time, features]", Assert.Throws<ShapeMismatchException>(act).Message);
     }
 }

@@ -47,6 +47,18 @@ public class MalformedCellTests
     }
 
     [Fact]
+    public void A_grid_step_names_a_null_block_list_projection_or_time_state_before_reading_its_sizes()
+    {
+        var grid = GridLstm<double>.Create(3, 4, 2, 1);
+        var (state, x) = (grid.InitialState(2), Tensor.Zeros<double>(2, 3));
+        Assert.Equal("GridLstm: parameter Blocks is null (Parameter 'Blocks')",
+            Assert.Throws<ArgumentNullException>(() => (grid with { Blocks = null! }).Step(state, x)).Message);
+        Assert.Equal("GridLstm: parameter Projection is null (Parameter 'Projection')",
+            Assert.Throws<ArgumentNullException>(() => (grid with { Projection = null! }).Step(state, x)).Message);
+        Assert.Equal("state.Time", Assert.Throws<ArgumentNullException>(() => grid.Step(state with { Time = null! }, x)).ParamName);
+    }
+
+    [Fact]
     public void Malformed_stacks_and_bidirectional_pairs_are_named()
     {
         Assert.Equal("stacked: 0 layers; at least 1 is needed (Parameter 'Layers')",

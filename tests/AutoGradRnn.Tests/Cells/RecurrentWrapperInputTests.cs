@@ -61,6 +61,17 @@ public class RecurrentWrapperInputTests
     }
 
     [Fact]
+    public void A_wrapper_step_given_an_input_of_the_wrong_width_names_the_wrapper_and_its_own_width()
+    {
+        var lstm = Lstm<double>.Create(3, 4, 1);
+        var (state, x) = (lstm.InitialState(2), Tensor.Zeros<double>(2, 3));   // the wrapped cell's width, not the wrapper's
+        Assert.Equal("variational dropout step: [2,3]: input must be [batch, 10]",
+            Assert.Throws<ShapeMismatchException>(() => new VariationalDropout<LstmState<double>, double>(lstm).Step(state, x)).Message);
+        Assert.Equal("zoneout step: [2,3]: input must be [batch, 11]",
+            Assert.Throws<ShapeMismatchException>(() => new Zoneout<LstmState<double>, double>(lstm).Step(state, x)).Message);
+    }
+
+    [Fact]
     public void Variational_masks_are_zero_or_scaled_per_sequence_and_evaluation_masks_are_ones()
     {
         var variational = new VariationalDropout<RnnState<double>, double>(Rnn<double>.Create(3, 40, 1));
