@@ -1,26 +1,44 @@
 // Summarises a Stryker JSON report per folder of src/AutoGradRnn and lists the mutants no test caught.
-// A .NET file-based app (no project, no packages):  dotnet run tests/mutation/Summary.cs -- REPORT.json [--survivors]
+// A .NET file-based app (no project, no packages):  dotnet run tests/mutation/Summary.cs -- REPORT.json... [--survivors]
+// Several reports (one folder measured in parts: one Stryker run per set of its files, all at one commit) are summed;
+// a file tested in two of them is refused, as it would be counted twice.
 //
 // Score = (killed + timeout) / (killed + timeout + survived + no coverage), Stryker's own formula; mutants Stryker
 // could not compile and ignored ones are counted separately, never in the score.
 using System.Text.Json;
 
-if (args.Length == 0 || !File.Exists(args[0]))
+bool listSurvivors = args.Contains("--survivors");
+string[] reports = args.Where(a => a != "--survivors").ToArray();
+if (reports.Length == 0)
 {
-    Console.Error.WriteLine("usage: dotnet run tests/mutation/Summary.cs -- tests/mutation/StrykerOutput/reports/mutation-report.json [--survivors]");
+    Console.Error.WriteLine("usage: dotnet run tests/mutation/Summary.cs -- tests/mutation/StrykerOutput/reports/mutation-report.json... [--survivors]");
     return 2;
 }
-bool listSurvivors = args.Contains("--survivors");
-using var doc = JsonDocument.Parse(File.ReadAllBytes(args[0]));
+if (reports.FirstOrDefault(r => !File.Exists(r)) is { } missing)
+{
+    Console.Error.WriteLine($"Summary.cs: no report at {missing}");
+    return 2;
+}
 var rows = new SortedDictionary<string, Dictionary<string, int>>(StringComparer.Ordinal);
 var undetected = new List<string>();
-foreach (var file in doc.RootElement.GetProperty("files").EnumerateObject())
+var testedIn = new Dictionary<string, string>(StringComparer.Ordinal);   // file -> the report that tested its mutants
+foreach (var report in reports)
+foreach (var file in JsonDocument.Parse(File.ReadAllBytes(report)).RootElement.GetProperty("files").EnumerateObject())
 {
     string path = file.Name.Replace('\\', '/');
     int at = path.IndexOf("src/AutoGradRnn/", StringComparison.Ordinal);
     string relative = at >= 0 ? path[(at + "src/AutoGradRnn/".Length)..] : path;
     string folder = relative.Contains('/') ? relative[..relative.IndexOf('/')] : "(root)";
     string[] lines = file.Value.GetProperty("source").GetString()!.Split('\n');
+    if (file.Value.GetProperty("mutants").EnumerateArray().Any(m => m.GetProperty("status").GetString() != "Ignored"))
+    {
+        if (testedIn.TryGetValue(relative, out var first))
+        {
+            Console.Error.WriteLine($"Summary.cs: {relative} was tested in both {first} and {report}; give each file's report once");
+            return 2;
+        }
+        testedIn[relative] = report;
+    }
     foreach (var m in file.Value.GetProperty("mutants").EnumerateArray())
     {
         string status = m.GetProperty("status").GetString()!;
