@@ -36,6 +36,15 @@ public class FusedLargeShapeTests
         FusedWidthTests.CheckAtCurrentWidth<double>(new FusedWidthTests.WidthCase(Large with { H = 72 }, kernel, masked), 1e-9, 1e-11);
 
     /// <summary>
+    /// A mask with padding before and between real steps, from a random initial state: the backward pass must read each
+    /// step's previous state from the carried states, not from the outputs (zero on padded steps).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Kernels))]
+    public void Fused_equals_composed_when_padding_comes_before_and_between_real_steps(int kernel, bool large) =>
+        FusedWidthTests.CheckAtCurrentWidth<double>(new FusedWidthTests.WidthCase(large ? Large : new CellCase(B: 4, T: 7, D: 3, H: 9, Seed: 2), kernel, true, Holes: true), 1e-9, 1e-11);
+
+    /// <summary>
     /// The fused path keeps its per-row buffers in a shared pool, so a buffer may come back holding an earlier run's
     /// values, NaN included. A masked run never writes the padded rows of its saved values but multiplies them by 0 in
     /// the U2 gradient (0 · NaN = NaN), so it must clear them: after a run over NaN inputs, masked runs of every kernel

@@ -98,7 +98,8 @@ public class FusedWidthTests
         }
     }
 
-    public sealed record WidthCase(CellCase Cell, int Kernel, bool Masked)
+    /// <summary><paramref name="Holes"/>: a masked case whose padding is not only at the end (see <see cref="HoledMask{T}"/>).</summary>
+    public sealed record WidthCase(CellCase Cell, int Kernel, bool Masked, bool Holes = false)
     {
         public static readonly string[] Kernels = ["Lstm", "CoupledLstm", "Rnn", "Gru", "GruResetAfter", "PeepholeLstm (diagonal)", "LayerNormLstm"];
         public override string ToString() => $"{Kernels[Kernel]} {Cell} masked {Masked}";
@@ -143,6 +144,17 @@ public class FusedWidthTests
         }
     }
 
+    /// <summary>
+    /// Padding before and between real steps (step t of row b is padding when (b + t) % 3 == 1): a real step after a
+    /// padded one reads the state carried over the padding, which is not the padded step's output (that is 0).
+    /// </summary>
+    public static Tensor<T> HoledMask<T>(int batch, int steps) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var data = new T[batch * steps];
+        for (int i = 0; i < data.Length; i++) data[i] = (i / steps + i % steps) % 3 == 1 ? T.Zero : T.One;
+        return new Tensor<T>(data, new Shape(batch, steps));
+    }
+
     private static void Check<T, TCell, TState>(WidthCase w, TCell cell, double rtol, double atol)
         where T : unmanaged, IFloatingPointIeee754<T> where TCell : IRecurrentCell<TState, T>
     {
@@ -150,7 +162,7 @@ public class FusedWidthTests
         var x = Tensor.RandomNormal<T>(new Shape(c.B, c.T, c.D), c.Seed + 11);
         long seed = c.Seed;
         var state = ParameterTree<T>.Map(cell.InitialState(c.B), s => Tensor.RandomNormal<T>(s.Shape, ++seed) * T.CreateTruncating(0.5));
-        var mask = w.Masked ? Sequence.MaskFromLengths<T>(c.Lengths, c.T) : null;
+        var mask = !w.Masked ? null : w.Holes ? HoledMask<T>(c.B, c.T) : Sequence.MaskFromLengths<T>(c.Lengths, c.T);
         var weights = Tensor.RandomNormal<T>(new Shape(c.B, c.T, c.H), c.Seed + 3);
         SequenceResult<TState, T> Unroll(TCell k, Tensor<T> xs, TState s, bool fused) => (fused, mask) switch
         {
