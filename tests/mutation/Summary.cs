@@ -23,33 +23,36 @@ var rows = new SortedDictionary<string, Dictionary<string, int>>(StringComparer.
 var undetected = new List<string>();
 var testedIn = new Dictionary<string, string>(StringComparer.Ordinal);   // file -> the report that tested its mutants
 foreach (var report in reports)
-foreach (var file in JsonDocument.Parse(File.ReadAllBytes(report)).RootElement.GetProperty("files").EnumerateObject())
 {
-    string path = file.Name.Replace('\\', '/');
-    int at = path.IndexOf("src/AutoGradRnn/", StringComparison.Ordinal);
-    string relative = at >= 0 ? path[(at + "src/AutoGradRnn/".Length)..] : path;
-    string folder = relative.Contains('/') ? relative[..relative.IndexOf('/')] : "(root)";
-    string[] lines = file.Value.GetProperty("source").GetString()!.Split('\n');
-    if (file.Value.GetProperty("mutants").EnumerateArray().Any(m => m.GetProperty("status").GetString() != "Ignored"))
+    using var doc = JsonDocument.Parse(File.ReadAllBytes(report));
+    foreach (var file in doc.RootElement.GetProperty("files").EnumerateObject())
     {
-        if (testedIn.TryGetValue(relative, out var first))
+        string path = file.Name.Replace('\\', '/');
+        int at = path.IndexOf("src/AutoGradRnn/", StringComparison.Ordinal);
+        string relative = at >= 0 ? path[(at + "src/AutoGradRnn/".Length)..] : path;
+        string folder = relative.Contains('/') ? relative[..relative.IndexOf('/')] : "(root)";
+        string[] lines = file.Value.GetProperty("source").GetString()!.Split('\n');
+        if (file.Value.GetProperty("mutants").EnumerateArray().Any(m => m.GetProperty("status").GetString() != "Ignored"))
         {
-            Console.Error.WriteLine($"Summary.cs: {relative} was tested in both {first} and {report}; give each file's report once");
-            return 2;
+            if (testedIn.TryGetValue(relative, out var first))
+            {
+                Console.Error.WriteLine($"Summary.cs: {relative} was tested in both {first} and {report}; give each file's report once");
+                return 2;
+            }
+            testedIn[relative] = report;
         }
-        testedIn[relative] = report;
-    }
-    foreach (var m in file.Value.GetProperty("mutants").EnumerateArray())
-    {
-        string status = m.GetProperty("status").GetString()!;
-        if (status == "Ignored") continue;   // outside --mutate, or removed by a filter: not part of this run
-        var counts = rows.TryGetValue(folder, out var c) ? c : rows[folder] = new();
-        counts[status] = counts.GetValueOrDefault(status) + 1;
-        if (status is "Survived" or "NoCoverage")
+        foreach (var m in file.Value.GetProperty("mutants").EnumerateArray())
         {
-            int line = m.GetProperty("location").GetProperty("start").GetProperty("line").GetInt32();
-            string replacement = m.TryGetProperty("replacement", out var r) ? r.GetString() ?? "" : "";
-            undetected.Add($"{relative}:{line} {status} {m.GetProperty("mutatorName").GetString()}: {lines[line - 1].Trim()} => {replacement.ReplaceLineEndings(" ")}");
+            string status = m.GetProperty("status").GetString()!;
+            if (status == "Ignored") continue;   // outside --mutate, or removed by a filter: not part of this run
+            var counts = rows.TryGetValue(folder, out var c) ? c : rows[folder] = new();
+            counts[status] = counts.GetValueOrDefault(status) + 1;
+            if (status is "Survived" or "NoCoverage")
+            {
+                int line = m.GetProperty("location").GetProperty("start").GetProperty("line").GetInt32();
+                string replacement = m.TryGetProperty("replacement", out var r) ? r.GetString() ?? "" : "";
+                undetected.Add($"{relative}:{line} {status} {m.GetProperty("mutatorName").GetString()}: {lines[line - 1].Trim()} => {replacement.ReplaceLineEndings(" ")}");
+            }
         }
     }
 }
